@@ -1,0 +1,293 @@
+//! What a respondent said: agreement per statement (detailed mode) or a level
+//! per area (quick mode), checked against the model they answered.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use asyncmm_model::{AreaId, Level, Model, StatementId};
+use serde::{Deserialize, Serialize};
+
+/// Agreement with a statement: 0 not true for us … 3 fully true.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "u8")]
+pub struct Agreement(u8);
+
+impl Agreement {
+    pub const MAX: u8 = 3;
+    pub const ALL: [Agreement; 4] = [Agreement(0), Agreement(1), Agreement(2), Agreement(3)];
+
+    pub fn new(value: u8) -> Result<Self, AnswerError> {
+        if value <= Self::MAX {
+            Ok(Agreement(value))
+        } else {
+            Err(AnswerError::AgreementOutOfRange(i64::from(value)))
+        }
+    }
+
+    pub fn value(self) -> u8 {
+        self.0
+    }
+
+    /// Words shown next to each point of the scale.
+    pub fn label(self) -> &'static str {
+        match self.0 {
+            0 => "not true for us",
+            1 => "a little true",
+            2 => "mostly true",
+            _ => "fully true",
+        }
+    }
+}
+
+impl TryFrom<i64> for Agreement {
+    type Error = AnswerError;
+    fn try_from(v: i64) -> Result<Self, Self::Error> {
+        u8::try_from(v)
+            .ok()
+            .and_then(|v| Agreement::new(v).ok())
+            .ok_or(AnswerError::AgreementOutOfRange(v))
+    }
+}
+
+impl From<Agreement> for u8 {
+    fn from(a: Agreement) -> u8 {
+        a.0
+    }
+}
+
+impl fmt::Display for Agreement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One detailed answer: an agreement, or "don't know" (left out of scoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Answer {
+    Agree(Agreement),
+    DontKnow,
+}
+
+impl Answer {
+    pub fn agreement(self) -> Option<Agreement> {
+        match self {
+            Answer::Agree(a) => Some(a),
+            Answer::DontKnow => None,
+        }
+    }
+}
+
+/// Problems with answers, named so the caller can point at the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("agreement must be 0, 1, 2 or 3 (or \"dont_know\"), got {0}")]
+    AgreementOutOfRange(i64),
+    #[error("statement {0} is not in model {1}")]
+    UnknownStatement(StatementId, String),
+    #[error("area {0} is not in model {1}")]
+    UnknownArea(AreaId, String),
+    #[error("no answers given")]
+    Empty,
+    #[error("team name must be 1 to 100 characters without control characters, got {0:?}")]
+    BadTeamName(String),
+}
+
+/// Agreement per statement of one model; statements not present count as
+/// not answered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DetailedAnswers(BTreeMap<StatementId, Answer>);
+
+impl DetailedAnswers {
+    /// Checks every id against the model. A later answer to the same
+    /// statement replaces an earlier one.
+    pub fn for_model(
+        model: &Model,
+        answers: impl IntoIterator<Item = (StatementId, Answer)>,
+    ) -> Result<Self, AnswerError> {
+        let mut map = BTreeMap::new();
+        for (id, answer) in answers {
+            if model.statement(&id).is_none() {
+                return Err(AnswerError::UnknownStatement(id, model.key()));
+            }
+            map.insert(id, answer);
+        }
+        if map.is_empty() {
+            return Err(AnswerError::Empty);
+        }
+        Ok(DetailedAnswers(map))
+    }
+
+    /// Answers without a model check, for scoring code that has already
+    /// checked them or tests that build them directly.
+    pub fn from_map(map: BTreeMap<StatementId, Answer>) -> Self {
+        DetailedAnswers(map)
+    }
+
+    pub fn get(&self, id: &StatementId) -> Option<Answer> {
+        self.0.get(id).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&StatementId, Answer)> {
+        self.0.iter().map(|(k, v)| (k, *v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn set(&mut self, id: StatementId, answer: Answer) {
+        self.0.insert(id, answer);
+    }
+}
+
+/// The level picked per area (quick mode); areas not present are not assessed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuickAnswers(BTreeMap<AreaId, Level>);
+
+impl QuickAnswers {
+    pub fn for_model(model: &Model, answers: impl IntoIterator<Item = (AreaId, Level)>) -> Result<Self, AnswerError> {
+        let mut map = BTreeMap::new();
+        for (area, level) in answers {
+            if model.area(&area).is_none() {
+                return Err(AnswerError::UnknownArea(area, model.key()));
+            }
+            map.insert(area, level);
+        }
+        if map.is_empty() {
+            return Err(AnswerError::Empty);
+        }
+        Ok(QuickAnswers(map))
+    }
+
+    /// Answers without a model check, for code that has already checked them
+    /// (the store reading back what it saved) or tests that build them directly.
+    pub fn from_map(map: BTreeMap<AreaId, Level>) -> Self {
+        QuickAnswers(map)
+    }
+
+    pub fn get(&self, area: &AreaId) -> Option<Level> {
+        self.0.get(area).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&AreaId, Level)> {
+        self.0.iter().map(|(k, v)| (k, *v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// How an assessment was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Quick,
+    Detailed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Quick => "quick",
+            Mode::Detailed => "detailed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "quick" => Some(Mode::Quick),
+            "detailed" => Some(Mode::Detailed),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// All answers of one assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answers {
+    Quick(QuickAnswers),
+    Detailed(DetailedAnswers),
+}
+
+impl Answers {
+    pub fn mode(&self) -> Mode {
+        match self {
+            Answers::Quick(_) => Mode::Quick,
+            Answers::Detailed(_) => Mode::Detailed,
+        }
+    }
+
+    /// Number of stored answer rows (areas or statements).
+    pub fn len(&self) -> usize {
+        match self {
+            Answers::Quick(q) => q.len(),
+            Answers::Detailed(d) => d.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The name of a team, as typed by its lead.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TeamName(String);
+
+impl TeamName {
+    pub fn parse(s: &str) -> Result<Self, AnswerError> {
+        let trimmed = s.trim();
+        let count = trimmed.chars().count();
+        if count == 0 || count > 100 || trimmed.chars().any(char::is_control) {
+            return Err(AnswerError::BadTeamName(s.to_string()));
+        }
+        Ok(TeamName(trimmed.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TeamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agreement_range() {
+        assert!(Agreement::new(3).is_ok());
+        assert_eq!(Agreement::new(4), Err(AnswerError::AgreementOutOfRange(4)));
+        assert!(Agreement::try_from(-1).is_err());
+    }
+
+    #[test]
+    fn team_name_rules() {
+        assert_eq!(TeamName::parse("  Platform ").expect("valid").as_str(), "Platform");
+        assert!(TeamName::parse("").is_err());
+        assert!(TeamName::parse("   ").is_err());
+        assert!(TeamName::parse("a\u{7}b").is_err());
+        assert!(TeamName::parse(&"x".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Assessments and the one scoring engine of asyncmm.
+//!
+//! Everything here is a pure function of a model and answers: the CLI, the
+//! web server and the reports all call the same code, so a result can't
+//! differ by where it is shown. No I/O happens in this crate.
+#![forbid(unsafe_code)]
+
+pub mod answers;
+pub mod assessment;
+pub mod history;
+pub mod scoring;
+
+pub use answers::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
+pub use assessment::{AssessmentId, ModelRef, NewAssessment, StoredAssessment};
+pub use scoring::{AreaResult, AreaScore, AssessmentResult, Distance, Gap, LevelFit, Overall, Polarity, Score, assess};

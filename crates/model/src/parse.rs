@@ -1,0 +1,390 @@
+//! Turning model TOML text into a [`Model`], with every problem reported as
+//! `file:line:column: what is wrong`.
+//!
+//! The raw structs mirror the file and keep the position of each value, so a
+//! semantic error (duplicate id, id in the wrong place) can point at the exact
+//! spot, not only syntax errors. All problems are collected, not just the
+//! first, so one `validate` run shows everything to fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::ids::{AreaId, Level, StatementId};
+use crate::model::{Area, LevelInfo, Model, Profile, Scoring, Source, Statement};
+
+/// One problem in a model file, with its position (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.origin, self.line, self.column, self.message)
+    }
+}
+
+/// Every problem found in a model file; never empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ModelError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    model: RawHeader,
+    levels: Spanned<Vec<RawLevel>>,
+    scoring: Spanned<RawScoring>,
+    areas: Spanned<Vec<RawArea>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    id: Spanned<String>,
+    version: Spanned<String>,
+    title: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    source: RawSource,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    title: Spanned<String>,
+    author: Spanned<String>,
+    license: Spanned<String>,
+    #[serde(default)]
+    license_url: String,
+    url: Spanned<String>,
+    #[serde(default)]
+    changes: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    number: Spanned<i64>,
+    name: Spanned<String>,
+    meaning: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScoring {
+    beta: Spanned<f64>,
+    profiles: Spanned<Vec<Spanned<Vec<Spanned<i64>>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    intro: Spanned<String>,
+    statements: Spanned<Vec<RawStatement>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatement {
+    id: Spanned<String>,
+    text: Spanned<String>,
+    suggestion: Spanned<String>,
+}
+
+/// Collects problems with positions computed from byte offsets.
+struct Problems<'a> {
+    origin: &'a str,
+    source: &'a str,
+    found: Vec<Problem>,
+}
+
+impl<'a> Problems<'a> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, column) = line_column(self.source, span.start);
+        self.found.push(Problem {
+            origin: self.origin.to_string(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn non_empty(&mut self, value: &Spanned<String>, what: &str) -> String {
+        let text = value.get_ref().trim();
+        if text.is_empty() {
+            self.at(value.span(), format!("{what} is empty"));
+        }
+        text.to_string()
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// Parse and validate a model. `origin` names the file in error messages.
+pub fn parse(source: &str, origin: &str) -> Result<Model, ModelError> {
+    let raw: RawFile = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(source, s.start));
+            return Err(ModelError {
+                problems: vec![Problem {
+                    origin: origin.to_string(),
+                    line,
+                    column,
+                    message: e.message().trim().to_string(),
+                }],
+            });
+        }
+    };
+    let mut problems = Problems {
+        origin,
+        source,
+        found: Vec::new(),
+    };
+    let model = build(raw, &mut problems);
+    match model {
+        Some(model) if problems.found.is_empty() => Ok(model),
+        _ => Err(ModelError {
+            problems: problems.found,
+        }),
+    }
+}
+
+fn build(raw: RawFile, p: &mut Problems<'_>) -> Option<Model> {
+    let id = p.non_empty(&raw.model.id, "model id");
+    if !id.is_empty() && AreaId::parse(&id).is_err() {
+        p.at(
+            raw.model.id.span(),
+            format!("model id {id:?} must be a lowercase slug (letters, digits, '-', '_')"),
+        );
+    }
+    let version = p.non_empty(&raw.model.version, "model version");
+    let title = p.non_empty(&raw.model.title, "model title");
+    let src = &raw.model.source;
+    let source = Source {
+        title: p.non_empty(&src.title, "source title"),
+        author: p.non_empty(&src.author, "source author"),
+        license: p.non_empty(&src.license, "source license"),
+        license_url: src.license_url.trim().to_string(),
+        url: p.non_empty(&src.url, "source url"),
+        changes: src.changes.trim().to_string(),
+    };
+
+    let levels = build_levels(&raw.levels, p);
+    let scoring = build_scoring(&raw.scoring, p);
+    let areas = build_areas(&raw.areas, p);
+
+    let mut statement_index = BTreeMap::new();
+    for (a, area) in areas.iter().enumerate() {
+        for (s, statement) in area.statements.iter().enumerate() {
+            statement_index.insert(statement.id.clone(), (a, s));
+        }
+    }
+    Some(Model {
+        id,
+        version,
+        title,
+        description: raw.model.description.trim().to_string(),
+        source,
+        levels: levels?,
+        scoring: scoring?,
+        areas,
+        statement_index,
+    })
+}
+
+fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>) -> Option<[LevelInfo; 4]> {
+    let mut slots: [Option<LevelInfo>; 4] = [None, None, None, None];
+    for entry in raw.get_ref() {
+        let number = *entry.number.get_ref();
+        let Some(level) = u8::try_from(number).ok().and_then(|n| Level::new(n).ok()) else {
+            p.at(
+                entry.number.span(),
+                format!("level number {number} is not one of 0, 1, 2, 3"),
+            );
+            continue;
+        };
+        let info = LevelInfo {
+            level,
+            name: p.non_empty(&entry.name, "level name"),
+            meaning: p.non_empty(&entry.meaning, "level meaning"),
+        };
+        let slot = &mut slots[level.index()];
+        if slot.is_some() {
+            p.at(entry.number.span(), format!("level {level} is defined twice"));
+        } else {
+            *slot = Some(info);
+        }
+    }
+    for level in Level::ALL {
+        if slots[level.index()].is_none() {
+            p.at(
+                raw.span(),
+                format!("missing level {level}: a model defines levels 0, 1, 2 and 3"),
+            );
+        }
+    }
+    let [a, b, c, d] = slots;
+    Some([a?, b?, c?, d?])
+}
+
+fn build_scoring(raw: &Spanned<RawScoring>, p: &mut Problems<'_>) -> Option<Scoring> {
+    let scoring = raw.get_ref();
+    let beta = *scoring.beta.get_ref();
+    if !(beta.is_finite() && beta > 0.0 && beta <= 100.0) {
+        p.at(
+            scoring.beta.span(),
+            format!("scoring beta must be a number above 0 and at most 100, got {beta}"),
+        );
+    }
+    let rows = scoring.profiles.get_ref();
+    if rows.len() != Level::COUNT {
+        p.at(
+            scoring.profiles.span(),
+            format!(
+                "scoring profiles must have 4 rows (one per team level 0-3), found {}",
+                rows.len()
+            ),
+        );
+        return None;
+    }
+    let mut profiles = [Profile([0; 4]); 4];
+    let mut ok = true;
+    for (team_level, row) in rows.iter().enumerate() {
+        if row.get_ref().len() != Level::COUNT {
+            p.at(
+                row.span(),
+                format!(
+                    "profile of level {team_level} must list 4 agreements (for statements of levels 0-3), found {}",
+                    row.get_ref().len()
+                ),
+            );
+            ok = false;
+            continue;
+        }
+        for (statement_level, value) in row.get_ref().iter().enumerate() {
+            match u8::try_from(*value.get_ref()) {
+                Ok(v) if v <= 3 => profiles[team_level].0[statement_level] = v,
+                _ => {
+                    p.at(
+                        value.span(),
+                        format!("profile agreement must be 0, 1, 2 or 3, got {}", value.get_ref()),
+                    );
+                    ok = false;
+                }
+            }
+        }
+    }
+    ok.then_some(Scoring { beta, profiles })
+}
+
+fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>) -> Vec<Area> {
+    if raw.get_ref().is_empty() {
+        p.at(raw.span(), "a model needs at least one area");
+    }
+    let mut seen_areas = BTreeSet::new();
+    let mut seen_statements = BTreeSet::new();
+    let mut areas = Vec::new();
+    for raw_area in raw.get_ref() {
+        let id_text = raw_area.id.get_ref().trim();
+        let id = match AreaId::parse(id_text) {
+            Ok(id) => id,
+            Err(e) => {
+                p.at(raw_area.id.span(), e.to_string());
+                continue;
+            }
+        };
+        if !seen_areas.insert(id.clone()) {
+            p.at(raw_area.id.span(), format!("duplicate area id \"{id}\""));
+        }
+        let name = p.non_empty(&raw_area.name, "area name");
+        let intro = p.non_empty(&raw_area.intro, "area intro");
+        let mut statements = Vec::new();
+        for raw_statement in raw_area.statements.get_ref() {
+            let text = raw_statement.id.get_ref().trim();
+            let sid = match StatementId::parse(text) {
+                Ok(sid) => sid,
+                Err(e) => {
+                    p.at(raw_statement.id.span(), e.to_string());
+                    continue;
+                }
+            };
+            if sid.area() != &id {
+                p.at(
+                    raw_statement.id.span(),
+                    format!("statement id {sid} does not match its place: it is listed under area \"{id}\""),
+                );
+            }
+            if !seen_statements.insert(sid.clone()) {
+                p.at(raw_statement.id.span(), format!("duplicate statement id {sid}"));
+            }
+            statements.push(Statement {
+                text: p.non_empty(&raw_statement.text, &format!("text of {sid}")),
+                suggestion: p.non_empty(&raw_statement.suggestion, &format!("suggestion of {sid}")),
+                id: sid,
+            });
+        }
+        for level in Level::ALL {
+            if !statements.iter().any(|s| s.level() == level) {
+                p.at(
+                    raw_area.statements.span(),
+                    format!(
+                        "area \"{id}\" has no statement for level {level}: every area needs statements at levels 0-3"
+                    ),
+                );
+            }
+        }
+        areas.push(Area {
+            id,
+            name,
+            intro,
+            statements,
+        });
+    }
+    areas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_from_one() {
+        let src = "ab\ncdé\nf";
+        assert_eq!(line_column(src, 0), (1, 1));
+        assert_eq!(line_column(src, 3), (2, 1));
+        assert_eq!(line_column(src, 8), (3, 1));
+        assert_eq!(line_column(src, 5), (2, 3));
+    }
+}
