@@ -1,0 +1,72 @@
+//! The `asyncmm` binary: parses arguments, opens the store, and hands each
+//! command to [`run`]. Errors are printed as one `error:` line (plus the
+//! lines of a multi-problem error such as a broken model) with exit code 1;
+//! a cancelled questionnaire exits with 130.
+#![forbid(unsafe_code)]
+
+mod answers_file;
+mod args;
+mod prompt;
+mod run;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Parser;
+
+use args::{Cli, Command, ModelCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+        .and_then(|rt| rt.block_on(dispatch(cli)));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<run::Cancelled>() => {
+            eprintln!("{e}");
+            ExitCode::from(130)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The database named by `--database` / `ASYNCMM_DATABASE_URL`, or the
+/// default SQLite file in the user's data directory.
+fn database_url(cli: &Cli) -> Result<String> {
+    if let Some(url) = &cli.database {
+        return Ok(url.clone());
+    }
+    let path = asyncmm_store::default_database_path()
+        .ok_or_else(|| anyhow!("could not find a data directory for the default database; pass --database PATH"))?;
+    Ok(path.display().to_string())
+}
+
+async fn dispatch(cli: Cli) -> Result<()> {
+    // Model commands need no database, so they work before any set-up.
+    if let Command::Model(model) = &cli.command {
+        return match model {
+            ModelCommand::Show { model, format } => run::model_show(model.as_deref(), *format),
+            ModelCommand::Validate { file } => run::model_validate(file),
+        };
+    }
+    let url = database_url(&cli)?;
+    let store = asyncmm_store::connect(&url).await?;
+    match &cli.command {
+        Command::Assess(args) => run::assess_command(store.as_ref(), args).await,
+        Command::Report(args) => run::report_command(store.as_ref(), args).await,
+        Command::History(args) => run::history_command(store.as_ref(), args).await,
+        Command::Migrate => {
+            store.migrate().await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Model(_) => Ok(()),
+    }
+}

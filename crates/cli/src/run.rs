@@ -1,0 +1,239 @@
+//! Wiring: each command reads its inputs, calls the domain crates and the
+//! store, and hands the result to a renderer. No rule lives here.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use asyncmm_core::history::history;
+use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName, assess};
+use asyncmm_model::Model;
+use asyncmm_report::{AssessmentMeta, AssessmentReport, HistoryReport, Style, csv, markdown, text, to_json};
+use asyncmm_store::{Store, StoreError};
+use time::OffsetDateTime;
+
+use crate::args::{AssessArgs, HistoryArgs, HistoryFormat, ModelFormat, ReportArgs, ReportFormat};
+use crate::{answers_file, prompt};
+
+/// A user-facing stop that is not a failure of the program: the user
+/// cancelled, so the process exits with 130 like an interrupted shell command.
+#[derive(Debug, thiserror::Error)]
+#[error("cancelled: nothing was stored")]
+pub struct Cancelled;
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+pub fn style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style {
+        color: !no_color && std::io::stdout().is_terminal(),
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`asyncmm history | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("could not write to standard output"),
+    }
+}
+
+/// Reads a model file, or returns the embedded default; also returns the
+/// exact text so the store can keep it with the assessments.
+pub fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
+    match path {
+        None => {
+            let model = asyncmm_model::default_model().map_err(|e| anyhow!("{e}"))?;
+            Ok((model, asyncmm_model::DEFAULT_MODEL_TOML.to_string()))
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read model file {}", path.display()))?;
+            let model = asyncmm_model::parse(&text, &path.display().to_string()).map_err(|e| anyhow!("{e}"))?;
+            Ok((model, text))
+        }
+    }
+}
+
+/// The model an assessment was stored with, parsed from the text kept in
+/// the store, so old results render with their own model version.
+async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model> {
+    let text = store
+        .model_source(model)
+        .await?
+        .ok_or_else(|| anyhow!("model {model} is not in the database; the data is incomplete"))?;
+    asyncmm_model::parse(&text, &format!("<stored model {model}>")).map_err(|e| anyhow!("{e}"))
+}
+
+pub async fn assess_command(store: &dyn Store, args: &AssessArgs) -> Result<()> {
+    let (model, model_text) = load_model(args.model.as_deref())?;
+    let cli_team = args.team.as_deref().map(TeamName::parse).transpose()?;
+    let (team, answers) = match &args.answers {
+        Some(path) => {
+            let file = answers_file::read(path, &model)?;
+            let team = cli_team.or(file.team).ok_or_else(|| {
+                anyhow!(
+                    "no team given: pass --team NAME or set `team = \"...\"` in {}",
+                    path.display()
+                )
+            })?;
+            (team, file.answers)
+        }
+        None => {
+            if !std::io::stdin().is_terminal() {
+                bail!(
+                    "standard input is not a terminal, so asyncmm can't ask questions; \
+                     pass --answers FILE to answer from a file (see examples/answers-detailed.toml)"
+                );
+            }
+            ask(&model, cli_team, args.detailed)?
+        }
+    };
+    // Registering is idempotent, so it may stay even if the save below fails.
+    store.register_model(&ModelRef::of(&model), &model_text).await?;
+    let new = NewAssessment {
+        team,
+        model: ModelRef::of(&model),
+        taken_at: OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc()),
+        answers,
+    };
+    let id = store.save_assessment(&new).await?;
+    let stored = StoredAssessment {
+        id,
+        team: new.team,
+        model: new.model,
+        taken_at: new.taken_at,
+        answers: new.answers,
+    };
+    render_report(&model, &stored, args.format)?;
+    if args.format == ReportFormat::Text {
+        eprintln!(
+            "saved as assessment #{id}; see changes over time with `asyncmm history --team \"{}\"`",
+            stored.team
+        );
+    }
+    Ok(())
+}
+
+fn ask(model: &Model, team: Option<TeamName>, detailed: bool) -> Result<(TeamName, Answers)> {
+    let cancelled = |e: prompt::PromptError| -> anyhow::Error {
+        if matches!(e, prompt::PromptError::Cancelled) {
+            Cancelled.into()
+        } else {
+            e.into()
+        }
+    };
+    let team = match team {
+        Some(t) => t,
+        None => prompt::ask_team(None).map_err(cancelled)?,
+    };
+    let answers = if detailed {
+        Answers::Detailed(prompt::ask_detailed(model).map_err(cancelled)?)
+    } else {
+        Answers::Quick(prompt::ask_quick(model).map_err(cancelled)?)
+    };
+    Ok((team, answers))
+}
+
+fn render_report(model: &Model, stored: &StoredAssessment, format: ReportFormat) -> Result<()> {
+    let result = assess(model, &stored.answers);
+    let report = AssessmentReport::build(model, AssessmentMeta::of(stored), &result);
+    let out = match format {
+        ReportFormat::Text => text::render_report(&report, style()),
+        ReportFormat::Md => markdown::render_report(&report),
+        ReportFormat::Json => to_json(&report)?,
+    };
+    print(&out)
+}
+
+/// The team named on the command line, or the only stored team.
+async fn resolve_team(store: &dyn Store, team: Option<&str>) -> Result<TeamName> {
+    if let Some(name) = team {
+        return Ok(TeamName::parse(name)?);
+    }
+    let teams = store.teams().await?;
+    match teams.as_slice() {
+        [] => bail!("no assessments stored yet: run `asyncmm assess` first"),
+        [only] => Ok(only.name.clone()),
+        many => {
+            let names: Vec<&str> = many.iter().map(|t| t.name.as_str()).collect();
+            bail!(
+                "several teams are stored; pass --team with one of: {}",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> {
+    let stored = match args.assessment {
+        Some(id) => store.assessment(AssessmentId(id)).await.map_err(|e| match e {
+            StoreError::NotFound(_) => anyhow!("assessment #{id} does not exist"),
+            other => other.into(),
+        })?,
+        None => {
+            let team = resolve_team(store, args.team.as_deref()).await?;
+            store
+                .latest_assessment(&team)
+                .await?
+                .ok_or_else(|| anyhow!("team \"{team}\" has no assessments; run `asyncmm assess --team \"{team}\"`"))?
+        }
+    };
+    let model = stored_model(store, &stored.model).await?;
+    render_report(&model, &stored, args.format)
+}
+
+pub async fn history_command(store: &dyn Store, args: &HistoryArgs) -> Result<()> {
+    let team = resolve_team(store, args.team.as_deref()).await?;
+    let stored = store.team_assessments(&team).await?;
+    if stored.is_empty() {
+        bail!("team \"{team}\" has no assessments; run `asyncmm assess --team \"{team}\"`");
+    }
+    let mut models: Vec<Model> = Vec::new();
+    for a in &stored {
+        if !models.iter().any(|m| ModelRef::of(m) == a.model) {
+            models.push(stored_model(store, &a.model).await?);
+        }
+    }
+    let model_of = |r: &ModelRef| models.iter().find(|m| &ModelRef::of(m) == r);
+    let mut scored = Vec::with_capacity(stored.len());
+    for a in &stored {
+        let model = model_of(&a.model).ok_or_else(|| anyhow!("model {} missing", a.model))?;
+        scored.push((a, model, assess(model, &a.answers)));
+    }
+    let entries = history(scored.iter().map(|(a, _, r)| (a.id, &a.model, r)));
+    let report = HistoryReport::build(
+        team.as_str(),
+        scored.iter().zip(entries).map(|((a, m, _), e)| (*a, *m, e)),
+    );
+    let out = match args.format {
+        HistoryFormat::Text => text::render_history(&report, style()),
+        HistoryFormat::Md => markdown::render_history(&report),
+        HistoryFormat::Json => to_json(&report)?,
+        HistoryFormat::Csv => csv::render_history(&report),
+    };
+    print(&out)
+}
+
+pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {
+    let (model, _) = load_model(path)?;
+    let out = match format {
+        ModelFormat::Text => text::render_model(&model),
+        ModelFormat::Md => markdown::render_model(&model),
+        ModelFormat::Json => to_json(&model)?,
+    };
+    print(&out)
+}
+
+pub fn model_validate(path: &Path) -> Result<()> {
+    let (model, _) = load_model(Some(path))?;
+    print(&format!(
+        "{}: valid model {} with {} areas and {} statements\n",
+        path.display(),
+        model.key(),
+        model.areas.len(),
+        model.statement_count()
+    ))
+}

@@ -1,0 +1,396 @@
+//! The `asyncmm` binary end to end: real processes, a fresh SQLite file per
+//! test (and a fresh PostgreSQL database when `ASYNCMM_TEST_POSTGRES_URL` is
+//! set), asserting on what a user sees and on the JSON machines read.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+struct Env {
+    dir: TempDir,
+    database: String,
+}
+
+impl Env {
+    fn sqlite() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("asyncmm.db").display().to_string();
+        Env { dir, database }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("asyncmm").expect("binary built");
+        cmd.env_remove("ASYNCMM_DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .arg("--database")
+            .arg(&self.database);
+        cmd
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    }
+}
+
+/// A detailed answers file giving `pattern` (12 values, levels 0..3 × n 1..3)
+/// to every area of the default model.
+fn detailed_file(team: &str, pattern: [u8; 12]) -> String {
+    let mut text = format!("team = \"{team}\"\nmode = \"detailed\"\n[answers]\n");
+    for area in [
+        "documentation",
+        "decision-making",
+        "work-tracking",
+        "meetings",
+        "leadership-culture",
+    ] {
+        for (i, v) in pattern.iter().enumerate() {
+            text.push_str(&format!("\"{area}.{}.{}\" = {v}\n", i / 3, i % 3 + 1));
+        }
+    }
+    text
+}
+
+const LEVEL_TWO: [u8; 12] = [0, 0, 0, 1, 0, 1, 3, 3, 3, 1, 2, 1];
+const LEVEL_ONE: [u8; 12] = [1, 1, 1, 3, 3, 3, 1, 1, 1, 0, 0, 0];
+
+#[test]
+fn assess_from_file_prints_and_stores_an_explained_result() {
+    let env = Env::sqlite();
+    let answers = env.write("a.toml", &detailed_file("Platform", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&answers)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Platform — assessment #1"))
+        .stdout(predicate::str::contains("Documentation"))
+        .stdout(predicate::str::contains("Defined (2)"))
+        .stdout(predicate::str::contains("score 2.08"))
+        .stdout(predicate::str::contains("to reach Optimizing"))
+        .stdout(predicate::str::contains("Overall: mean score 2.08"))
+        .stdout(predicate::str::contains("CC-BY-4.0"));
+
+    let report = env.json(&["report", "--team", "Platform", "--format", "json"]);
+    assert_eq!(report["schema"], "asyncmm.report/1");
+    assert_eq!(report["model"]["id"], "async-communications");
+    assert_eq!(report["assessment"]["mode"], "detailed");
+    let areas = report["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 5);
+    let docs = &areas[0];
+    assert_eq!(docs["id"], "documentation");
+    assert_eq!(docs["level"]["level"], 2);
+    assert_eq!(docs["score"], 2.08);
+    assert_eq!(docs["fit"][2]["distance"], "1/6");
+    assert_eq!(docs["holding_back"][0]["statement"], "documentation.3.1");
+    assert_eq!(docs["holding_back"][0]["kind"], "practice_not_yet_true");
+    assert_eq!(report["overall"]["weakest"], "documentation");
+}
+
+#[test]
+fn example_files_are_accepted() {
+    let env = Env::sqlite();
+    for file in [
+        "examples/answers-detailed.toml",
+        "examples/answers-quick.toml",
+        "examples/answers-quick.json",
+    ] {
+        env.cmd()
+            .args(["assess", "--team", "Examples", "--answers"])
+            .arg(repo_file(file))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Overall:"));
+    }
+    let history = env.json(&["history", "--team", "Examples", "--format", "json"]);
+    assert_eq!(history["entries"].as_array().expect("entries").len(), 3);
+}
+
+#[test]
+fn markdown_report_is_a_table_with_a_task_list() {
+    let env = Env::sqlite();
+    let answers = env.write("a.toml", &detailed_file("Web | App", LEVEL_TWO));
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+    env.cmd()
+        .args(["report", "--format", "md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## Async communications: Web \\| App"))
+        .stdout(predicate::str::contains("| Area | Level | Score | Answered | Notes |"))
+        .stdout(predicate::str::contains(
+            "| Documentation | 2 Defined | 2.08 | 12/12 |  |",
+        ))
+        .stdout(predicate::str::contains("- [ ] `documentation.3.1`"));
+}
+
+#[test]
+fn history_shows_changes_and_regressions_in_every_format() {
+    let env = Env::sqlite();
+    let first = env.write("1.toml", &detailed_file("Core", LEVEL_TWO));
+    let second = env.write("2.toml", &detailed_file("Core", LEVEL_ONE));
+    env.cmd().args(["assess", "--answers"]).arg(&first).assert().success();
+    env.cmd().args(["assess", "--answers"]).arg(&second).assert().success();
+
+    env.cmd()
+        .args(["history", "--team", "Core"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#1 "))
+        .stdout(predicate::str::contains("#2 "))
+        .stdout(predicate::str::contains("▼"))
+        .stdout(predicate::str::contains("regression: Documentation dropped a level"));
+
+    let json = env.json(&["history", "--team", "Core", "--format", "json"]);
+    let entries = json["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["areas"][0]["delta"], Value::Null);
+    assert_eq!(entries[1]["areas"][0]["trend"], "down");
+    assert_eq!(entries[1]["areas"][0]["regression"], true);
+    assert_eq!(entries[1]["areas"][0]["level"]["level"], 1);
+
+    let out = env
+        .cmd()
+        .args(["history", "--team", "Core", "--format", "csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 2 * 5);
+    assert!(lines[0].starts_with("team,assessment,taken_at"));
+    assert!(lines[6].starts_with("Core,2,"), "{}", lines[6]);
+    assert!(lines[6].contains(",documentation,1,Initial,"), "{}", lines[6]);
+    assert!(lines[6].contains(",down,true,"), "{}", lines[6]);
+
+    env.cmd()
+        .args(["history", "--team", "Core", "--format", "md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| # | Date | Mode | Mean |"))
+        .stdout(predicate::str::contains("⚠"));
+}
+
+#[test]
+fn without_a_terminal_and_without_answers_it_stops_and_stores_nothing() {
+    let env = Env::sqlite();
+    env.cmd()
+        .args(["assess", "--team", "Solo"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a terminal"))
+        .stderr(predicate::str::contains("--answers"));
+    env.cmd()
+        .args(["history", "--team", "Solo"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no assessments"));
+}
+
+#[test]
+fn bad_answers_are_rejected_and_nothing_is_stored() {
+    let env = Env::sqlite();
+    let unknown = env.write(
+        "unknown.toml",
+        "team = \"T\"\nmode = \"detailed\"\n[answers]\n\"documentation.9.1\" = 2\n",
+    );
+    let out_of_range = env.write(
+        "range.toml",
+        "team = \"T\"\nmode = \"detailed\"\n[answers]\n\"documentation.2.1\" = 4\n",
+    );
+    let wrong_statement = env.write(
+        "stmt.toml",
+        "team = \"T\"\nmode = \"detailed\"\n[answers]\n\"nowhere.2.1\" = 2\n",
+    );
+    for file in [&unknown, &out_of_range, &wrong_statement] {
+        env.cmd()
+            .args(["assess", "--answers"])
+            .arg(file)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(file.display().to_string()));
+    }
+    env.cmd()
+        .args(["report", "--team", "T"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no assessments"));
+}
+
+#[test]
+fn broken_model_file_is_reported_with_line_and_column() {
+    let env = Env::sqlite();
+    let text =
+        asyncmm_model::DEFAULT_MODEL_TOML.replacen("id = \"documentation.1.2\"", "id = \"documentation.1.1\"", 1);
+    let file = env.write("broken.toml", &text);
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"documentation.1.1\""))
+        .nth(1)
+        .map(|(i, _)| i + 1)
+        .expect("duplicate present");
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:{line}:6: duplicate statement id documentation.1.1",
+            file.display()
+        )));
+    // A broken model is refused before anything is stored.
+    let answers = env.write("a.toml", &detailed_file("T", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&answers)
+        .arg("--model")
+        .arg(&file)
+        .assert()
+        .code(1);
+    env.cmd().args(["history", "--team", "T"]).assert().code(1);
+}
+
+#[test]
+fn model_show_and_validate_the_default() {
+    let env = Env::sqlite();
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(repo_file("models/async-communications.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "valid model async-communications@1.0.0 with 5 areas and 60 statements",
+        ));
+    let model = env.json(&["model", "show", "--format", "json"]);
+    let count: usize = model["areas"]
+        .as_array()
+        .expect("areas")
+        .iter()
+        .map(|a| a["statements"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(count, 60);
+    assert_eq!(model["source"]["license"], "CC-BY-4.0");
+    env.cmd()
+        .args(["model", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("documentation.2.1"))
+        .stdout(predicate::str::contains("Level 3 Optimizing"));
+    env.cmd()
+        .args(["model", "show", "--format", "md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| `meetings.3.2` |"));
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
+    let env = Env::sqlite();
+    let path = env.write("notes.db", "these are my notes, not a database\n");
+    let mut cmd = Command::cargo_bin("asyncmm").expect("binary");
+    cmd.env_remove("ASYNCMM_DATABASE_URL")
+        .args(["--database"])
+        .arg(&path)
+        .args(["history"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not an SQLite database"));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("still there"),
+        "these are my notes, not a database\n"
+    );
+}
+
+#[test]
+fn an_unknown_database_url_is_refused() {
+    Command::cargo_bin("asyncmm")
+        .expect("binary")
+        .env_remove("ASYNCMM_DATABASE_URL")
+        .args(["--database", "mysql://root@127.0.0.1/test", "history"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("mysql://"));
+}
+
+#[test]
+fn an_unreachable_postgres_server_is_named_without_its_password() {
+    Command::cargo_bin("asyncmm")
+        .expect("binary")
+        .env_remove("ASYNCMM_DATABASE_URL")
+        .args(["--database", "postgres://me:hunter2@127.0.0.1:1/nope", "history"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("127.0.0.1:1"))
+        .stderr(predicate::str::contains("hunter2").not());
+}
+
+#[test]
+fn database_url_comes_from_the_environment() {
+    let env = Env::sqlite();
+    let answers = env.write("a.toml", &detailed_file("EnvTeam", LEVEL_TWO));
+    Command::cargo_bin("asyncmm")
+        .expect("binary")
+        .env("ASYNCMM_DATABASE_URL", &env.database)
+        .args(["assess", "--answers"])
+        .arg(&answers)
+        .assert()
+        .success();
+    env.cmd()
+        .args(["report", "--team", "EnvTeam"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EnvTeam"));
+}
+
+#[test]
+fn postgres_backend_through_the_cli() {
+    let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
+        eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL CLI test skipped");
+        return;
+    };
+    let name = format!(
+        "asyncmm_cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let status = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "could not create test database");
+    let url = match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => panic!("unexpected URL {base}"),
+    };
+    let mut env = Env::sqlite();
+    env.database = url;
+    let answers = env.write("a.toml", &detailed_file("Pg", LEVEL_TWO));
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+    let report = env.json(&["report", "--team", "Pg", "--format", "json"]);
+    assert_eq!(report["areas"][0]["score"], 2.08);
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP DATABASE {name} WITH (FORCE)")])
+        .status();
+}

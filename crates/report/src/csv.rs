@@ -1,0 +1,73 @@
+//! CSV for spreadsheets: tidy rows, one per assessment × area.
+
+use crate::data::HistoryReport;
+
+/// Quotes a field when it holds a separator, quote or line break, and
+/// defuses spreadsheet formula injection (a cell starting with `=`, `+`, `-`
+/// or `@` is prefixed with `'`).
+pub fn field(text: &str) -> String {
+    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| format!("{v:.2}"))
+}
+
+pub const HISTORY_HEADER: &str =
+    "team,assessment,taken_at,mode,model,area,level,level_name,score,delta,trend,regression,model_changed";
+
+pub fn render_history(report: &HistoryReport) -> String {
+    let mut out = String::from(HISTORY_HEADER);
+    out.push('\n');
+    for entry in &report.entries {
+        for area in &entry.areas {
+            let trend = match area.trend {
+                Some(asyncmm_core::history::Trend::Up) => "up",
+                Some(asyncmm_core::history::Trend::Down) => "down",
+                Some(asyncmm_core::history::Trend::Same) => "same",
+                None => "",
+            };
+            let row = [
+                field(&report.team),
+                entry.assessment.id.to_string(),
+                entry.assessment.taken_at.clone(),
+                entry.assessment.mode.to_string(),
+                field(&entry.model),
+                field(&area.id),
+                area.level.as_ref().map_or_else(String::new, |l| l.level.to_string()),
+                area.level.as_ref().map_or_else(String::new, |l| field(&l.name)),
+                opt(area.score),
+                area.delta.map_or_else(String::new, |d| format!("{d:+.2}")),
+                trend.to_string(),
+                area.regression.to_string(),
+                entry.model_changed.to_string(),
+            ];
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(field("-1,2"), "\"'-1,2\"");
+    }
+}

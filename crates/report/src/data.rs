@@ -1,0 +1,329 @@
+//! The report data structures: everything a renderer needs, already resolved
+//! to names and texts, and the documented JSON shape (`schema` field) that
+//! machines read. Renderers never look at the model or scoring themselves.
+
+use asyncmm_core::history::{HistoryEntry, Trend};
+use asyncmm_core::{AssessmentResult, Mode, Polarity, StoredAssessment};
+use asyncmm_model::{Level, Model};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Version tag of the JSON shape of [`AssessmentReport`].
+pub const REPORT_SCHEMA: &str = "asyncmm.report/1";
+/// Version tag of the JSON shape of [`HistoryReport`].
+pub const HISTORY_SCHEMA: &str = "asyncmm.history/1";
+
+/// How many "holding back" items the human-readable formats show per area.
+pub const HOLDING_BACK_SHOWN: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelInfo {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub source_title: String,
+    pub source_author: String,
+    pub source_url: String,
+    pub license: String,
+}
+
+impl ModelInfo {
+    pub fn of(model: &Model) -> Self {
+        ModelInfo {
+            id: model.id.clone(),
+            version: model.version.clone(),
+            title: model.title.clone(),
+            source_title: model.source.title.clone(),
+            source_author: model.source.author.clone(),
+            source_url: model.source.url.clone(),
+            license: model.source.license.clone(),
+        }
+    }
+
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+}
+
+/// Which assessment a report is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentMeta {
+    pub id: i64,
+    pub team: String,
+    pub mode: Mode,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+}
+
+impl AssessmentMeta {
+    pub fn of(stored: &StoredAssessment) -> Self {
+        AssessmentMeta {
+            id: stored.id.0,
+            team: stored.team.as_str().to_string(),
+            mode: stored.answers.mode(),
+            taken_at: rfc3339(stored.taken_at),
+        }
+    }
+
+    /// The date part of `taken_at`, for headings.
+    pub fn date(&self) -> &str {
+        self.taken_at.get(..10).unwrap_or(&self.taken_at)
+    }
+}
+
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelRef {
+    pub level: u8,
+    pub name: String,
+}
+
+impl LevelRef {
+    fn of(model: &Model, level: Level) -> Self {
+        LevelRef {
+            level: level.number(),
+            name: model.level_name(level).to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitReport {
+    pub level: u8,
+    pub name: String,
+    /// Exact distance to the level's profile, as `"n/d"`.
+    pub distance: String,
+    /// 1 − distance/3, between 0 and 1.
+    pub fit: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// A practice of a higher level is not yet true enough.
+    PracticeNotYetTrue,
+    /// A deficit is still agreed with more than the target level allows.
+    DeficitStillAgreed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapReport {
+    pub statement: String,
+    pub text: String,
+    pub kind: GapKind,
+    pub answered: f64,
+    pub expected: u8,
+    pub suggestion: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementRef {
+    pub statement: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaReport {
+    pub id: String,
+    pub name: String,
+    /// `assessed` or `not_assessed`.
+    pub status: &'static str,
+    pub level: Option<LevelRef>,
+    /// Rounded to two decimals.
+    pub score: Option<f64>,
+    pub answered: usize,
+    pub total: usize,
+    pub inconsistent: bool,
+    pub low_confidence: bool,
+    /// Detailed mode only.
+    pub fit: Vec<FitReport>,
+    /// The level the explanation aims at (the next one, or the top).
+    pub target: Option<LevelRef>,
+    /// What holds the area back, largest gap first (detailed mode).
+    pub holding_back: Vec<GapReport>,
+    /// What the target level looks like (quick mode, where there are no
+    /// statement answers to compare).
+    pub target_statements: Vec<StatementRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverallReport {
+    pub mean_score: Option<f64>,
+    pub weakest: Option<String>,
+    pub weakest_name: Option<String>,
+    pub assessed_areas: usize,
+    pub total_areas: usize,
+}
+
+/// One explained result: the input of every report renderer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentReport {
+    pub schema: &'static str,
+    pub model: ModelInfo,
+    pub assessment: AssessmentMeta,
+    pub areas: Vec<AreaReport>,
+    pub overall: OverallReport,
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl AssessmentReport {
+    pub fn build(model: &Model, meta: AssessmentMeta, result: &AssessmentResult) -> Self {
+        let areas = model
+            .areas
+            .iter()
+            .map(|area| {
+                let found = result.area(&area.id);
+                let scored = found.and_then(|r| r.scored.as_ref());
+                let fit = scored
+                    .and_then(|s| s.fit.as_ref())
+                    .map(|fit| {
+                        Level::ALL
+                            .iter()
+                            .map(|&l| FitReport {
+                                level: l.number(),
+                                name: model.level_name(l).to_string(),
+                                distance: fit.distance(l).to_string(),
+                                fit: round2(fit.fit(l)),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let holding_back = scored
+                    .map(|s| {
+                        s.holding_back
+                            .iter()
+                            .filter_map(|g| {
+                                let statement = model.statement(&g.statement)?;
+                                Some(GapReport {
+                                    statement: g.statement.to_string(),
+                                    text: statement.text.clone(),
+                                    kind: match g.polarity {
+                                        Polarity::Practice => GapKind::PracticeNotYetTrue,
+                                        Polarity::Deficit => GapKind::DeficitStillAgreed,
+                                    },
+                                    answered: round2(g.answered),
+                                    expected: g.expected,
+                                    suggestion: statement.suggestion.clone(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let target_statements = match (meta.mode, scored) {
+                    (Mode::Quick, Some(s)) if s.target != s.level => area
+                        .statements_at(s.target)
+                        .map(|st| StatementRef {
+                            statement: st.id.to_string(),
+                            text: st.text.clone(),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                AreaReport {
+                    id: area.id.to_string(),
+                    name: area.name.clone(),
+                    status: if scored.is_some() { "assessed" } else { "not_assessed" },
+                    level: scored.map(|s| LevelRef::of(model, s.level)),
+                    score: scored.map(|s| round2(s.score.value())),
+                    answered: found.map_or(0, |r| r.answered),
+                    total: found.map_or(0, |r| r.total),
+                    inconsistent: scored.is_some_and(|s| s.inconsistent),
+                    low_confidence: scored.is_some_and(|s| s.low_confidence),
+                    fit,
+                    target: scored.map(|s| LevelRef::of(model, s.target)),
+                    holding_back,
+                    target_statements,
+                }
+            })
+            .collect();
+        let weakest = result.overall.weakest.as_ref();
+        AssessmentReport {
+            schema: REPORT_SCHEMA,
+            model: ModelInfo::of(model),
+            assessment: meta,
+            areas,
+            overall: OverallReport {
+                mean_score: result.overall.mean_score.map(|s| round2(s.value())),
+                weakest: weakest.map(ToString::to_string),
+                weakest_name: weakest.and_then(|id| model.area(id)).map(|a| a.name.clone()),
+                assessed_areas: result.overall.assessed_areas,
+                total_areas: model.areas.len(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaChangeReport {
+    pub id: String,
+    pub name: String,
+    pub level: Option<LevelRef>,
+    pub score: Option<f64>,
+    pub delta: Option<f64>,
+    pub trend: Option<Trend>,
+    pub regression: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntryReport {
+    pub assessment: AssessmentMeta,
+    pub model: String,
+    /// The previous assessment used another model version: no deltas shown.
+    pub model_changed: bool,
+    pub mean_score: Option<f64>,
+    pub areas: Vec<AreaChangeReport>,
+}
+
+/// A team's assessments oldest first, each compared with the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryReport {
+    pub schema: &'static str,
+    pub team: String,
+    pub entries: Vec<HistoryEntryReport>,
+}
+
+impl HistoryReport {
+    /// `rows` pairs each stored assessment (oldest first) with its model and
+    /// its computed history entry.
+    pub fn build<'a>(
+        team: &str,
+        rows: impl IntoIterator<Item = (&'a StoredAssessment, &'a Model, HistoryEntry)>,
+    ) -> Self {
+        let entries = rows
+            .into_iter()
+            .map(|(stored, model, entry)| HistoryEntryReport {
+                assessment: AssessmentMeta::of(stored),
+                model: entry.model.to_string(),
+                model_changed: entry.model_changed,
+                mean_score: entry.mean_score.map(|s| round2(s.value())),
+                areas: entry
+                    .areas
+                    .iter()
+                    .map(|change| AreaChangeReport {
+                        id: change.area.to_string(),
+                        name: model
+                            .area(&change.area)
+                            .map_or_else(|| change.area.to_string(), |a| a.name.clone()),
+                        level: change.level.map(|l| LevelRef::of(model, l)),
+                        score: change.score.map(|s| round2(s.value())),
+                        delta: change.delta.map(round2),
+                        trend: change.trend,
+                        regression: change.regression,
+                    })
+                    .collect(),
+            })
+            .collect();
+        HistoryReport {
+            schema: HISTORY_SCHEMA,
+            team: team.to_string(),
+            entries,
+        }
+    }
+}
