@@ -8,8 +8,10 @@
 pub mod answers;
 pub mod assessment;
 pub mod history;
+pub mod org;
 pub mod scoring;
 
 pub use answers::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
 pub use assessment::{AssessmentId, ModelRef, NewAssessment, StoredAssessment};
+pub use org::{K, NewRound, Round, RoundId, RoundState, Team, TeamId, Token, TokenHash};
 pub use scoring::{AreaResult, AreaScore, AssessmentResult, Distance, Gap, LevelFit, Overall, Polarity, Score, assess};
