@@ -5,12 +5,21 @@
 //! differ by where it is shown. No I/O happens in this crate.
 #![forbid(unsafe_code)]
 
+pub mod aggregate;
+pub mod anonymity;
 pub mod answers;
 pub mod assessment;
 pub mod history;
 pub mod org;
 pub mod scoring;
 
+pub use aggregate::{
+    AggregateError, AreaAggregate, GroupResult, Spread, StatementAggregate, Summary, aggregate, quantile,
+};
+pub use anonymity::{
+    AreaRollup, GroupInput, GroupView, HiddenReason, Node, NodeRollup, RolledUp, Rollup, RollupError, RollupRule,
+    Shown, gate, rollup, show_group,
+};
 pub use answers::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
 pub use assessment::{AssessmentId, ModelRef, NewAssessment, StoredAssessment};
 pub use org::{K, NewRound, Round, RoundId, RoundState, Team, TeamId, Token, TokenHash};

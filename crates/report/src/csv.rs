@@ -58,6 +58,36 @@ pub fn render_history(report: &HistoryReport) -> String {
     out
 }
 
+pub const REPORT_HEADER: &str =
+    "team,assessment,taken_at,mode,model,area,level,level_name,score,answered,total,inconsistent,low_confidence";
+
+/// One row per area of one assessment.
+pub fn render_report(report: &crate::data::AssessmentReport) -> String {
+    let mut out = String::from(REPORT_HEADER);
+    out.push('\n');
+    let meta = &report.assessment;
+    for area in &report.areas {
+        let row = [
+            field(&meta.team),
+            meta.id.to_string(),
+            meta.taken_at.clone(),
+            meta.mode.to_string(),
+            field(&report.model.key()),
+            field(&area.id),
+            area.level.as_ref().map_or_else(String::new, |l| l.level.to_string()),
+            area.level.as_ref().map_or_else(String::new, |l| field(&l.name)),
+            opt(area.score),
+            area.answered.to_string(),
+            area.total.to_string(),
+            area.inconsistent.to_string(),
+            area.low_confidence.to_string(),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ pub struct LevelRef {
 }
 
 impl LevelRef {
-    fn of(model: &Model, level: Level) -> Self {
+    pub fn of(model: &Model, level: Level) -> Self {
         LevelRef {
             level: level.number(),
             name: model.level_name(level).to_string(),
@@ -169,6 +169,26 @@ pub struct AssessmentReport {
     pub overall: OverallReport,
 }
 
+/// What holds an area back, resolved to texts and suggestions.
+pub fn gap_reports(model: &Model, gaps: &[asyncmm_core::Gap]) -> Vec<GapReport> {
+    gaps.iter()
+        .filter_map(|g| {
+            let statement = model.statement(&g.statement)?;
+            Some(GapReport {
+                statement: g.statement.to_string(),
+                text: statement.text.clone(),
+                kind: match g.polarity {
+                    Polarity::Practice => GapKind::PracticeNotYetTrue,
+                    Polarity::Deficit => GapKind::DeficitStillAgreed,
+                },
+                answered: round2(g.answered),
+                expected: g.expected,
+                suggestion: statement.suggestion.clone(),
+            })
+        })
+        .collect()
+}
+
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -195,27 +215,7 @@ impl AssessmentReport {
                             .collect()
                     })
                     .unwrap_or_default();
-                let holding_back = scored
-                    .map(|s| {
-                        s.holding_back
-                            .iter()
-                            .filter_map(|g| {
-                                let statement = model.statement(&g.statement)?;
-                                Some(GapReport {
-                                    statement: g.statement.to_string(),
-                                    text: statement.text.clone(),
-                                    kind: match g.polarity {
-                                        Polarity::Practice => GapKind::PracticeNotYetTrue,
-                                        Polarity::Deficit => GapKind::DeficitStillAgreed,
-                                    },
-                                    answered: round2(g.answered),
-                                    expected: g.expected,
-                                    suggestion: statement.suggestion.clone(),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let holding_back = scored.map(|s| gap_reports(model, &s.holding_back)).unwrap_or_default();
                 let target_statements = match (meta.mode, scored) {
                     (Mode::Quick, Some(s)) if s.target != s.level => area
                         .statements_at(s.target)

@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod data;
 pub mod markdown;
+pub mod team;
 pub mod text;
 
 pub use data::{AssessmentMeta, AssessmentReport, HistoryReport, ModelInfo};

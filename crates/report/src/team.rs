@@ -1,0 +1,748 @@
+//! Team and organisation reports: a round's result (distribution,
+//! disagreement, explanation from the team's mean answers, change since the
+//! previous round) and the org view (teams × areas, roll-ups).
+//!
+//! These structures are built only from values that passed the anonymity
+//! gate in `asyncmm_core::anonymity`; a hidden group carries its count and
+//! the reason, never numbers.
+
+use std::fmt::Write as _;
+
+use asyncmm_core::anonymity::{GroupView, HiddenReason, NodeRollup, Rollup, RollupRule, Shown};
+use asyncmm_core::{Mode, Round, RoundState, Team};
+use asyncmm_model::{Level, Model};
+use serde::Serialize;
+use time::Date;
+
+use crate::csv::field;
+use crate::data::{GapReport, LevelRef, ModelInfo, gap_reports, round2};
+use crate::markdown::escape;
+use crate::text::Style;
+
+pub const ROUND_SCHEMA: &str = "asyncmm.round/1";
+pub const ORG_SCHEMA: &str = "asyncmm.org/1";
+
+/// Why nothing is shown for a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HiddenInfo {
+    pub n: u64,
+    pub k: u16,
+    pub reason: HiddenReason,
+}
+
+impl HiddenInfo {
+    fn of<T>(shown: &Shown<T>) -> Option<HiddenInfo> {
+        match shown {
+            Shown::Hidden { n, k, reason } => Some(HiddenInfo {
+                n: *n,
+                k: k.get(),
+                reason: *reason,
+            }),
+            Shown::Visible { .. } => None,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self.reason {
+            HiddenReason::NoResponses => "no responses".to_string(),
+            HiddenReason::TooFewResponses => format!("n = {} < k = {}, hidden", self.n, self.k),
+            HiddenReason::RevealsSubgroup => "hidden: would reveal a smaller group by difference".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundMeta {
+    pub id: i64,
+    pub team: String,
+    pub mode: Mode,
+    pub k: u16,
+    pub state: RoundState,
+    pub opens_on: String,
+    pub closes_on: Option<String>,
+    pub responses: u64,
+}
+
+impl RoundMeta {
+    pub fn of(round: &Round, today: Date) -> Self {
+        RoundMeta {
+            id: round.id.0,
+            team: round.team.to_string(),
+            mode: round.mode,
+            k: round.k.get(),
+            state: round.state(today),
+            opens_on: round.opens_on.to_string(),
+            closes_on: round.closes_on.map(|d| d.to_string()),
+            responses: round.responses,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementSpread {
+    pub statement: String,
+    pub text: String,
+    /// Respondents per agreement 0..3.
+    pub agreement: [u64; 4],
+    pub dont_know: u64,
+    pub mean: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundArea {
+    pub id: String,
+    pub name: String,
+    pub hidden: Option<HiddenInfo>,
+    pub n: u64,
+    pub level: Option<LevelRef>,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    pub iqr: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Respondents per level 0..3.
+    pub levels: [u64; 4],
+    pub disagreement: bool,
+    pub inconsistent_respondents: u64,
+    /// Towards the next level, from the team's mean answer per statement.
+    pub target: Option<LevelRef>,
+    pub holding_back: Vec<GapReport>,
+    pub statements: Vec<StatementSpread>,
+    /// Change of the median since the previous round (same model and mode).
+    pub previous_median: Option<f64>,
+    pub delta: Option<f64>,
+    pub regression: bool,
+}
+
+/// A round's team result, or why it is hidden.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundReport {
+    pub schema: &'static str,
+    pub model: ModelInfo,
+    pub round: RoundMeta,
+    pub hidden: Option<HiddenInfo>,
+    /// The round compared with, when it used the same model and mode and
+    /// its result could be shown.
+    pub previous_round: Option<i64>,
+    pub areas: Vec<RoundArea>,
+}
+
+impl RoundReport {
+    pub fn build(
+        model: &Model,
+        round: &Round,
+        today: Date,
+        shown: &Shown<GroupView>,
+        previous: Option<(&Round, &Shown<GroupView>)>,
+    ) -> Self {
+        let previous = previous.and_then(|(r, s)| s.value().map(|v| (r, v)));
+        let areas = match shown.value() {
+            None => Vec::new(),
+            Some(view) => model
+                .areas
+                .iter()
+                .filter_map(|area| {
+                    let cell = view.areas.iter().find(|a| match a {
+                        Shown::Visible { value, .. } => value.area == area.id,
+                        Shown::Hidden { .. } => false,
+                    });
+                    let position = model.areas.iter().position(|a| a.id == area.id)?;
+                    let cell = cell.or_else(|| view.areas.get(position))?;
+                    let before = previous
+                        .and_then(|(_, v)| v.areas.get(position))
+                        .and_then(Shown::value)
+                        .filter(|a| a.area == area.id);
+                    let mut out = RoundArea {
+                        id: area.id.to_string(),
+                        name: area.name.clone(),
+                        hidden: HiddenInfo::of(cell),
+                        n: cell.n(),
+                        level: None,
+                        median: None,
+                        q1: None,
+                        q3: None,
+                        iqr: None,
+                        min: None,
+                        max: None,
+                        levels: [0; 4],
+                        disagreement: false,
+                        inconsistent_respondents: 0,
+                        target: None,
+                        holding_back: Vec::new(),
+                        statements: Vec::new(),
+                        previous_median: None,
+                        delta: None,
+                        regression: false,
+                    };
+                    if let Some(agg) = cell.value() {
+                        let s = &agg.summary;
+                        out.level = Some(LevelRef::of(model, s.level));
+                        out.median = Some(round2(s.spread.median.value()));
+                        out.q1 = Some(round2(s.spread.q1.value()));
+                        out.q3 = Some(round2(s.spread.q3.value()));
+                        out.iqr = Some(round2(s.spread.iqr));
+                        out.min = Some(round2(s.spread.min.value()));
+                        out.max = Some(round2(s.spread.max.value()));
+                        out.levels = s.levels;
+                        out.disagreement = s.disagreement;
+                        out.inconsistent_respondents = agg.inconsistent;
+                        if let Some(scored) = agg.explanation.as_ref().and_then(|e| e.scored.as_ref()) {
+                            out.target = Some(LevelRef::of(model, scored.target));
+                            out.holding_back = gap_reports(model, &scored.holding_back);
+                        }
+                        out.statements = agg
+                            .statements
+                            .iter()
+                            .flatten()
+                            .map(|st| StatementSpread {
+                                statement: st.statement.to_string(),
+                                text: model
+                                    .statement(&st.statement)
+                                    .map_or_else(String::new, |x| x.text.clone()),
+                                agreement: st.agreement,
+                                dont_know: st.dont_know,
+                                mean: st.mean.and_then(|m| num_to_f64(m.numer(), m.denom())).map(round2),
+                            })
+                            .collect();
+                        if let Some(before) = before {
+                            let then = before.summary.spread.median.value();
+                            out.previous_median = Some(round2(then));
+                            out.delta = Some(round2(s.spread.median.value() - then));
+                            out.regression = s.level < before.summary.level;
+                        }
+                    }
+                    Some(out)
+                })
+                .collect(),
+        };
+        RoundReport {
+            schema: ROUND_SCHEMA,
+            model: ModelInfo::of(model),
+            round: RoundMeta::of(round, today),
+            hidden: HiddenInfo::of(shown),
+            previous_round: previous.map(|(r, _)| r.id.0),
+            areas,
+        }
+    }
+}
+
+fn num_to_f64(n: &i64, d: &i64) -> Option<f64> {
+    (*d != 0).then(|| *n as f64 / *d as f64)
+}
+
+fn opt2(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
+}
+
+fn level_counts(levels: &[u64; 4]) -> String {
+    Level::ALL
+        .iter()
+        .map(|l| format!("L{}:{}", l.number(), levels[l.index()]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn render_round_text(report: &RoundReport, style: Style) -> String {
+    let mut out = String::new();
+    let r = &report.round;
+    let _ = writeln!(
+        out,
+        "Round {} — {} ({} mode, k = {}, {} responses, {})",
+        r.id,
+        r.team,
+        r.mode,
+        r.k,
+        r.responses,
+        match r.state {
+            RoundState::Open => "open",
+            RoundState::Closed => "closed",
+        }
+    );
+    if let Some(hidden) = &report.hidden {
+        let _ = writeln!(out, "{}", hidden.text());
+        let _ = writeln!(
+            out,
+            "Results appear once at least k people have answered; nobody's answers are shown alone."
+        );
+        return out;
+    }
+    if let Some(prev) = report.previous_round {
+        let _ = writeln!(out, "compared with round {prev}");
+    }
+    for area in &report.areas {
+        out.push('\n');
+        let _ = write!(out, "{:<24} ", area.name);
+        if let Some(hidden) = &area.hidden {
+            let _ = writeln!(out, "{}", hidden.text());
+            continue;
+        }
+        let level = area
+            .level
+            .as_ref()
+            .map_or_else(String::new, |l| format!("{} ({})", l.name, l.level));
+        let delta = match (area.delta, area.regression) {
+            (Some(d), true) => format!("  {d:+.2} ▼ regression"),
+            (Some(d), false) if d > 0.005 => format!("  {d:+.2} ▲"),
+            (Some(d), false) if d < -0.005 => format!("  {d:+.2} ▼"),
+            (Some(_), false) => "  =".to_string(),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(out, "{level:<14} median {}  n = {}{delta}", opt2(area.median), area.n);
+        let _ = writeln!(
+            out,
+            "  spread: min {} · Q1 {} · Q3 {} · max {} · IQR {}   levels {}",
+            opt2(area.min),
+            opt2(area.q1),
+            opt2(area.q3),
+            opt2(area.max),
+            opt2(area.iqr),
+            level_counts(&area.levels)
+        );
+        if area.disagreement {
+            let _ = writeln!(
+                out,
+                "  ! disagreement: the middle half of the team spans a level or more — talk it through"
+            );
+        }
+        if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
+            let _ = writeln!(out, "  to reach {} (from the team's mean answers):", target.name);
+            for gap in area.holding_back.iter().take(crate::data::HOLDING_BACK_SHOWN) {
+                let _ = writeln!(
+                    out,
+                    "  - [{}] {} (mean {:.2}, expects {})",
+                    gap.statement, gap.text, gap.answered, gap.expected
+                );
+                let _ = writeln!(out, "    {} {}", style_try(style), gap.suggestion);
+            }
+        }
+    }
+    out
+}
+
+fn style_try(style: Style) -> String {
+    if style.color {
+        "\x1b[2mtry:\x1b[0m".to_string()
+    } else {
+        "try:".to_string()
+    }
+}
+
+pub fn render_round_markdown(report: &RoundReport) -> String {
+    let mut out = String::new();
+    let r = &report.round;
+    let _ = writeln!(
+        out,
+        "## Round {}: {} ({} mode, {} responses)\n",
+        r.id,
+        escape(&r.team),
+        r.mode,
+        r.responses
+    );
+    if let Some(hidden) = &report.hidden {
+        let _ = writeln!(out, "_{}_", hidden.text());
+        return out;
+    }
+    let _ = writeln!(out, "| Area | Level | Median | IQR | Min–max | Levels | Change |");
+    let _ = writeln!(out, "|---|---|---:|---:|---|---|---|");
+    for area in &report.areas {
+        if let Some(hidden) = &area.hidden {
+            let _ = writeln!(out, "| {} | {} | | | | | |", escape(&area.name), hidden.text());
+            continue;
+        }
+        let level = area
+            .level
+            .as_ref()
+            .map_or_else(String::new, |l| format!("{} {}", l.level, l.name));
+        let flag = if area.disagreement { " ⚑ disagreement" } else { "" };
+        let change = match area.delta {
+            Some(d) if area.regression => format!("{d:+.2} ⚠ regression"),
+            Some(d) => format!("{d:+.2}"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {level}{flag} | {} | {} | {}–{} | {} | {change} |",
+            escape(&area.name),
+            opt2(area.median),
+            opt2(area.iqr),
+            opt2(area.min),
+            opt2(area.max),
+            level_counts(&area.levels)
+        );
+    }
+    for area in report.areas.iter().filter(|a| !a.holding_back.is_empty()) {
+        if let Some(target) = &area.target {
+            let _ = writeln!(out, "\n### {} → {}\n", escape(&area.name), escape(&target.name));
+            for gap in area.holding_back.iter().take(crate::data::HOLDING_BACK_SHOWN) {
+                let _ = writeln!(
+                    out,
+                    "- [ ] `{}` {} — *mean {:.2}, expects {}*  \n  Try: {}",
+                    gap.statement,
+                    escape(&gap.text),
+                    gap.answered,
+                    gap.expected,
+                    escape(&gap.suggestion)
+                );
+            }
+        }
+    }
+    out
+}
+
+pub const ROUND_CSV_HEADER: &str =
+    "round,team,mode,area,hidden,n,level,level_name,median,q1,q3,iqr,min,max,disagreement,delta,regression";
+
+pub fn render_round_csv(report: &RoundReport) -> String {
+    let mut out = format!("{ROUND_CSV_HEADER}\n");
+    let r = &report.round;
+    let csv_opt = |x: Option<f64>| x.map_or_else(String::new, |v| format!("{v:.2}"));
+    for area in &report.areas {
+        let row = [
+            r.id.to_string(),
+            field(&r.team),
+            r.mode.to_string(),
+            field(&area.id),
+            area.hidden.is_some().to_string(),
+            area.n.to_string(),
+            area.level.as_ref().map_or_else(String::new, |l| l.level.to_string()),
+            area.level.as_ref().map_or_else(String::new, |l| field(&l.name)),
+            csv_opt(area.median),
+            csv_opt(area.q1),
+            csv_opt(area.q3),
+            csv_opt(area.iqr),
+            csv_opt(area.min),
+            csv_opt(area.max),
+            area.disagreement.to_string(),
+            area.delta.map_or_else(String::new, |d| format!("{d:+.2}")),
+            area.regression.to_string(),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    if report.areas.is_empty() {
+        if let Some(h) = &report.hidden {
+            let _ = writeln!(
+                out,
+                "{},{},{},,true,{},,,,,,,,,false,,false",
+                r.id,
+                field(&r.team),
+                r.mode,
+                h.n
+            );
+        }
+    }
+    out
+}
+
+/// One cell of the org table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgCell {
+    pub area: String,
+    pub hidden: Option<HiddenInfo>,
+    pub level: Option<u8>,
+    pub median: Option<f64>,
+    pub iqr: Option<f64>,
+    pub disagreement: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgTeamRow {
+    pub team: String,
+    pub parent: Option<String>,
+    pub round: i64,
+    pub model: String,
+    pub mode: Mode,
+    pub responses: u64,
+    pub hidden: Option<HiddenInfo>,
+    pub cells: Vec<OrgCell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgRollupRow {
+    /// `organisation` or the group's name.
+    pub node: String,
+    pub hidden: Option<HiddenInfo>,
+    pub cells: Vec<OrgCell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgRollup {
+    pub model: String,
+    pub mode: Mode,
+    pub rule: RollupRule,
+    pub rows: Vec<OrgRollupRow>,
+}
+
+/// Every team's latest round and the roll-ups, per model version and mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgReport {
+    pub schema: &'static str,
+    /// Area ids and names in model order (from the newest model seen).
+    pub areas: Vec<(String, String)>,
+    pub teams: Vec<OrgTeamRow>,
+    pub rollups: Vec<OrgRollup>,
+    /// Teams that have no round yet.
+    pub teams_without_rounds: Vec<String>,
+}
+
+impl OrgReport {
+    /// `rows` holds each team's latest round with its gated result.
+    pub fn build(model: &Model, teams: &[Team], rows: &[(&Round, Shown<GroupView>)], rollups: &[Rollup]) -> Self {
+        let name_of = |id: asyncmm_core::TeamId| teams.iter().find(|t| t.id == id).map(|t| t.name.to_string());
+        let areas: Vec<(String, String)> = model.areas.iter().map(|a| (a.id.to_string(), a.name.clone())).collect();
+        let team_rows: Vec<OrgTeamRow> = rows
+            .iter()
+            .map(|(round, shown)| {
+                let cells = match shown.value() {
+                    None => Vec::new(),
+                    Some(view) => view
+                        .areas
+                        .iter()
+                        .zip(&model.areas)
+                        .map(|(cell, area)| OrgCell {
+                            area: area.id.to_string(),
+                            hidden: HiddenInfo::of(cell),
+                            level: cell.value().map(|a| a.summary.level.number()),
+                            median: cell.value().map(|a| round2(a.summary.spread.median.value())),
+                            iqr: cell.value().map(|a| round2(a.summary.spread.iqr)),
+                            disagreement: cell.value().is_some_and(|a| a.summary.disagreement),
+                        })
+                        .collect(),
+                };
+                let parent = teams
+                    .iter()
+                    .find(|t| t.name == round.team)
+                    .and_then(|t| t.parent)
+                    .and_then(name_of);
+                OrgTeamRow {
+                    team: round.team.to_string(),
+                    parent,
+                    round: round.id.0,
+                    model: round.model.to_string(),
+                    mode: round.mode,
+                    responses: round.responses,
+                    hidden: HiddenInfo::of(shown),
+                    cells,
+                }
+            })
+            .collect();
+        let rollup_rows = rollups
+            .iter()
+            .map(|r| {
+                let node_row = |node: &NodeRollup, name: String| OrgRollupRow {
+                    node: name,
+                    hidden: HiddenInfo::of(&node.result),
+                    cells: node
+                        .result
+                        .value()
+                        .map(|v| {
+                            v.areas
+                                .iter()
+                                .zip(&model.areas)
+                                .map(|(cell, area)| {
+                                    let summary = cell.value().and_then(|a| a.summary.as_ref());
+                                    OrgCell {
+                                        area: area.id.to_string(),
+                                        hidden: HiddenInfo::of(cell),
+                                        level: summary.map(|s| s.level.number()),
+                                        median: summary.map(|s| round2(s.spread.median.value())),
+                                        iqr: summary.map(|s| round2(s.spread.iqr)),
+                                        disagreement: summary.is_some_and(|s| s.disagreement),
+                                    }
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                };
+                let mut rows = vec![node_row(&r.organisation, "organisation".to_string())];
+                for group in &r.groups {
+                    if let asyncmm_core::anonymity::Node::Group(id) = group.node {
+                        let has_children = teams.iter().any(|t| t.parent == Some(id));
+                        if has_children {
+                            rows.push(node_row(
+                                group,
+                                name_of(id).unwrap_or_else(|| format!("group {}", id.0)),
+                            ));
+                        }
+                    }
+                }
+                OrgRollup {
+                    model: r.model.to_string(),
+                    mode: r.mode,
+                    rule: r.rule,
+                    rows,
+                }
+            })
+            .collect();
+        let with_rounds: Vec<&str> = rows.iter().map(|(r, _)| r.team.as_str()).collect();
+        OrgReport {
+            schema: ORG_SCHEMA,
+            areas,
+            teams: team_rows,
+            rollups: rollup_rows,
+            teams_without_rounds: teams
+                .iter()
+                .filter(|t| !t.archived && !with_rounds.contains(&t.name.as_str()))
+                .filter(|t| !teams.iter().any(|c| c.parent == Some(t.id)))
+                .map(|t| t.name.to_string())
+                .collect(),
+        }
+    }
+}
+
+fn cell_text(cell: Option<&OrgCell>) -> String {
+    match cell {
+        None => "–".to_string(),
+        Some(c) if c.hidden.is_some() => "n<k".to_string(),
+        Some(c) => {
+            let mark = if c.disagreement { "!" } else { "" };
+            c.level
+                .map_or_else(|| "–".to_string(), |l| format!("{l} ({}){mark}", opt2(c.median)))
+        }
+    }
+}
+
+fn row_cells(areas: &[(String, String)], cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
+    areas
+        .iter()
+        .map(|(id, _)| {
+            if hidden.is_some() {
+                "n<k".to_string()
+            } else {
+                cell_text(cells.iter().find(|c| &c.area == id))
+            }
+        })
+        .collect()
+}
+
+fn rule_text(rule: RollupRule) -> &'static str {
+    match rule {
+        RollupRule::MedianOfTeamMedians => "median of team medians (visible teams only)",
+        RollupRule::PooledRespondents => "all respondents pooled",
+    }
+}
+
+pub fn render_org_text(report: &OrgReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Organisation: latest round of each team — level (median), ! = disagreement (IQR ≥ 1), n<k = hidden\n"
+    );
+    let _ = write!(out, "{:<22} {:>4}", "team", "n");
+    for (_, name) in &report.areas {
+        let short: String = name.chars().take(13).collect();
+        let _ = write!(out, " {short:<13}");
+    }
+    out.push('\n');
+    for row in &report.teams {
+        let name: String = row.team.chars().take(22).collect();
+        let _ = write!(out, "{name:<22} {:>4}", row.responses);
+        for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+            let _ = write!(out, " {cell:<13}");
+        }
+        out.push('\n');
+    }
+    for rollup in &report.rollups {
+        let _ = writeln!(
+            out,
+            "\nRoll-up for {} ({} mode): {}",
+            rollup.model,
+            rollup.mode,
+            rule_text(rollup.rule)
+        );
+        for row in &rollup.rows {
+            let name: String = row.node.chars().take(27).collect();
+            let _ = write!(out, "{name:<27}");
+            for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+                let _ = write!(out, " {cell:<13}");
+            }
+            out.push('\n');
+        }
+    }
+    if !report.teams_without_rounds.is_empty() {
+        let _ = writeln!(out, "\nno round yet: {}", report.teams_without_rounds.join(", "));
+    }
+    out
+}
+
+pub fn render_org_markdown(report: &OrgReport) -> String {
+    let mut out = String::from("## Organisation: latest round of each team\n\n");
+    let _ = write!(out, "| Team | n |");
+    for (_, name) in &report.areas {
+        let _ = write!(out, " {} |", escape(name));
+    }
+    let _ = write!(out, "\n|---|---:|");
+    for _ in &report.areas {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for row in &report.teams {
+        let _ = write!(out, "| {} | {} |", escape(&row.team), row.responses);
+        for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+            let _ = write!(out, " {} |", escape(&cell));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\nCells: level (median score); ! marks disagreement (IQR ≥ 1); n<k: hidden to protect anonymity."
+    );
+    for rollup in &report.rollups {
+        let _ = writeln!(
+            out,
+            "\n### Roll-up: `{}`, {} mode — {}\n",
+            rollup.model,
+            rollup.mode,
+            rule_text(rollup.rule)
+        );
+        let _ = write!(out, "| Group |");
+        for (_, name) in &report.areas {
+            let _ = write!(out, " {} |", escape(name));
+        }
+        let _ = write!(out, "\n|---|");
+        for _ in &report.areas {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        for row in &rollup.rows {
+            let _ = write!(out, "| {} |", escape(&row.node));
+            for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+                let _ = write!(out, " {} |", escape(&cell));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub const ORG_CSV_HEADER: &str = "team,parent,round,model,mode,responses,area,hidden,level,median,iqr,disagreement";
+
+/// Tidy rows: one per team × area of each team's latest round.
+pub fn render_org_csv(report: &OrgReport) -> String {
+    let mut out = format!("{ORG_CSV_HEADER}\n");
+    for row in &report.teams {
+        for (id, _) in &report.areas {
+            let cell = row.cells.iter().find(|c| &c.area == id);
+            let hidden = row.hidden.is_some() || cell.is_none_or(|c| c.hidden.is_some());
+            let values = [
+                field(&row.team),
+                row.parent.as_deref().map_or_else(String::new, field),
+                row.round.to_string(),
+                field(&row.model),
+                row.mode.to_string(),
+                row.responses.to_string(),
+                field(id),
+                hidden.to_string(),
+                cell.and_then(|c| c.level).map_or_else(String::new, |l| l.to_string()),
+                cell.and_then(|c| c.median)
+                    .map_or_else(String::new, |m| format!("{m:.2}")),
+                cell.and_then(|c| c.iqr).map_or_else(String::new, |m| format!("{m:.2}")),
+                cell.is_some_and(|c| c.disagreement).to_string(),
+            ];
+            out.push_str(&values.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
