@@ -37,8 +37,134 @@ pub enum Command {
     /// Show or check a maturity model.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Manage the organisation's teams and groups.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Run a team assessment round: many anonymous respondents.
+    #[command(subcommand)]
+    Round(RoundCommand),
+    /// Answer a round with the one-time token you were given.
+    Respond(RespondArgs),
     /// Create or upgrade the database schema (also done automatically).
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Add a team, optionally inside a group (a group is a team with teams in it).
+    Add {
+        name: String,
+        #[arg(long, value_name = "GROUP")]
+        parent: Option<String>,
+    },
+    /// List teams as a tree.
+    List {
+        /// Include archived teams.
+        #[arg(long)]
+        archived: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Rename a team; its history follows.
+    Rename { from: String, to: String },
+    /// Move a team into another group, or to the top with --no-parent.
+    Move {
+        name: String,
+        #[arg(long, value_name = "GROUP", required_unless_present = "no_parent")]
+        parent: Option<String>,
+        #[arg(long, conflicts_with = "parent")]
+        no_parent: bool,
+    },
+    /// Archive a team: it leaves listings and reports, its history is kept.
+    Archive { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// Open a round for a team and issue respondent tokens.
+    Open(RoundOpenArgs),
+    /// List rounds, oldest first.
+    List {
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// How many responses a round has so far (never who).
+    Status {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Close a round now.
+    Close { id: i64 },
+    /// Reopen a closed round (only while no result was published).
+    Reopen { id: i64 },
+    /// Issue more respondent tokens for a round.
+    Tokens {
+        id: i64,
+        /// How many tokens to issue.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Write the tokens to this CSV file (for mail merge) instead of printing them.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Change k before the first response arrives.
+    SetK { id: i64, k: i64 },
+    /// Import responses collected in a form tool (CSV or JSON); all or nothing.
+    Import {
+        id: i64,
+        file: PathBuf,
+        /// A CSV column that holds no answers (e.g. a form's timestamp); never stored.
+        #[arg(long = "ignore-column", value_name = "HEADER")]
+        ignore_columns: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RoundOpenArgs {
+    #[arg(long)]
+    pub team: String,
+    /// Rate every statement instead of picking a level per area.
+    #[arg(long, value_enum, default_value_t = ModeArg::Quick)]
+    pub mode: ModeArg,
+    /// Anonymity threshold: results show only with at least k responses (minimum 3).
+    #[arg(long, default_value_t = 5)]
+    pub k: i64,
+    /// Closing date (YYYY-MM-DD); the round closes after this day.
+    #[arg(long, value_name = "DATE")]
+    pub closes: Option<String>,
+    /// Number of one-time respondent tokens to issue.
+    #[arg(long, default_value_t = 0)]
+    pub tokens: u32,
+    /// Write the tokens to this CSV file (for mail merge) instead of printing them.
+    #[arg(long, value_name = "FILE")]
+    pub tokens_csv: Option<PathBuf>,
+    /// Use this model file instead of the embedded default.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    /// The one-time token from your invitation.
+    pub token: String,
+    /// Read the answers from a file instead of asking.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Quick,
+    Detailed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -69,8 +195,14 @@ pub struct ReportArgs {
     #[arg(long)]
     pub team: Option<String>,
     /// A specific assessment by id.
-    #[arg(long, value_name = "ID", conflicts_with = "team")]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["team", "round", "org"])]
     pub assessment: Option<i64>,
+    /// A round's team result: distribution, disagreement, explanation.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["team", "org"])]
+    pub round: Option<i64>,
+    /// Every team's latest round: teams × areas.
+    #[arg(long, conflicts_with = "team")]
+    pub org: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
@@ -106,6 +238,8 @@ pub enum ReportFormat {
     Text,
     Md,
     Json,
+    /// Org and round reports only: tidy rows for spreadsheets.
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

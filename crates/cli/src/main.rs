@@ -6,7 +6,9 @@
 
 mod answers_file;
 mod args;
+mod import;
 mod prompt;
+mod rounds;
 mod run;
 
 use std::process::ExitCode;
@@ -62,6 +64,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Assess(args) => run::assess_command(store.as_ref(), args).await,
         Command::Report(args) => run::report_command(store.as_ref(), args).await,
         Command::History(args) => run::history_command(store.as_ref(), args).await,
+        Command::Team(command) => rounds::team_command(store.as_ref(), command).await,
+        Command::Round(command) => rounds::round_command(store.as_ref(), command).await,
+        Command::Respond(args) => rounds::respond_command(store.as_ref(), args).await,
         Command::Migrate => {
             store.migrate().await?;
             println!("database is up to date");

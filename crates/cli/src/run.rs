@@ -29,7 +29,7 @@ pub fn style() -> Style {
     }
 }
 
-fn print(text: &str) -> Result<()> {
+pub fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`asyncmm history | head`) is not an error worth reporting.
@@ -57,7 +57,7 @@ pub fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
 
 /// The model an assessment was stored with, parsed from the text kept in
 /// the store, so old results render with their own model version.
-async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model> {
+pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model> {
     let text = store
         .model_source(model)
         .await?
@@ -117,14 +117,16 @@ pub async fn assess_command(store: &dyn Store, args: &AssessArgs) -> Result<()> 
     Ok(())
 }
 
+/// Ctrl-C, Esc or end of input in a prompt: the caller stores nothing.
+pub fn cancelled(e: prompt::PromptError) -> anyhow::Error {
+    if matches!(e, prompt::PromptError::Cancelled) {
+        Cancelled.into()
+    } else {
+        e.into()
+    }
+}
+
 fn ask(model: &Model, team: Option<TeamName>, detailed: bool) -> Result<(TeamName, Answers)> {
-    let cancelled = |e: prompt::PromptError| -> anyhow::Error {
-        if matches!(e, prompt::PromptError::Cancelled) {
-            Cancelled.into()
-        } else {
-            e.into()
-        }
-    };
     let team = match team {
         Some(t) => t,
         None => prompt::ask_team(None).map_err(cancelled)?,
@@ -144,6 +146,7 @@ fn render_report(model: &Model, stored: &StoredAssessment, format: ReportFormat)
         ReportFormat::Text => text::render_report(&report, style()),
         ReportFormat::Md => markdown::render_report(&report),
         ReportFormat::Json => to_json(&report)?,
+        ReportFormat::Csv => csv::render_report(&report),
     };
     print(&out)
 }
@@ -168,6 +171,12 @@ async fn resolve_team(store: &dyn Store, team: Option<&str>) -> Result<TeamName>
 }
 
 pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> {
+    if let Some(round) = args.round {
+        return crate::rounds::round_report(store, round, args.format).await;
+    }
+    if args.org {
+        return crate::rounds::org_report(store, args.format).await;
+    }
     let stored = match args.assessment {
         Some(id) => store.assessment(AssessmentId(id)).await.map_err(|e| match e {
             StoreError::NotFound(_) => anyhow!("assessment #{id} does not exist"),

@@ -1,8 +1,8 @@
 //! Storage of asyncmm's data behind one trait, with an SQLite backend (the
 //! embedded default) and a PostgreSQL backend (for several instances).
 //!
-//! This crate owns where assessments and the models they were taken with are
-//! kept: the [`Store`] trait that the CLI and the web server program against,
+//! This crate owns where assessments, the models they were taken with, the
+//! organisation's teams, rounds and anonymous responses are kept: the [`Store`] trait that the CLI and the web server program against,
 //! the two backends ([`SqliteStore`], [`PostgresStore`]), their migrations
 //! (`migrations/sqlite`, `migrations/postgres`, embedded in the binary and run
 //! on connect), and [`connect`], which turns the `--database` /
@@ -13,21 +13,30 @@
 //! that. Queries are checked at run time (never the compile-time `query!`
 //! macros), so building needs no database.
 //!
+//! What a stored response can and can't be linked to is documented in the
+//! `org` module (`src/org.rs`), next to the rules every backend applies to
+//! teams, rounds, tokens and responses.
+//!
 //! Errors are [`StoreError`]s phrased for the person who has to fix them, and
 //! no message ever contains a database password: every URL shown goes through
 //! [`redact`].
 #![forbid(unsafe_code)]
 
 mod location;
+mod org;
 pub mod postgres;
 mod record;
 pub mod sqlite;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use asyncmm_core::{AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName};
-use time::OffsetDateTime;
+use asyncmm_core::{
+    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
+    TokenHash,
+};
+use time::{Date, OffsetDateTime};
 
 pub use location::redact;
 pub use postgres::PostgresStore;
@@ -41,6 +50,15 @@ pub struct TeamSummary {
     pub name: TeamName,
     pub assessments: u64,
     pub last_taken_at: OffsetDateTime,
+}
+
+/// What a submitted response did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// The token's first response.
+    Created,
+    /// The token had answered before; its previous answers were replaced.
+    Revised,
 }
 
 /// What can go wrong in storage, phrased for the person who has to fix it.
@@ -109,8 +127,118 @@ pub trait Store: Send + Sync {
     /// The newest assessment of a team (ties: the one stored last).
     async fn latest_assessment(&self, team: &TeamName) -> Result<Option<StoredAssessment>, StoreError>;
 
-    /// Teams with assessments, by name.
+    /// Teams with self-assessments (by the team text of the assessments,
+    /// whether or not the team is in the organisation), by name. See
+    /// [`Store::teams_in_org`] for the organisation's teams.
     async fn teams(&self) -> Result<Vec<TeamSummary>, StoreError>;
+
+    // ------------------------------------------------------------ teams
+
+    /// Adds a team to the organisation, under `parent` when given (a group).
+    /// A name already taken (archived teams included) is a `Conflict`; an
+    /// unknown parent is `NotFound`, an archived one a `Conflict`.
+    /// Self-assessments already stored under `name` become this team's
+    /// history.
+    async fn create_team(&self, name: &TeamName, parent: Option<&TeamName>) -> Result<Team, StoreError>;
+
+    /// One team, archived or not; `NotFound` if there is none by that name.
+    async fn team(&self, name: &TeamName) -> Result<Team, StoreError>;
+
+    /// The organisation's teams and groups, by name; archived ones only when
+    /// `include_archived`.
+    async fn teams_in_org(&self, include_archived: bool) -> Result<Vec<Team>, StoreError>;
+
+    /// Renames a team; its rounds and its self-assessments follow it (one
+    /// transaction). `to` taken by a team is a `Conflict`, and so is `to`
+    /// carrying self-assessments of its own (the histories would merge).
+    /// Renaming to the same name changes nothing.
+    async fn rename_team(&self, from: &TeamName, to: &TeamName) -> Result<Team, StoreError>;
+
+    /// Puts a team under another (or at the top with `None`). A move that
+    /// would make a team its own ancestor is a `Conflict`, and so is moving
+    /// under an archived team.
+    async fn move_team(&self, team: &TeamName, new_parent: Option<&TeamName>) -> Result<Team, StoreError>;
+
+    /// Archives a team: it leaves the listings and the org report, and its
+    /// rounds and responses stay. Archiving twice, or archiving a group that
+    /// still has active teams, is a `Conflict`.
+    async fn archive_team(&self, team: &TeamName) -> Result<Team, StoreError>;
+
+    // ------------------------------------------------------------ rounds
+
+    /// Opens a round and issues its tokens (their hashes), in one
+    /// transaction. The team must exist (`NotFound`) and not be archived,
+    /// the model must be registered, and no token may have been issued
+    /// before (each a `Conflict`, with nothing stored).
+    async fn open_round(&self, round: &NewRound, tokens: &[TokenHash]) -> Result<Round, StoreError>;
+
+    /// One round with its number of responses; `NotFound` if there is none.
+    async fn round(&self, id: RoundId) -> Result<Round, StoreError>;
+
+    /// The rounds of a team (`NotFound` if it doesn't exist), or of every
+    /// team (archived ones included: it is history), oldest first (by
+    /// opening date, then as opened).
+    async fn rounds(&self, team: Option<&TeamName>) -> Result<Vec<Round>, StoreError>;
+
+    /// The newest round (by opening date, then as opened) of every team that
+    /// is not archived and has a round, by team name. Two queries at most,
+    /// whatever the number of teams.
+    async fn latest_round_per_team(&self) -> Result<Vec<Round>, StoreError>;
+
+    /// Changes k; a `Conflict` once the round has any response ("k is fixed
+    /// once the first response arrived").
+    async fn set_round_k(&self, id: RoundId, k: K) -> Result<Round, StoreError>;
+
+    /// Closes a round by hand on `on`. A round already closed on that day
+    /// (by hand, or past its closing date) is a `Conflict`.
+    async fn close_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError>;
+
+    /// Reopens a closed round on `on`: clears the manual close and a closing
+    /// date that has passed (the round then stays open until closed by
+    /// hand). A `Conflict` if its result was published or it isn't closed.
+    async fn reopen_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError>;
+
+    /// Records that a result of the round was shown: from then on it can't
+    /// be reopened, imported into or given new tokens. Idempotent.
+    async fn mark_published(&self, id: RoundId) -> Result<Round, StoreError>;
+
+    /// Issues more tokens for a round (until its result is published).
+    async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError>;
+
+    /// The round a token was issued for, so a respondent needs only the
+    /// token. `NotFound` for a token that was never issued.
+    async fn round_for_token(&self, token: &TokenHash) -> Result<RoundId, StoreError>;
+
+    // ------------------------------------------------------------ responses
+
+    /// Stores a respondent's answers, or replaces them if this token
+    /// answered before. A token not issued for this round (unknown, or of
+    /// another round — the same message, so nothing is revealed) is
+    /// `NotFound`; a round not open on `today` or answers in the other mode
+    /// a `Conflict`. Only the day is stored, and nothing that identifies the
+    /// respondent (see the `org` module docs).
+    async fn submit_response(
+        &self,
+        round: RoundId,
+        token: &TokenHash,
+        answers: &Answers,
+        today: Date,
+    ) -> Result<SubmitOutcome, StoreError>;
+
+    /// Stores responses collected elsewhere (a form tool), without tokens:
+    /// all or nothing, in one transaction. Allowed into open and closed
+    /// rounds until the result is published; every response must be in the
+    /// round's mode and non-empty. Returns how many were stored.
+    async fn import_responses(&self, round: RoundId, responses: &[Answers], today: Date) -> Result<usize, StoreError>;
+
+    /// The answers of a round's responses: no ids, no dates, in an order
+    /// that is stable but says nothing about who answered or when.
+    async fn round_responses(&self, round: RoundId) -> Result<Vec<Answers>, StoreError>;
+
+    /// The answers of many rounds at once (the org report), in two queries
+    /// whatever the number of rounds. Every round asked for has an entry;
+    /// an unknown round is `NotFound`.
+    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError>;
 }
 
 /// Opens the store that `url` names and brings its schema up to date.

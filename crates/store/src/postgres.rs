@@ -7,19 +7,25 @@
 //! `migrations/postgres`. Bulk writes send whole columns as arrays and insert
 //! them with `UNNEST`, one statement per large chunk instead of one per row.
 
+mod org;
+
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use asyncmm_core::{AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName};
+use asyncmm_core::{
+    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
+    TokenHash,
+};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, FromRow};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::location::{redact, scrub};
 use crate::record::{self, AnswerChunks, Header, Row};
-use crate::{Store, StoreError, TeamSummary};
+use crate::{Store, StoreError, SubmitOutcome, TeamSummary};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -365,6 +371,101 @@ impl Store for PostgresStore {
 
     async fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
         self.team_list().await.map_err(|e| self.explain(e))
+    }
+
+    async fn create_team(&self, name: &TeamName, parent: Option<&TeamName>) -> Result<Team, StoreError> {
+        self.insert_team(name, parent).await.map_err(|e| self.explain(e))
+    }
+
+    async fn team(&self, name: &TeamName) -> Result<Team, StoreError> {
+        self.team_named(name).await.map_err(|e| self.explain(e))
+    }
+
+    async fn teams_in_org(&self, include_archived: bool) -> Result<Vec<Team>, StoreError> {
+        self.org_teams(include_archived).await.map_err(|e| self.explain(e))
+    }
+
+    async fn rename_team(&self, from: &TeamName, to: &TeamName) -> Result<Team, StoreError> {
+        self.rename(from, to).await.map_err(|e| self.explain(e))
+    }
+
+    async fn move_team(&self, team: &TeamName, new_parent: Option<&TeamName>) -> Result<Team, StoreError> {
+        self.move_under(team, new_parent).await.map_err(|e| self.explain(e))
+    }
+
+    async fn archive_team(&self, team: &TeamName) -> Result<Team, StoreError> {
+        self.archive(team).await.map_err(|e| self.explain(e))
+    }
+
+    async fn open_round(&self, round: &NewRound, tokens: &[TokenHash]) -> Result<Round, StoreError> {
+        self.insert_round(round, tokens).await.map_err(|e| self.explain(e))
+    }
+
+    async fn round(&self, id: RoundId) -> Result<Round, StoreError> {
+        self.round_with_id(id).await.map_err(|e| self.explain(e))
+    }
+
+    async fn rounds(&self, team: Option<&TeamName>) -> Result<Vec<Round>, StoreError> {
+        self.round_list(team).await.map_err(|e| self.explain(e))
+    }
+
+    async fn latest_round_per_team(&self) -> Result<Vec<Round>, StoreError> {
+        self.latest_rounds().await.map_err(|e| self.explain(e))
+    }
+
+    async fn set_round_k(&self, id: RoundId, k: K) -> Result<Round, StoreError> {
+        self.change_k(id, k).await.map_err(|e| self.explain(e))
+    }
+
+    async fn close_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
+        self.close(id, on).await.map_err(|e| self.explain(e))
+    }
+
+    async fn reopen_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
+        self.reopen(id, on).await.map_err(|e| self.explain(e))
+    }
+
+    async fn mark_published(&self, id: RoundId) -> Result<Round, StoreError> {
+        self.publish(id).await.map_err(|e| self.explain(e))
+    }
+
+    async fn round_for_token(&self, token: &TokenHash) -> Result<RoundId, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT round_id FROM tokens WHERE hash = $1")
+            .bind(token.0.as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.explain(StoreError::from(e)))?;
+        found
+            .map(RoundId)
+            .ok_or_else(|| StoreError::NotFound("respondent token".to_string()))
+    }
+
+    async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError> {
+        self.issue_tokens(id, tokens).await.map_err(|e| self.explain(e))
+    }
+
+    async fn submit_response(
+        &self,
+        round: RoundId,
+        token: &TokenHash,
+        answers: &Answers,
+        today: Date,
+    ) -> Result<SubmitOutcome, StoreError> {
+        self.submit(round, token, answers, today)
+            .await
+            .map_err(|e| self.explain(e))
+    }
+
+    async fn import_responses(&self, round: RoundId, responses: &[Answers], today: Date) -> Result<usize, StoreError> {
+        self.import(round, responses, today).await.map_err(|e| self.explain(e))
+    }
+
+    async fn round_responses(&self, round: RoundId) -> Result<Vec<Answers>, StoreError> {
+        self.answers_of_round(round).await.map_err(|e| self.explain(e))
+    }
+
+    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
+        self.answers_of(rounds).await.map_err(|e| self.explain(e))
     }
 }
 

@@ -41,16 +41,7 @@ pub(crate) struct Row<'a> {
 
 impl<'a> Row<'a> {
     pub(crate) fn from_assessment(assessment: &'a NewAssessment) -> Result<Row<'a>, StoreError> {
-        let answers = match &assessment.answers {
-            Answers::Quick(quick) => quick
-                .iter()
-                .map(|(area, level)| (area.to_string(), Some(i16::from(level.number()))))
-                .collect(),
-            Answers::Detailed(detailed) => detailed
-                .iter()
-                .map(|(statement, answer)| (statement.to_string(), answer.agreement().map(|a| i16::from(a.value()))))
-                .collect(),
-        };
+        let answers = answer_rows(&assessment.answers);
         Ok(Row {
             team: assessment.team.as_str(),
             model: &assessment.model,
@@ -66,6 +57,75 @@ impl<'a> Row<'a> {
             .format(SQLITE_TIMESTAMP)
             .map_err(|e| StoreError::Invalid(format!("cannot write the time {}: {e}", self.taken_at)))
     }
+}
+
+/// The `(item, value)` rows of answers: area id and level in quick mode,
+/// statement id and agreement (`None` = don't know) in detailed mode. Both
+/// self-assessments and round responses are stored this way.
+pub(crate) fn answer_rows(answers: &Answers) -> Vec<(String, Option<i16>)> {
+    match answers {
+        Answers::Quick(quick) => quick
+            .iter()
+            .map(|(area, level)| (area.to_string(), Some(i16::from(level.number()))))
+            .collect(),
+        Answers::Detailed(detailed) => detailed
+            .iter()
+            .map(|(statement, answer)| (statement.to_string(), answer.agreement().map(|a| i16::from(a.value()))))
+            .collect(),
+    }
+}
+
+/// Answers rebuilt from their `(item, value)` rows; `corrupt` phrases what is
+/// wrong with a row for the caller's context (which assessment or round).
+pub(crate) fn parse_answers<S: AsRef<str>>(
+    mode: Mode,
+    rows: impl IntoIterator<Item = (S, Option<i16>)>,
+    corrupt: impl Fn(String) -> StoreError,
+) -> Result<Answers, StoreError> {
+    match mode {
+        Mode::Quick => {
+            let mut map = BTreeMap::new();
+            for (item, value) in rows {
+                let (area, level) = parse_quick_row(item.as_ref(), value).map_err(&corrupt)?;
+                map.insert(area, level);
+            }
+            Ok(Answers::Quick(QuickAnswers::from_map(map)))
+        }
+        Mode::Detailed => {
+            let mut map = BTreeMap::new();
+            for (item, value) in rows {
+                let (statement, answer) = parse_detailed_row(item.as_ref(), value).map_err(&corrupt)?;
+                map.insert(statement, answer);
+            }
+            Ok(Answers::Detailed(DetailedAnswers::from_map(map)))
+        }
+    }
+}
+
+/// One quick-mode row; the error is the part of a `Corrupt` message after
+/// the assessment or round.
+pub(crate) fn parse_quick_row(item: &str, value: Option<i16>) -> Result<(AreaId, Level), String> {
+    let area = AreaId::parse(item).map_err(|e| format!("answer item {item:?}: {e}"))?;
+    let level = value
+        .and_then(|v| u8::try_from(v).ok())
+        .and_then(|v| Level::new(v).ok())
+        .ok_or_else(|| format!("level {value:?} for area {item} is not 0-3"))?;
+    Ok((area, level))
+}
+
+/// One detailed-mode row; the error is the part of a `Corrupt` message after
+/// the assessment or round.
+pub(crate) fn parse_detailed_row(item: &str, value: Option<i16>) -> Result<(StatementId, Answer), String> {
+    let statement = StatementId::parse(item).map_err(|e| format!("answer item {item:?}: {e}"))?;
+    let answer = match value {
+        None => Answer::DontKnow,
+        Some(v) => u8::try_from(v)
+            .ok()
+            .and_then(|v| Agreement::new(v).ok())
+            .map(Answer::Agree)
+            .ok_or_else(|| format!("agreement {v} for statement {item} is not 0-3"))?,
+    };
+    Ok((statement, answer))
 }
 
 /// UTC with microsecond precision, within the years 0–9999 that the SQLite
@@ -186,42 +246,9 @@ pub(crate) fn assemble(
     let id = header.id;
     let corrupt = |what: String| StoreError::Corrupt(format!("assessment {id}: {what}"));
     let team = TeamName::parse(&header.team).map_err(|e| corrupt(format!("team {:?}: {e}", header.team)))?;
-    let answers = match Mode::parse(&header.mode) {
-        Some(Mode::Quick) => {
-            let mut map = BTreeMap::new();
-            for (item, value) in answers {
-                let area = AreaId::parse(&item).map_err(|e| corrupt(format!("answer item {item:?}: {e}")))?;
-                let level = value
-                    .and_then(|v| u8::try_from(v).ok())
-                    .and_then(|v| Level::new(v).ok())
-                    .ok_or_else(|| corrupt(format!("level {value:?} for area {item} is not 0-3")))?;
-                map.insert(area, level);
-            }
-            Answers::Quick(QuickAnswers::from_map(map))
-        }
-        Some(Mode::Detailed) => {
-            let mut map = BTreeMap::new();
-            for (item, value) in answers {
-                let statement = StatementId::parse(&item).map_err(|e| corrupt(format!("answer item {item:?}: {e}")))?;
-                let answer = match value {
-                    None => Answer::DontKnow,
-                    Some(v) => u8::try_from(v)
-                        .ok()
-                        .and_then(|v| Agreement::new(v).ok())
-                        .map(Answer::Agree)
-                        .ok_or_else(|| corrupt(format!("agreement {v} for statement {item} is not 0-3")))?,
-                };
-                map.insert(statement, answer);
-            }
-            Answers::Detailed(DetailedAnswers::from_map(map))
-        }
-        None => {
-            return Err(corrupt(format!(
-                "mode {:?} is neither \"quick\" nor \"detailed\"",
-                header.mode
-            )));
-        }
-    };
+    let mode = Mode::parse(&header.mode)
+        .ok_or_else(|| corrupt(format!("mode {:?} is neither \"quick\" nor \"detailed\"", header.mode)))?;
+    let answers = parse_answers(mode, answers, corrupt)?;
     Ok(StoredAssessment {
         id: AssessmentId(id),
         team,

@@ -7,7 +7,8 @@
 //! `ASYNCMM_TEST_POSTGRES_URL` is set, e.g.
 //! `postgres://postgres@127.0.0.1:5432/test`; otherwise it passes after
 //! saying it was skipped). Tests of one backend's own behaviour (file
-//! errors, URLs) follow the suite.
+//! errors, URLs) follow the suite. The suite for teams, rounds and responses
+//! is in `conformance/org.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -102,7 +103,11 @@ async fn register(store: &dyn Store) {
 
 const T0: OffsetDateTime = datetime!(2025-01-15 09:30:00 UTC);
 
-// ---------------------------------------------------------------- the suite
+// ---------------------------------------------------------------- the suites
+
+/// Teams, rounds, tokens and anonymous responses.
+#[path = "conformance/org.rs"]
+mod org;
 
 mod suite {
     use super::*;
@@ -557,15 +562,70 @@ fn unique_name(prefix: &str) -> String {
     )
 }
 
-/// Two tests per suite function: one per backend.
+/// Raw access to a test store's database, for the few tests that must look
+/// under the API (e.g. that a column holds a day and nothing finer).
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+impl Raw {
+    /// The first column of every row, as text: `sqlite_sql` or `postgres_sql`
+    /// depending on the backend (each must return one text column).
+    async fn texts(&self, sqlite_sql: &str, postgres_sql: &str) -> Vec<String> {
+        use sqlx::Connection;
+        match self {
+            Raw::Sqlite(path) => {
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("raw SQLite connection");
+                let rows: Vec<String> = sqlx::query_scalar(sqlite_sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("raw SQLite query");
+                conn.close().await.expect("close");
+                rows
+            }
+            Raw::Postgres { url, schema } => {
+                let mut conn = sqlx::PgConnection::connect(url)
+                    .await
+                    .expect("raw PostgreSQL connection");
+                sqlx::query(&format!("SET search_path TO \"{schema}\""))
+                    .execute(&mut conn)
+                    .await
+                    .expect("search path");
+                let rows: Vec<String> = sqlx::query_scalar(postgres_sql)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("raw PostgreSQL query");
+                conn.close().await.expect("close");
+                rows
+            }
+        }
+    }
+}
+
+/// Two tests per suite function: one per backend. `plain` functions take the
+/// store; `raw` ones also get [`Raw`] access to its database.
 macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
+    (
+        plain: [$($module:ident :: $name:ident),* $(,)?],
+        raw: [$($raw_module:ident :: $raw_name:ident),* $(,)?] $(,)?
+    ) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let (store, _dir) = super::sqlite_store().await;
-                    super::suite::$name(store).await;
+                    super::$module::$name(store).await;
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $raw_name() {
+                    let (store, dir) = super::sqlite_store().await;
+                    let raw = super::Raw::Sqlite(dir.path().join("asyncmm.db"));
+                    super::$raw_module::$raw_name(store, raw).await;
                 }
             )*
         }
@@ -579,7 +639,24 @@ macro_rules! conformance {
                     };
                     // Run in a task so a failing assertion still lets the
                     // schema be dropped, then fail the test with it.
-                    let outcome = tokio::spawn(super::suite::$name(store)).await;
+                    let outcome = tokio::spawn(super::$module::$name(store)).await;
+                    schema.drop_schema().await;
+                    if let Err(e) = outcome {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $raw_name() {
+                    let Some((store, schema)) = super::PgSchema::create().await else {
+                        return;
+                    };
+                    let raw = super::Raw::Postgres {
+                        url: schema.url.clone(),
+                        schema: schema.name.clone(),
+                    };
+                    let outcome = tokio::spawn(super::$raw_module::$raw_name(store, raw)).await;
                     schema.drop_schema().await;
                     if let Err(e) = outcome {
                         std::panic::resume_unwind(e.into_panic());
@@ -591,21 +668,43 @@ macro_rules! conformance {
 }
 
 conformance!(
-    quick_round_trip,
-    detailed_round_trip_with_dont_know,
-    timestamps_are_kept_in_utc_to_the_microsecond,
-    history_is_oldest_first_with_ties_by_id,
-    latest_is_newest_then_last_stored,
-    teams_are_summarised_by_name,
-    model_text_is_kept_and_changes_need_a_new_version,
-    assessment_of_unregistered_model_is_rejected,
-    batch_is_all_or_nothing,
-    batch_ids_follow_the_batch,
-    empty_batch_stores_nothing,
-    missing_assessment_is_not_found,
-    timestamp_outside_storable_years_is_rejected,
-    concurrent_writers_all_land,
-    migrating_again_changes_nothing,
+    plain: [
+        suite::quick_round_trip,
+        suite::detailed_round_trip_with_dont_know,
+        suite::timestamps_are_kept_in_utc_to_the_microsecond,
+        suite::history_is_oldest_first_with_ties_by_id,
+        suite::latest_is_newest_then_last_stored,
+        suite::teams_are_summarised_by_name,
+        suite::model_text_is_kept_and_changes_need_a_new_version,
+        suite::assessment_of_unregistered_model_is_rejected,
+        suite::batch_is_all_or_nothing,
+        suite::batch_ids_follow_the_batch,
+        suite::empty_batch_stores_nothing,
+        suite::missing_assessment_is_not_found,
+        suite::timestamp_outside_storable_years_is_rejected,
+        suite::concurrent_writers_all_land,
+        suite::migrating_again_changes_nothing,
+        org::teams_are_unique_by_name_and_listed_by_name,
+        org::renaming_a_team_takes_its_history_along,
+        org::moves_that_make_a_cycle_are_refused,
+        org::archiving_keeps_history_and_hides_the_team,
+        org::rounds_open_with_their_tokens_in_one_transaction,
+        org::rounds_are_listed_oldest_first,
+        org::k_is_fixed_once_the_first_response_arrived,
+        org::closing_and_reopening_follow_the_round_state,
+        org::published_rounds_stay_as_shown,
+        org::a_token_answers_once_and_revises_after,
+        org::tokens_of_other_rounds_and_unknown_tokens_look_the_same,
+        org::answers_are_taken_only_while_the_round_is_open,
+        org::more_tokens_can_be_issued_later,
+        org::import_is_all_or_nothing,
+        org::responses_of_many_rounds_come_in_one_call,
+        org::latest_round_per_team_skips_archived_teams,
+        org::a_hundred_concurrent_respondents_all_land,
+    ],
+    raw: [
+        org::responses_are_stored_by_the_day_without_identity,
+    ],
 );
 
 // ---------------------------------------------------------------- SQLite only

@@ -1,0 +1,269 @@
+//! Team rounds end to end through the binary: teams, tokens, anonymous
+//! responses, the k threshold in every format, imports, and the org view.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+struct Env {
+    dir: TempDir,
+    database: String,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("asyncmm.db").display().to_string();
+        Env { dir, database }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("asyncmm").expect("binary built");
+        cmd.env_remove("ASYNCMM_DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .arg("--database")
+            .arg(&self.database);
+        cmd
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    fn fails(&self, args: &[&str], message: &str) {
+        self.cmd()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("valid JSON")
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    /// Opens a quick round and returns its id and tokens.
+    fn open(&self, team: &str, tokens: u32) -> (String, Vec<String>) {
+        let out = self.ok(&["round", "open", "--team", team, "--tokens", &tokens.to_string()]);
+        let id = out
+            .split_whitespace()
+            .skip_while(|w| *w != "round")
+            .nth(1)
+            .expect("round id printed")
+            .to_string();
+        let tokens: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.trim().len() == 32)
+            .map(|l| l.trim().to_string())
+            .collect();
+        (id, tokens)
+    }
+
+    fn respond(&self, token: &str, level: u8) {
+        let file = self.write(
+            &format!("{token}.toml"),
+            &format!(
+                "mode = \"quick\"\n[answers]\ndocumentation = {level}\ndecision-making = {level}\nwork-tracking = 1\nmeetings = 2\nleadership-culture = 1\n"
+            ),
+        );
+        self.cmd()
+            .args(["respond", token, "--answers"])
+            .arg(&file)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("without your name").or(predicate::str::contains("replaced")));
+    }
+}
+
+#[test]
+fn k_five_hides_four_responses_and_shows_five_in_every_format() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    let (id, tokens) = env.open("Platform", 6);
+    assert_eq!(tokens.len(), 6);
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.chars().all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c)))
+    );
+    for (token, level) in tokens.iter().zip([0, 1, 2, 2]) {
+        env.respond(token, level);
+    }
+    let text = env.ok(&["report", "--round", &id]);
+    assert!(text.contains("n = 4 < k = 5, hidden"), "{text}");
+    assert!(!text.contains("median"), "{text}");
+    let json = env.json(&["report", "--round", &id, "--format", "json"]);
+    assert_eq!(json["hidden"]["n"], 4);
+    assert_eq!(json["areas"].as_array().map(Vec::len), Some(0));
+    let md = env.ok(&["report", "--round", &id, "--format", "md"]);
+    assert!(md.contains("n = 4 < k = 5, hidden") && !md.contains("| Area |"), "{md}");
+    let csv = env.ok(&["report", "--round", &id, "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).is_some_and(|l| l.contains(",true,4,")), "{csv}");
+
+    env.respond(&tokens[4], 3);
+    let json = env.json(&["report", "--round", &id, "--format", "json"]);
+    assert_eq!(json["hidden"], Value::Null);
+    let docs = &json["areas"][0];
+    assert_eq!(docs["n"], 5);
+    // Levels 0, 1, 2, 2, 3: median 2, Q1 1, Q3 2, IQR 1 → disagreement.
+    assert_eq!(docs["median"], 2.0);
+    assert_eq!(docs["iqr"], 1.0);
+    assert_eq!(docs["disagreement"], true);
+    assert_eq!(docs["levels"], serde_json::json!([1, 1, 2, 1]));
+    let text = env.ok(&["report", "--round", &id]);
+    assert!(text.contains("disagreement"), "{text}");
+    let md = env.ok(&["report", "--round", &id, "--format", "md"]);
+    assert!(
+        md.contains("| Documentation | 2 Defined ⚑ disagreement | 2.00 | 1.00 |"),
+        "{md}"
+    );
+    let csv = env.ok(&["report", "--round", &id, "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+
+    // Revising with the same token replaces, never adds.
+    env.respond(&tokens[0], 2);
+    let status = env.json(&["round", "status", &id, "--format", "json"]);
+    assert_eq!(status["responses"], 5);
+}
+
+#[test]
+fn tokens_are_one_round_only_and_closed_rounds_refuse_answers() {
+    let env = Env::new();
+    env.ok(&["team", "add", "A"]);
+    env.ok(&["team", "add", "B"]);
+    let (a, a_tokens) = env.open("A", 2);
+    let (_b, b_tokens) = env.open("B", 1);
+    env.respond(&a_tokens[0], 1);
+    env.fails(&["respond", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], "does not exist");
+    env.fails(&["respond", "not-a-token"], "32 characters");
+    env.ok(&["round", "close", &a]);
+    env.fails(&["round", "close", &a], "closed");
+    env.fails(&["respond", &a_tokens[1]], "closed");
+    env.respond(&b_tokens[0], 2);
+    let b_status = env.json(&["round", "list", "--team", "B", "--format", "json"]);
+    assert_eq!(b_status[0]["responses"], 1);
+}
+
+#[test]
+fn reopen_is_refused_once_a_result_was_published() {
+    let env = Env::new();
+    env.ok(&["team", "add", "T"]);
+    let (id, tokens) = env.open("T", 3);
+    env.fails(&["round", "set-k", &id, "2"], "at least 3");
+    env.ok(&["round", "set-k", &id, "3"]);
+    env.respond(&tokens[0], 1);
+    env.fails(&["round", "set-k", &id, "4"], "fixed");
+    env.respond(&tokens[1], 1);
+    env.ok(&["round", "close", &id]);
+    env.ok(&["round", "reopen", &id]);
+    env.respond(&tokens[2], 2);
+    env.ok(&["round", "close", &id]);
+    let json = env.json(&["report", "--round", &id, "--format", "json"]);
+    assert_eq!(json["hidden"], Value::Null);
+    env.fails(&["round", "reopen", &id], "published");
+}
+
+#[test]
+fn teams_form_a_tree_and_names_are_unique() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Engineering"]);
+    env.ok(&["team", "add", "Web", "--parent", "Engineering"]);
+    env.ok(&["team", "add", "Api", "--parent", "Engineering"]);
+    env.fails(&["team", "add", "Web"], "already exists");
+    env.fails(&["team", "move", "Engineering", "--parent", "Web"], "");
+    env.ok(&["team", "rename", "Api", "Backend"]);
+    let list = env.ok(&["team", "list"]);
+    assert_eq!(list, "Engineering\n  Backend\n  Web\n");
+    env.ok(&["team", "archive", "Web"]);
+    assert_eq!(env.ok(&["team", "list"]), "Engineering\n  Backend\n");
+    assert!(env.ok(&["team", "list", "--archived"]).contains("Web (archived)"));
+}
+
+#[test]
+fn import_is_all_or_nothing() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Forms"]);
+    let (id, _) = env.open("Forms", 0);
+    let bad = env.write(
+        "bad.csv",
+        "Timestamp,documentation,meetings\n2026-11-01,2,1\n2026-11-02,9,1\n",
+    );
+    env.cmd()
+        .args(["round", "import", &id])
+        .arg(&bad)
+        .args(["--ignore-column", "Timestamp"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("row 3, column 2 (\"documentation\")"));
+    let missing = env.write("missing.csv", "documentation,meetings\n2,1\n3\n");
+    env.cmd()
+        .args(["round", "import", &id])
+        .arg(&missing)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("row 3"));
+    assert_eq!(env.json(&["round", "status", &id, "--format", "json"])["responses"], 0);
+    let good = env.write("good.csv", "documentation,meetings\n2,1\n3,1\n2,2\n1,0\n2,1\n");
+    env.cmd()
+        .args(["round", "import", &id])
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 5"));
+    let json = env.json(&["report", "--round", &id, "--format", "json"]);
+    assert_eq!(json["areas"][0]["median"], 2.0);
+}
+
+#[test]
+fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Engineering"]);
+    env.ok(&["team", "add", "Web", "--parent", "Engineering"]);
+    env.ok(&["team", "add", "Api", "--parent", "Engineering"]);
+    env.ok(&["team", "add", "Sales"]);
+    let (web, _) = env.open("Web", 0);
+    let (api, _) = env.open("Api", 0);
+    let six = env.write("six.csv", "documentation,meetings\n2,1\n2,1\n2,2\n3,1\n2,1\n1,1\n");
+    let three = env.write("three.csv", "documentation,meetings\n0,0\n0,1\n1,0\n");
+    env.cmd().args(["round", "import", &web]).arg(&six).assert().success();
+    env.cmd().args(["round", "import", &api]).arg(&three).assert().success();
+
+    let json = env.json(&["report", "--org", "--format", "json"]);
+    let teams = json["teams"].as_array().expect("teams");
+    let row = |name: &str| teams.iter().find(|t| t["team"] == name).expect("row").clone();
+    assert_eq!(row("Web")["hidden"], Value::Null);
+    assert_eq!(row("Web")["cells"][0]["level"], 2);
+    assert_eq!(row("Api")["hidden"]["reason"], "too_few_responses");
+    for rollup in json["rollups"].as_array().expect("rollups") {
+        for r in rollup["rows"].as_array().expect("rows") {
+            if r["node"] == "Engineering" || r["node"] == "organisation" {
+                assert_eq!(r["hidden"]["reason"], "reveals_subgroup", "{r}");
+            }
+        }
+    }
+    assert_eq!(json["teams_without_rounds"], serde_json::json!(["Sales"]));
+    let text = env.ok(&["report", "--org"]);
+    assert!(text.contains("n<k"), "{text}");
+    assert!(text.contains("median of team medians"), "{text}");
+    let csv = env.ok(&["report", "--org", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 1 + 2 * 5);
+    assert!(csv.contains("Api,Engineering,"), "{csv}");
+    let md = env.ok(&["report", "--org", "--format", "md"]);
+    assert!(md.contains("| Web | 6 |"), "{md}");
+}
