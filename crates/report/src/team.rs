@@ -474,12 +474,18 @@ pub struct OrgRollup {
     pub rows: Vec<OrgRollupRow>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaName {
+    pub id: String,
+    pub name: String,
+}
+
 /// Every team's latest round and the roll-ups, per model version and mode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrgReport {
     pub schema: &'static str,
-    /// Area ids and names in model order (from the newest model seen).
-    pub areas: Vec<(String, String)>,
+    /// Areas in model order.
+    pub areas: Vec<AreaName>,
     pub teams: Vec<OrgTeamRow>,
     pub rollups: Vec<OrgRollup>,
     /// Teams that have no round yet.
@@ -490,7 +496,14 @@ impl OrgReport {
     /// `rows` holds each team's latest round with its gated result.
     pub fn build(model: &Model, teams: &[Team], rows: &[(&Round, Shown<GroupView>)], rollups: &[Rollup]) -> Self {
         let name_of = |id: asyncmm_core::TeamId| teams.iter().find(|t| t.id == id).map(|t| t.name.to_string());
-        let areas: Vec<(String, String)> = model.areas.iter().map(|a| (a.id.to_string(), a.name.clone())).collect();
+        let areas: Vec<AreaName> = model
+            .areas
+            .iter()
+            .map(|a| AreaName {
+                id: a.id.to_string(),
+                name: a.name.clone(),
+            })
+            .collect();
         let team_rows: Vec<OrgTeamRow> = rows
             .iter()
             .map(|(round, shown)| {
@@ -603,10 +616,10 @@ fn cell_text(cell: Option<&OrgCell>) -> String {
     }
 }
 
-fn row_cells(areas: &[(String, String)], cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
+fn row_cells(areas: &[AreaName], cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
     areas
         .iter()
-        .map(|(id, _)| {
+        .map(|AreaName { id, .. }| {
             if hidden.is_some() {
                 "n<k".to_string()
             } else {
@@ -630,7 +643,7 @@ pub fn render_org_text(report: &OrgReport) -> String {
         "Organisation: latest round of each team — level (median), ! = disagreement (IQR ≥ 1), n<k = hidden\n"
     );
     let _ = write!(out, "{:<22} {:>4}", "team", "n");
-    for (_, name) in &report.areas {
+    for AreaName { name, .. } in &report.areas {
         let short: String = name.chars().take(13).collect();
         let _ = write!(out, " {short:<13}");
     }
@@ -669,7 +682,7 @@ pub fn render_org_text(report: &OrgReport) -> String {
 pub fn render_org_markdown(report: &OrgReport) -> String {
     let mut out = String::from("## Organisation: latest round of each team\n\n");
     let _ = write!(out, "| Team | n |");
-    for (_, name) in &report.areas {
+    for AreaName { name, .. } in &report.areas {
         let _ = write!(out, " {} |", escape(name));
     }
     let _ = write!(out, "\n|---|---:|");
@@ -697,7 +710,7 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
             rule_text(rollup.rule)
         );
         let _ = write!(out, "| Group |");
-        for (_, name) in &report.areas {
+        for AreaName { name, .. } in &report.areas {
             let _ = write!(out, " {} |", escape(name));
         }
         let _ = write!(out, "\n|---|");
@@ -722,7 +735,7 @@ pub const ORG_CSV_HEADER: &str = "team,parent,round,model,mode,responses,area,hi
 pub fn render_org_csv(report: &OrgReport) -> String {
     let mut out = format!("{ORG_CSV_HEADER}\n");
     for row in &report.teams {
-        for (id, _) in &report.areas {
+        for AreaName { id, .. } in &report.areas {
             let cell = row.cells.iter().find(|c| &c.area == id);
             let hidden = row.hidden.is_some() || cell.is_none_or(|c| c.hidden.is_some());
             let values = [
