@@ -162,6 +162,20 @@ fn hand_out(round: RoundId, tokens: &[Token], csv: Option<&Path>) -> Result<()> 
     }
 }
 
+/// Refuses before anything is stored when the token file can't be created
+/// new, so no tokens end up issued but never shown.
+fn ensure_new(path: Option<&Path>) -> Result<()> {
+    if let Some(path) = path {
+        if path.exists() {
+            bail!(
+                "{} already exists: tokens are written only to a new file",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Creates a file that must not exist yet, so a token list never overwrites
 /// another one.
 fn write_new_file(path: &Path, text: &str) -> Result<()> {
@@ -251,6 +265,7 @@ pub async fn round_command(store: &dyn Store, command: &RoundCommand) -> Result<
             if round.state(today) == RoundState::Closed {
                 bail!("round {id} is closed: reopen it before issuing tokens");
             }
+            ensure_new(csv.as_deref())?;
             let tokens = new_tokens(*count)?;
             let hashes: Vec<_> = tokens.iter().map(Token::hash).collect();
             store.add_tokens(round.id, &hashes).await?;
@@ -294,6 +309,7 @@ async fn open_round(store: &dyn Store, args: &RoundOpenArgs, today: Date) -> Res
     if args.tokens_csv.is_some() && args.tokens == 0 {
         bail!("--tokens-csv needs --tokens N (how many tokens to issue)");
     }
+    ensure_new(args.tokens_csv.as_deref())?;
     let (model, model_text) = load_model(args.model.as_deref())?;
     store.register_model(&ModelRef::of(&model), &model_text).await?;
     let tokens = new_tokens(args.tokens)?;
@@ -430,6 +446,7 @@ pub async fn org_report(store: &dyn Store, format: ReportFormat) -> Result<()> {
         Some(m) => m.clone(),
         None => load_model(None)?.0,
     };
+    let team_by_name: std::collections::HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut rows = Vec::with_capacity(latest.len());
     let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
     for round in &latest {
@@ -440,7 +457,7 @@ pub async fn org_report(store: &dyn Store, format: ReportFormat) -> Result<()> {
         let answers = responses.remove(&round.id).unwrap_or_default();
         let result = aggregate(model, round.mode, &answers)?;
         rows.push((round, show_group(round.k, &result)));
-        if let Some(team) = teams.iter().find(|t| t.name == round.team) {
+        if let Some(team) = team_by_name.get(round.team.as_str()) {
             inputs.push(GroupInput {
                 id: team.id,
                 parent: team.parent,
@@ -451,8 +468,9 @@ pub async fn org_report(store: &dyn Store, format: ReportFormat) -> Result<()> {
     }
     // Groups without a round of their own still need a node so their teams
     // roll up through them.
+    let with_input: BTreeSet<_> = inputs.iter().map(|i| i.id).collect();
     for team in &teams {
-        if !inputs.iter().any(|i| i.id == team.id) {
+        if !with_input.contains(&team.id) {
             inputs.push(GroupInput {
                 id: team.id,
                 parent: team.parent,

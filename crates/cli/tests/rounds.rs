@@ -267,3 +267,81 @@ fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
     let md = env.ok(&["report", "--org", "--format", "md"]);
     assert!(md.contains("| Web | 6 |"), "{md}");
 }
+
+#[test]
+fn tokens_are_unique_and_carry_160_bits() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Many"]);
+    let (_, tokens) = env.open("Many", 200);
+    assert_eq!(tokens.len(), 200);
+    let unique: std::collections::BTreeSet<&String> = tokens.iter().collect();
+    assert_eq!(unique.len(), 200, "every token is different");
+    // 32 base32 characters = 160 bits; across 200 tokens every character
+    // position takes many values, so no position is fixed or guessable.
+    for position in 0..32 {
+        let seen: std::collections::BTreeSet<char> = tokens.iter().filter_map(|t| t.chars().nth(position)).collect();
+        assert!(seen.len() > 16, "position {position} varies too little: {seen:?}");
+    }
+    // The database holds only hashes: no token text appears in it.
+    let db = std::fs::read(&env.database).expect("database file");
+    let wal = std::fs::read(format!("{}-wal", env.database)).unwrap_or_default();
+    for token in &tokens[..10] {
+        let needle = token.as_bytes();
+        assert!(!db.windows(needle.len()).any(|w| w == needle), "token stored in clear");
+        assert!(!wal.windows(needle.len()).any(|w| w == needle), "token stored in clear");
+    }
+}
+
+#[test]
+fn tokens_csv_is_written_for_mail_merge_and_never_overwrites() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Mail"]);
+    let csv = env.dir.path().join("tokens.csv");
+    let out = env.ok(&[
+        "round",
+        "open",
+        "--team",
+        "Mail",
+        "--tokens",
+        "3",
+        "--tokens-csv",
+        csv.to_str().expect("utf-8"),
+    ]);
+    assert!(out.contains("wrote 3 tokens"), "{out}");
+    let text = std::fs::read_to_string(&csv).expect("csv written");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "round,token,command");
+    assert_eq!(lines.len(), 4);
+    assert!(
+        lines[1].starts_with("1,") && lines[1].contains(",asyncmm respond "),
+        "{text}"
+    );
+    env.fails(
+        &[
+            "round",
+            "tokens",
+            "1",
+            "--count",
+            "2",
+            "--csv",
+            csv.to_str().expect("utf-8"),
+        ],
+        "already exists",
+    );
+    env.fails(
+        &[
+            "round",
+            "open",
+            "--team",
+            "Mail",
+            "--tokens",
+            "2",
+            "--tokens-csv",
+            csv.to_str().expect("utf-8"),
+        ],
+        "already exists",
+    );
+    // Nothing was stored by the refused commands: still one round.
+    let rounds = env.json(&["round", "list", "--format", "json"]);
+    assert_eq!(rounds.as_array().map(Vec::len), Some(1));
+}

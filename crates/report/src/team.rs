@@ -6,6 +6,7 @@
 //! gate in `asyncmm_core::anonymity`; a hidden group carries its count and
 //! the reason, never numbers.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use asyncmm_core::anonymity::{GroupView, HiddenReason, NodeRollup, Rollup, RollupRule, Shown};
@@ -495,7 +496,11 @@ pub struct OrgReport {
 impl OrgReport {
     /// `rows` holds each team's latest round with its gated result.
     pub fn build(model: &Model, teams: &[Team], rows: &[(&Round, Shown<GroupView>)], rollups: &[Rollup]) -> Self {
-        let name_of = |id: asyncmm_core::TeamId| teams.iter().find(|t| t.id == id).map(|t| t.name.to_string());
+        // Maps keep the build linear in the number of teams.
+        let by_id: HashMap<asyncmm_core::TeamId, &Team> = teams.iter().map(|t| (t.id, t)).collect();
+        let by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
+        let parents: HashSet<asyncmm_core::TeamId> = teams.iter().filter_map(|t| t.parent).collect();
+        let name_of = |id: asyncmm_core::TeamId| by_id.get(&id).map(|t| t.name.to_string());
         let areas: Vec<AreaName> = model
             .areas
             .iter()
@@ -523,9 +528,8 @@ impl OrgReport {
                         })
                         .collect(),
                 };
-                let parent = teams
-                    .iter()
-                    .find(|t| t.name == round.team)
+                let parent = by_name
+                    .get(round.team.as_str())
                     .and_then(|t| t.parent)
                     .and_then(name_of);
                 OrgTeamRow {
@@ -571,8 +575,7 @@ impl OrgReport {
                 let mut rows = vec![node_row(&r.organisation, "organisation".to_string())];
                 for group in &r.groups {
                     if let asyncmm_core::anonymity::Node::Group(id) = group.node {
-                        let has_children = teams.iter().any(|t| t.parent == Some(id));
-                        if has_children {
+                        if parents.contains(&id) {
                             rows.push(node_row(
                                 group,
                                 name_of(id).unwrap_or_else(|| format!("group {}", id.0)),
@@ -588,7 +591,7 @@ impl OrgReport {
                 }
             })
             .collect();
-        let with_rounds: Vec<&str> = rows.iter().map(|(r, _)| r.team.as_str()).collect();
+        let with_rounds: HashSet<&str> = rows.iter().map(|(r, _)| r.team.as_str()).collect();
         OrgReport {
             schema: ORG_SCHEMA,
             areas,
@@ -597,7 +600,7 @@ impl OrgReport {
             teams_without_rounds: teams
                 .iter()
                 .filter(|t| !t.archived && !with_rounds.contains(&t.name.as_str()))
-                .filter(|t| !teams.iter().any(|c| c.parent == Some(t.id)))
+                .filter(|t| !parents.contains(&t.id))
                 .map(|t| t.name.to_string())
                 .collect(),
         }

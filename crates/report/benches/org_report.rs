@@ -1,0 +1,152 @@
+//! The computing half of `asyncmm report --org`: every team's latest round
+//! (10 detailed respondents each) aggregated, gated, rolled up both ways,
+//! built into the report and rendered as text and JSON, at 100, 1,000 and
+//! 10,000 teams. Loading the rounds from the database is measured by the
+//! store crate's `org_report` bench; the two add up to the command's work.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+use asyncmm_core::aggregate::{GroupResult, aggregate};
+use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup, show_group};
+use asyncmm_core::{
+    Agreement, Answer, Answers, DetailedAnswers, K, Mode, ModelRef, Round, RoundId, Team, TeamId, TeamName,
+};
+use asyncmm_model::Model;
+use asyncmm_report::team::{OrgReport, render_org_text};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use time::macros::date;
+
+struct Org {
+    model: Model,
+    teams: Vec<Team>,
+    rounds: Vec<Round>,
+    responses: Vec<Vec<Answers>>,
+}
+
+/// `count` teams in groups of 20, each with one round of 10 respondents
+/// whose answers scatter around a team-specific level.
+fn org(count: usize) -> Org {
+    let model = asyncmm_model::default_model().expect("embedded model");
+    let ids: Vec<_> = model.statements().map(|s| s.id.clone()).collect();
+    let profiles = [[3u8, 1, 0, 0], [1, 3, 1, 0], [0, 1, 3, 1], [0, 0, 3, 3]];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let groups = count.div_ceil(20);
+    let mut teams: Vec<Team> = (0..groups)
+        .map(|g| Team {
+            id: TeamId(g as i64 + 1),
+            name: TeamName::parse(&format!("group {g}")).expect("name"),
+            parent: None,
+            archived: false,
+        })
+        .collect();
+    let mut rounds = Vec::new();
+    let mut responses = Vec::new();
+    for t in 0..count {
+        let id = TeamId((groups + t) as i64 + 1);
+        let name = TeamName::parse(&format!("team {t}")).expect("name");
+        teams.push(Team {
+            id,
+            name: name.clone(),
+            parent: Some(TeamId((t / 20) as i64 + 1)),
+            archived: false,
+        });
+        let level = (next() % 4) as usize;
+        let answers: Vec<Answers> = (0..10)
+            .map(|_| {
+                let map: BTreeMap<_, _> = ids
+                    .iter()
+                    .map(|id| {
+                        let ideal = i16::from(profiles[level][id.level().index()]);
+                        let noise = (next() % 3) as i16 - 1;
+                        let v = (ideal + noise).clamp(0, 3) as u8;
+                        let answer = if next() % 20 == 0 {
+                            Answer::DontKnow
+                        } else {
+                            Answer::Agree(Agreement::new(v).expect("0..=3"))
+                        };
+                        (id.clone(), answer)
+                    })
+                    .collect();
+                Answers::Detailed(DetailedAnswers::from_map(map))
+            })
+            .collect();
+        rounds.push(Round {
+            id: RoundId(t as i64 + 1),
+            team: name,
+            model: ModelRef::of(&model),
+            mode: Mode::Detailed,
+            k: K::DEFAULT,
+            opens_on: date!(2026 - 10 - 01),
+            closes_on: None,
+            closed_on: Some(date!(2026 - 10 - 15)),
+            published: true,
+            responses: 10,
+        });
+        responses.push(answers);
+    }
+    Org {
+        model,
+        teams,
+        rounds,
+        responses,
+    }
+}
+
+fn build(org: &Org) -> String {
+    let results: Vec<GroupResult> = org
+        .rounds
+        .iter()
+        .zip(&org.responses)
+        .map(|(round, answers)| aggregate(&org.model, round.mode, answers).expect("same mode"))
+        .collect();
+    let rows: Vec<_> = org
+        .rounds
+        .iter()
+        .zip(&results)
+        .map(|(r, g)| (r, show_group(r.k, g)))
+        .collect();
+    let mut inputs: Vec<GroupInput> = org
+        .teams
+        .iter()
+        .map(|t| GroupInput {
+            id: t.id,
+            parent: t.parent,
+            k: K::DEFAULT,
+            result: None,
+        })
+        .collect();
+    // Team t is the (groups + t)-th entry, as built by `org`.
+    let groups = org.teams.len() - org.rounds.len();
+    for (t, result) in results.into_iter().enumerate() {
+        inputs[groups + t].result = Some(result);
+    }
+    let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians).expect("tree");
+    rollups.extend(rollup(&inputs, RollupRule::PooledRespondents).expect("tree"));
+    let report = OrgReport::build(&org.model, &org.teams, &rows, &rollups);
+    let mut out = render_org_text(&report);
+    out.push_str(&asyncmm_report::to_json(&report).expect("json"));
+    out
+}
+
+fn org_report(c: &mut Criterion) {
+    let mut group = c.benchmark_group("org report (compute + render)");
+    group.sample_size(10);
+    for teams in [100usize, 1_000, 10_000] {
+        let org = org(teams);
+        group.throughput(Throughput::Elements(teams as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(teams), &org, |b, org| {
+            b.iter(|| black_box(build(org)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, org_report);
+criterion_main!(benches);
