@@ -120,8 +120,8 @@ pub(crate) fn new_response_ids(count: usize) -> Result<Vec<i64>, StoreError> {
         .map(|chunk| {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
-            // The top bit cleared keeps the id positive; `| 1` keeps it non-zero.
-            i64::from_le_bytes(word) & i64::MAX | 1
+            // The top bit cleared keeps the id positive; 0 becomes 1.
+            (i64::from_le_bytes(word) & i64::MAX).max(1)
         })
         .collect();
     ids.sort_unstable();
