@@ -38,7 +38,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use asyncmm_core::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
-use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_model::{AreaId, Level, Model, StatementId, line_column};
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use toml::Spanned;
@@ -634,16 +634,6 @@ impl Checker<'_> {
         let ids: Vec<&str> = self.model.areas.iter().map(|a| a.id.as_str()).collect();
         ids.join(", ")
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 /// Keeps an error on one line, whatever the underlying parser produced.

@@ -45,6 +45,8 @@ pub enum Command {
     Round(RoundCommand),
     /// Answer a round with the one-time token you were given.
     Respond(RespondArgs),
+    /// CI gate: exit non-zero when the team's latest result is below the bar.
+    Check(CheckArgs),
     /// Create or upgrade the database schema (also done automatically).
     Migrate,
 }
@@ -144,6 +146,17 @@ pub struct RoundOpenArgs {
     /// Use this model file instead of the embedded default.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub team: String,
+    /// Minimum levels: `documentation=2,meetings=1`, or a bare level for every area.
+    #[arg(long, value_name = "AREA=LEVEL,...", required = true)]
+    pub min_level: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]

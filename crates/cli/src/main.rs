@@ -6,6 +6,7 @@
 
 mod answers_file;
 mod args;
+mod check;
 mod import;
 mod prompt;
 mod rounds;
@@ -67,6 +68,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Team(command) => rounds::team_command(store.as_ref(), command).await,
         Command::Round(command) => rounds::round_command(store.as_ref(), command).await,
         Command::Respond(args) => rounds::respond_command(store.as_ref(), args).await,
+        Command::Check(args) => check::check_command(store.as_ref(), args).await,
         Command::Migrate => {
             store.migrate().await?;
             println!("database is up to date");

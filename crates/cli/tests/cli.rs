@@ -394,3 +394,36 @@ fn postgres_backend_through_the_cli() {
         .args(["-q", "-c", &format!("DROP DATABASE {name} WITH (FORCE)")])
         .status();
 }
+
+#[test]
+fn check_gates_on_minimum_levels() {
+    let env = Env::sqlite();
+    let answers = env.write("a.toml", &detailed_file("Gate", LEVEL_TWO));
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+    env.cmd()
+        .args(["check", "--team", "Gate", "--min-level", "documentation=2,meetings=1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("passed: Gate (assessment #1)"));
+    env.cmd()
+        .args(["check", "--team", "Gate", "--min-level", "documentation=3,meetings=2"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL documentation"))
+        .stdout(predicate::str::contains("1 level(s) short"))
+        .stderr(predicate::str::contains("below the bar in: documentation"));
+    let out = env
+        .cmd()
+        .args(["check", "--team", "Gate", "--min-level", "3", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["pass"], false);
+    assert_eq!(json["areas"].as_array().map(Vec::len), Some(5));
+    env.cmd()
+        .args(["check", "--team", "Gate", "--min-level", "docs=2"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not in model"));
+}

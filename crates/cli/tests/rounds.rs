@@ -345,3 +345,20 @@ fn tokens_csv_is_written_for_mail_merge_and_never_overwrites() {
     let rounds = env.json(&["round", "list", "--format", "json"]);
     assert_eq!(rounds.as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn check_uses_the_newest_round_that_may_be_shown() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Gate"]);
+    let (first, tokens) = env.open("Gate", 5);
+    for token in &tokens {
+        env.respond(token, 2);
+    }
+    let out = env.ok(&["check", "--team", "Gate", "--min-level", "documentation=2"]);
+    assert!(out.contains(&format!("passed: Gate (round {first})")), "{out}");
+    // A newer round with too few responses is hidden, so it is not used.
+    let (_, tokens) = env.open("Gate", 1);
+    env.respond(&tokens[0], 0);
+    let out = env.ok(&["check", "--team", "Gate", "--min-level", "documentation=2"]);
+    assert!(out.contains(&format!("(round {first})")), "{out}");
+}

@@ -12,7 +12,7 @@ mod parse;
 
 pub use ids::{AreaId, IdError, Level, StatementId};
 pub use model::{Area, LevelInfo, Model, Profile, Scoring, Source, Statement};
-pub use parse::{ModelError, Problem, parse};
+pub use parse::{ModelError, Problem, line_column, parse};
 
 /// The text of the default model shipped inside the binary.
 pub const DEFAULT_MODEL_TOML: &str = include_str!("../../../models/async-communications.toml");

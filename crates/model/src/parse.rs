@@ -141,8 +141,9 @@ impl<'a> Problems<'a> {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
+/// 1-based line and column (in characters) of a byte offset; shared by
+/// every parser that reports positions in a TOML file.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = source.get(..offset).unwrap_or(source);
     let line = before.matches('\n').count() + 1;

@@ -110,6 +110,16 @@ pub enum GapKind {
     DeficitStillAgreed,
 }
 
+impl GapKind {
+    /// How the human-readable formats say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            GapKind::PracticeNotYetTrue => "not yet true",
+            GapKind::DeficitStillAgreed => "still true",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapReport {
     pub statement: String,

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use asyncmm_model::Model;
 
-use crate::data::{AssessmentReport, GapKind, HOLDING_BACK_SHOWN, HistoryReport};
+use crate::data::{AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport};
 use crate::text::{trend_arrow, trim_number};
 
 /// Makes text safe inside a table cell or list item: pipes and line breaks
@@ -85,10 +85,7 @@ pub fn render_report(report: &AssessmentReport) -> String {
             let Some(target) = &area.target else { continue };
             let _ = writeln!(out, "\n#### {} → {}\n", escape(&area.name), escape(&target.name));
             for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
-                let what = match gap.kind {
-                    GapKind::PracticeNotYetTrue => "not yet true",
-                    GapKind::DeficitStillAgreed => "still true",
-                };
+                let what = gap.kind.describe();
                 let _ = writeln!(
                     out,
                     "- [ ] `{}` {} — *{what}: answered {}, {} expects {}*  \n  Try: {}",

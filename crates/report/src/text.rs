@@ -7,7 +7,7 @@ use std::fmt::Write;
 use asyncmm_core::history::Trend;
 use asyncmm_model::Model;
 
-use crate::data::{AreaReport, AssessmentReport, GapKind, HOLDING_BACK_SHOWN, HistoryReport};
+use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport};
 
 /// Whether to emit ANSI colour codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,10 +166,7 @@ fn render_area(out: &mut String, area: &AreaReport, style: Style) {
     if !area.holding_back.is_empty() {
         let _ = writeln!(out, "  {reach}:");
         for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
-            let what = match gap.kind {
-                GapKind::PracticeNotYetTrue => "not yet true",
-                GapKind::DeficitStillAgreed => "still true",
-            };
+            let what = gap.kind.describe();
             let _ = writeln!(
                 out,
                 "  - [{}] {} (answered {}, {} expects {})",
