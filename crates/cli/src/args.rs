@@ -45,6 +45,11 @@ pub enum Command {
     Round(RoundCommand),
     /// Answer a round with the one-time token you were given.
     Respond(RespondArgs),
+    /// Improvement plans: goals, actions, suggestions and progress.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Draw an SVG chart: radar, trend or org heat map.
+    Chart(ChartArgs),
     /// CI gate: exit non-zero when the team's latest result is below the bar.
     Check(CheckArgs),
     /// Create or upgrade the database schema (also done automatically).
@@ -218,6 +223,10 @@ pub struct ReportArgs {
     pub org: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Write the report to this file (replaced whole, never half-written)
+    /// instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +236,30 @@ pub struct HistoryArgs {
     pub team: Option<String>,
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
+    /// Write the history to this file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// radar: the team's latest assessment vs the previous one; trend: the
+    /// team's history; heatmap: every team's latest round × areas.
+    #[arg(value_enum)]
+    pub kind: ChartKind,
+    /// Team to chart (radar and trend; may be omitted when only one team is stored).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Write the SVG to this file instead of printing it.
+    #[arg(long, value_name = "FILE.svg")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartKind {
+    Radar,
+    Trend,
+    Heatmap,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +286,8 @@ pub enum ReportFormat {
     Json,
     /// Org and round reports only: tidy rows for spreadsheets.
     Csv,
+    /// One self-contained page with charts (use with --output).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -261,10 +296,100 @@ pub enum HistoryFormat {
     Md,
     Json,
     Csv,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelFormat {
+    Text,
+    Md,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Set a team's goals.
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Goals with baseline → current → target, on track, projected; and actions.
+    Show {
+        #[arg(long)]
+        team: String,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+    /// Propose numbered candidate actions from what holds the team back.
+    Suggest {
+        #[arg(long)]
+        team: String,
+        /// Store these candidates (by number, e.g. 1,3) as todo actions.
+        #[arg(long, value_name = "N,M,...")]
+        accept: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Add, update or list actions.
+    #[command(subcommand)]
+    Action(ActionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Set (or replace) the goal for one area: a target level by a date.
+    Set {
+        #[arg(long)]
+        team: String,
+        /// Area id, e.g. meetings.
+        #[arg(long)]
+        area: String,
+        /// Target level (0-3).
+        #[arg(long)]
+        level: String,
+        /// Target date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        by: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action addressing one or more statements.
+    Add {
+        #[arg(long)]
+        team: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Where the work lives (an http or https URL).
+        #[arg(long, value_name = "URL")]
+        link: Option<String>,
+        /// A statement id the action addresses, e.g. meetings.2.1 (repeatable).
+        #[arg(long = "statement", value_name = "ID", required = true)]
+        statements: Vec<String>,
+    },
+    /// Change an action's status, link or owner.
+    Update {
+        id: i64,
+        /// todo, doing, done or dropped.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_name = "URL")]
+        link: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// List a team's actions, oldest first.
+    List {
+        #[arg(long)]
+        team: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
     Text,
     Md,
     Json,

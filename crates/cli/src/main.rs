@@ -6,8 +6,11 @@
 
 mod answers_file;
 mod args;
+mod chart;
 mod check;
 mod import;
+mod output;
+mod plan;
 mod prompt;
 mod rounds;
 mod run;
@@ -68,6 +71,8 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Team(command) => rounds::team_command(store.as_ref(), command).await,
         Command::Round(command) => rounds::round_command(store.as_ref(), command).await,
         Command::Respond(args) => rounds::respond_command(store.as_ref(), args).await,
+        Command::Plan(command) => plan::plan_command(store.as_ref(), command).await,
+        Command::Chart(args) => chart::chart_command(store.as_ref(), args).await,
         Command::Check(args) => check::check_command(store.as_ref(), args).await,
         Command::Migrate => {
             store.migrate().await?;

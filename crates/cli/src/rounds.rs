@@ -300,6 +300,8 @@ pub async fn round_command(store: &dyn Store, command: &RoundCommand) -> Result<
 async fn open_round(store: &dyn Store, args: &RoundOpenArgs, today: Date) -> Result<()> {
     let team = team_name(&args.team)?;
     let k = K::new(args.k)?;
+    // A new round starts by reviewing the open actions (PRODUCT.md).
+    crate::plan::review_open_actions(store, &team).await?;
     let closes_on = args.closes.as_deref().map(parse_date).transpose()?;
     if let Some(date) = closes_on {
         if date < today {
@@ -392,7 +394,21 @@ fn ask(model: &Model, mode: Mode) -> Result<Answers> {
 
 /// `asyncmm report --round ID`: the team's result through the anonymity
 /// gate, compared with the team's previous round of the same model and mode.
-pub async fn round_report(store: &dyn Store, id: i64, format: ReportFormat) -> Result<()> {
+pub async fn round_report(store: &dyn Store, id: i64, format: ReportFormat, output: Option<&Path>) -> Result<()> {
+    let report = build_round_report(store, id).await?;
+    let out = match format {
+        ReportFormat::Text => team::render_round_text(&report, crate::run::style()),
+        ReportFormat::Md => team::render_round_markdown(&report),
+        ReportFormat::Json => asyncmm_report::to_json(&report)?,
+        ReportFormat::Csv => team::render_round_csv(&report),
+        ReportFormat::Html => asyncmm_report::html::render_round_html(&report),
+    };
+    crate::output::emit(&out, output)
+}
+
+/// A round's result through the anonymity gate; marks a closed round's
+/// result as published once it is visible (building it means showing it).
+pub async fn build_round_report(store: &dyn Store, id: i64) -> Result<RoundReport> {
     let today = today();
     let round = store
         .round(RoundId(id))
@@ -421,17 +437,25 @@ pub async fn round_report(store: &dyn Store, id: i64, format: ReportFormat) -> R
     if shown.is_visible() && round.state(today) == RoundState::Closed && !round.published {
         store.mark_published(round.id).await?;
     }
-    let out = match format {
-        ReportFormat::Text => team::render_round_text(&report, crate::run::style()),
-        ReportFormat::Md => team::render_round_markdown(&report),
-        ReportFormat::Json => asyncmm_report::to_json(&report)?,
-        ReportFormat::Csv => team::render_round_csv(&report),
-    };
-    print(&out)
+    Ok(report)
 }
 
 /// `asyncmm report --org`: every team's latest round and the roll-ups.
-pub async fn org_report(store: &dyn Store, format: ReportFormat) -> Result<()> {
+pub async fn org_report(store: &dyn Store, format: ReportFormat, output: Option<&Path>) -> Result<()> {
+    let report = build_org_report(store).await?;
+    let out = match format {
+        ReportFormat::Text => team::render_org_text(&report),
+        ReportFormat::Md => team::render_org_markdown(&report),
+        ReportFormat::Json => asyncmm_report::to_json(&report)?,
+        ReportFormat::Csv => team::render_org_csv(&report),
+        ReportFormat::Html => asyncmm_report::html::render_org_html(&report),
+    };
+    crate::output::emit(&out, output)
+}
+
+/// Every team's latest round (through the anonymity gate) and the roll-ups:
+/// what `report --org` and `chart heatmap` show.
+pub async fn build_org_report(store: &dyn Store) -> Result<OrgReport> {
     let teams = store.teams_in_org(false).await?;
     let latest = store.latest_round_per_team().await?;
     let ids: Vec<RoundId> = latest.iter().map(|r| r.id).collect();
@@ -481,12 +505,5 @@ pub async fn org_report(store: &dyn Store, format: ReportFormat) -> Result<()> {
     }
     let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians)?;
     rollups.extend(rollup(&inputs, RollupRule::PooledRespondents)?);
-    let report = OrgReport::build(&display_model, &teams, &rows, &rollups);
-    let out = match format {
-        ReportFormat::Text => team::render_org_text(&report),
-        ReportFormat::Md => team::render_org_markdown(&report),
-        ReportFormat::Json => asyncmm_report::to_json(&report)?,
-        ReportFormat::Csv => team::render_org_csv(&report),
-    };
-    print(&out)
+    Ok(OrgReport::build(&display_model, &teams, &rows, &rollups))
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use asyncmm_core::history::history;
 use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName, assess};
 use asyncmm_model::Model;
-use asyncmm_report::{AssessmentMeta, AssessmentReport, HistoryReport, Style, csv, markdown, text, to_json};
+use asyncmm_report::{AssessmentMeta, AssessmentReport, HistoryReport, Style, csv, html, markdown, text, to_json};
 use asyncmm_store::{Store, StoreError};
 use time::OffsetDateTime;
 
@@ -107,7 +107,7 @@ pub async fn assess_command(store: &dyn Store, args: &AssessArgs) -> Result<()> 
         taken_at: new.taken_at,
         answers: new.answers,
     };
-    render_report(&model, &stored, args.format)?;
+    render_report(&model, &stored, args.format, None, None)?;
     if args.format == ReportFormat::Text {
         eprintln!(
             "saved as assessment #{id}; see changes over time with `asyncmm history --team \"{}\"`",
@@ -139,20 +139,33 @@ fn ask(model: &Model, team: Option<TeamName>, detailed: bool) -> Result<(TeamNam
     Ok((team, answers))
 }
 
-fn render_report(model: &Model, stored: &StoredAssessment, format: ReportFormat) -> Result<()> {
+/// The explained result of one stored assessment: what every renderer and
+/// chart of an assessment reads.
+pub fn assessment_report(model: &Model, stored: &StoredAssessment) -> AssessmentReport {
     let result = assess(model, &stored.answers);
-    let report = AssessmentReport::build(model, AssessmentMeta::of(stored), &result);
+    AssessmentReport::build(model, AssessmentMeta::of(stored), &result)
+}
+
+fn render_report(
+    model: &Model,
+    stored: &StoredAssessment,
+    format: ReportFormat,
+    history: Option<&HistoryReport>,
+    output: Option<&Path>,
+) -> Result<()> {
+    let report = assessment_report(model, stored);
     let out = match format {
         ReportFormat::Text => text::render_report(&report, style()),
         ReportFormat::Md => markdown::render_report(&report),
         ReportFormat::Json => to_json(&report)?,
         ReportFormat::Csv => csv::render_report(&report),
+        ReportFormat::Html => html::render_report_html(&report, history),
     };
-    print(&out)
+    crate::output::emit(&out, output)
 }
 
 /// The team named on the command line, or the only stored team.
-async fn resolve_team(store: &dyn Store, team: Option<&str>) -> Result<TeamName> {
+pub async fn resolve_team(store: &dyn Store, team: Option<&str>) -> Result<TeamName> {
     if let Some(name) = team {
         return Ok(TeamName::parse(name)?);
     }
@@ -172,10 +185,10 @@ async fn resolve_team(store: &dyn Store, team: Option<&str>) -> Result<TeamName>
 
 pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> {
     if let Some(round) = args.round {
-        return crate::rounds::round_report(store, round, args.format).await;
+        return crate::rounds::round_report(store, round, args.format, args.output.as_deref()).await;
     }
     if args.org {
-        return crate::rounds::org_report(store, args.format).await;
+        return crate::rounds::org_report(store, args.format, args.output.as_deref()).await;
     }
     let stored = match args.assessment {
         Some(id) => store.assessment(AssessmentId(id)).await.map_err(|e| match e {
@@ -191,12 +204,32 @@ pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> 
         }
     };
     let model = stored_model(store, &stored.model).await?;
-    render_report(&model, &stored, args.format)
+    // The HTML page also shows the radar against the previous assessment
+    // and the trend, both read from the team's history.
+    let history = match args.format {
+        ReportFormat::Html => Some(history_report(store, &stored.team).await?),
+        _ => None,
+    };
+    render_report(&model, &stored, args.format, history.as_ref(), args.output.as_deref())
 }
 
 pub async fn history_command(store: &dyn Store, args: &HistoryArgs) -> Result<()> {
     let team = resolve_team(store, args.team.as_deref()).await?;
-    let stored = store.team_assessments(&team).await?;
+    let report = history_report(store, &team).await?;
+    let out = match args.format {
+        HistoryFormat::Text => text::render_history(&report, style()),
+        HistoryFormat::Md => markdown::render_history(&report),
+        HistoryFormat::Json => to_json(&report)?,
+        HistoryFormat::Csv => csv::render_history(&report),
+        HistoryFormat::Html => html::render_history_html(&report),
+    };
+    crate::output::emit(&out, args.output.as_deref())
+}
+
+/// A team's assessments oldest first, each scored with its own model version
+/// and compared with the one before.
+pub async fn history_report(store: &dyn Store, team: &TeamName) -> Result<HistoryReport> {
+    let stored = store.team_assessments(team).await?;
     if stored.is_empty() {
         bail!("team \"{team}\" has no assessments; run `asyncmm assess --team \"{team}\"`");
     }
@@ -213,17 +246,10 @@ pub async fn history_command(store: &dyn Store, args: &HistoryArgs) -> Result<()
         scored.push((a, model, assess(model, &a.answers)));
     }
     let entries = history(scored.iter().map(|(a, _, r)| (a.id, &a.model, r)));
-    let report = HistoryReport::build(
+    Ok(HistoryReport::build(
         team.as_str(),
         scored.iter().zip(entries).map(|((a, m, _), e)| (*a, *m, e)),
-    );
-    let out = match args.format {
-        HistoryFormat::Text => text::render_history(&report, style()),
-        HistoryFormat::Md => markdown::render_history(&report),
-        HistoryFormat::Json => to_json(&report)?,
-        HistoryFormat::Csv => csv::render_history(&report),
-    };
-    print(&out)
+    ))
 }
 
 pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {

@@ -4,42 +4,22 @@
 //! The parser's own rules are unit- and property-tested in
 //! `src/answers_file.rs`.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use tempfile::TempDir;
 
-struct Env {
-    dir: TempDir,
-    database: String,
+mod common;
+use common::Env;
+
+/// Answers-file helpers on top of the shared environment.
+trait AssessJson {
+    fn assess_json(&self, file: &Path, extra: &[&str]) -> Value;
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = dir.path().join("asyncmm.db").display().to_string();
-        Env { dir, database }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("asyncmm").expect("binary built");
-        cmd.env_remove("ASYNCMM_DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .arg("--database")
-            .arg(&self.database);
-        cmd
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("write test file");
-        path
-    }
-
+impl AssessJson for Env {
     /// `assess --answers FILE --format json` plus `extra`, expected to succeed.
-    fn assess_json(&self, file: &PathBuf, extra: &[&str]) -> Value {
+    fn assess_json(&self, file: &Path, extra: &[&str]) -> Value {
         let out = self
             .cmd()
             .args(["assess", "--format", "json", "--answers"])

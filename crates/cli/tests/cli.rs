@@ -7,48 +7,12 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use tempfile::TempDir;
+
+mod common;
+use common::Env;
 
 fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
-}
-
-struct Env {
-    dir: TempDir,
-    database: String,
-}
-
-impl Env {
-    fn sqlite() -> Env {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = dir.path().join("asyncmm.db").display().to_string();
-        Env { dir, database }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("asyncmm").expect("binary built");
-        cmd.env_remove("ASYNCMM_DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .arg("--database")
-            .arg(&self.database);
-        cmd
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("write test file");
-        path
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.cmd().args(args).output().expect("run");
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("valid JSON")
-    }
 }
 
 /// A detailed answers file giving `pattern` (12 values, levels 0..3 × n 1..3)
@@ -74,7 +38,7 @@ const LEVEL_ONE: [u8; 12] = [1, 1, 1, 3, 3, 3, 1, 1, 1, 0, 0, 0];
 
 #[test]
 fn assess_from_file_prints_and_stores_an_explained_result() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let answers = env.write("a.toml", &detailed_file("Platform", LEVEL_TWO));
     env.cmd()
         .args(["assess", "--answers"])
@@ -107,7 +71,7 @@ fn assess_from_file_prints_and_stores_an_explained_result() {
 
 #[test]
 fn example_files_are_accepted() {
-    let env = Env::sqlite();
+    let env = Env::new();
     for file in [
         "examples/answers-detailed.toml",
         "examples/answers-quick.toml",
@@ -126,7 +90,7 @@ fn example_files_are_accepted() {
 
 #[test]
 fn markdown_report_is_a_table_with_a_task_list() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let answers = env.write("a.toml", &detailed_file("Web | App", LEVEL_TWO));
     env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
     env.cmd()
@@ -143,7 +107,7 @@ fn markdown_report_is_a_table_with_a_task_list() {
 
 #[test]
 fn history_shows_changes_and_regressions_in_every_format() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let first = env.write("1.toml", &detailed_file("Core", LEVEL_TWO));
     let second = env.write("2.toml", &detailed_file("Core", LEVEL_ONE));
     env.cmd().args(["assess", "--answers"]).arg(&first).assert().success();
@@ -189,7 +153,7 @@ fn history_shows_changes_and_regressions_in_every_format() {
 
 #[test]
 fn without_a_terminal_and_without_answers_it_stops_and_stores_nothing() {
-    let env = Env::sqlite();
+    let env = Env::new();
     env.cmd()
         .args(["assess", "--team", "Solo"])
         .write_stdin("")
@@ -206,7 +170,7 @@ fn without_a_terminal_and_without_answers_it_stops_and_stores_nothing() {
 
 #[test]
 fn bad_answers_are_rejected_and_nothing_is_stored() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let unknown = env.write(
         "unknown.toml",
         "team = \"T\"\nmode = \"detailed\"\n[answers]\n\"documentation.9.1\" = 2\n",
@@ -236,7 +200,7 @@ fn bad_answers_are_rejected_and_nothing_is_stored() {
 
 #[test]
 fn broken_model_file_is_reported_with_line_and_column() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let text =
         asyncmm_model::DEFAULT_MODEL_TOML.replacen("id = \"documentation.1.2\"", "id = \"documentation.1.1\"", 1);
     let file = env.write("broken.toml", &text);
@@ -270,7 +234,7 @@ fn broken_model_file_is_reported_with_line_and_column() {
 
 #[test]
 fn model_show_and_validate_the_default() {
-    let env = Env::sqlite();
+    let env = Env::new();
     env.cmd()
         .args(["model", "validate"])
         .arg(repo_file("models/async-communications.toml"))
@@ -303,7 +267,7 @@ fn model_show_and_validate_the_default() {
 
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let path = env.write("notes.db", "these are my notes, not a database\n");
     let mut cmd = Command::cargo_bin("asyncmm").expect("binary");
     cmd.env_remove("ASYNCMM_DATABASE_URL")
@@ -344,7 +308,7 @@ fn an_unreachable_postgres_server_is_named_without_its_password() {
 
 #[test]
 fn database_url_comes_from_the_environment() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let answers = env.write("a.toml", &detailed_file("EnvTeam", LEVEL_TWO));
     Command::cargo_bin("asyncmm")
         .expect("binary")
@@ -383,7 +347,7 @@ fn postgres_backend_through_the_cli() {
         Some(i) => format!("{}/{name}", &base[..i]),
         None => panic!("unexpected URL {base}"),
     };
-    let mut env = Env::sqlite();
+    let mut env = Env::new();
     env.database = url;
     let answers = env.write("a.toml", &detailed_file("Pg", LEVEL_TWO));
     env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
@@ -397,7 +361,7 @@ fn postgres_backend_through_the_cli() {
 
 #[test]
 fn check_gates_on_minimum_levels() {
-    let env = Env::sqlite();
+    let env = Env::new();
     let answers = env.write("a.toml", &detailed_file("Gate", LEVEL_TWO));
     env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
     env.cmd()

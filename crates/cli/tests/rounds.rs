@@ -1,62 +1,19 @@
 //! Team rounds end to end through the binary: teams, tokens, anonymous
 //! responses, the k threshold in every format, imports, and the org view.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use tempfile::TempDir;
 
-struct Env {
-    dir: TempDir,
-    database: String,
+mod common;
+use common::Env;
+
+/// Round helpers on top of the shared environment.
+trait Rounds {
+    fn open(&self, team: &str, tokens: u32) -> (String, Vec<String>);
+    fn respond(&self, token: &str, level: u8);
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = dir.path().join("asyncmm.db").display().to_string();
-        Env { dir, database }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("asyncmm").expect("binary built");
-        cmd.env_remove("ASYNCMM_DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .arg("--database")
-            .arg(&self.database);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().expect("run");
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    fn fails(&self, args: &[&str], message: &str) {
-        self.cmd()
-            .args(args)
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(message));
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("valid JSON")
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        path
-    }
-
+impl Rounds for Env {
     /// Opens a quick round and returns its id and tokens.
     fn open(&self, team: &str, tokens: u32) -> (String, Vec<String>) {
         let out = self.ok(&["round", "open", "--team", team, "--tokens", &tokens.to_string()]);

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod assessment;
 pub mod history;
 pub mod org;
+pub mod plan;
 pub mod scoring;
 
 pub use aggregate::{

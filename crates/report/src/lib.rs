@@ -6,7 +6,9 @@
 
 pub mod csv;
 pub mod data;
+pub mod html;
 pub mod markdown;
+pub mod svg;
 pub mod team;
 pub mod text;
 

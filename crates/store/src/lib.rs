@@ -24,6 +24,7 @@
 
 mod location;
 mod org;
+mod plan;
 pub mod postgres;
 mod record;
 pub mod sqlite;
@@ -32,6 +33,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
+use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
     TokenHash,
@@ -239,6 +241,27 @@ pub trait Store: Send + Sync {
     /// whatever the number of rounds. Every round asked for has an entry;
     /// an unknown round is `NotFound`.
     async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError>;
+
+    // ------------------------------------------------------------ plans
+
+    /// Sets a team's goal for an area, replacing the area's previous goal
+    /// (one goal per team and area). Teams are kept by name, like
+    /// self-assessments; the caller checks that the team is known.
+    async fn set_goal(&self, goal: &Goal) -> Result<(), StoreError>;
+
+    /// A team's goals, by area id.
+    async fn goals(&self, team: &TeamName) -> Result<Vec<Goal>, StoreError>;
+
+    /// Stores an action with its statements, in one transaction.
+    async fn add_action(&self, action: &NewAction) -> Result<Action, StoreError>;
+
+    /// Changes an action's status, link or owner (fields left `None` stay);
+    /// `NotFound` for an unknown id, with nothing changed.
+    async fn update_action(&self, id: ActionId, update: &ActionUpdate) -> Result<Action, StoreError>;
+
+    /// A team's actions, oldest first, each with its statements in the order
+    /// they were given.
+    async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError>;
 }
 
 /// Opens the store that `url` names and brings its schema up to date.

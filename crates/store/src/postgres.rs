@@ -8,12 +8,14 @@
 //! them with `UNNEST`, one statement per large chunk instead of one per row.
 
 mod org;
+mod plan;
 
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
     TokenHash,
@@ -466,6 +468,26 @@ impl Store for PostgresStore {
 
     async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
         self.answers_of(rounds).await.map_err(|e| self.explain(e))
+    }
+
+    async fn set_goal(&self, goal: &Goal) -> Result<(), StoreError> {
+        self.upsert_goal(goal).await.map_err(|e| self.explain(e))
+    }
+
+    async fn goals(&self, team: &TeamName) -> Result<Vec<Goal>, StoreError> {
+        self.team_goals(team).await.map_err(|e| self.explain(e))
+    }
+
+    async fn add_action(&self, action: &NewAction) -> Result<Action, StoreError> {
+        self.insert_action(action).await.map_err(|e| self.explain(e))
+    }
+
+    async fn update_action(&self, id: ActionId, update: &ActionUpdate) -> Result<Action, StoreError> {
+        self.change_action(id, update).await.map_err(|e| self.explain(e))
+    }
+
+    async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
+        self.team_actions(team).await.map_err(|e| self.explain(e))
     }
 }
 

@@ -13,6 +13,7 @@
 //! busy handler.
 
 mod org;
+mod plan;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
     TokenHash,
@@ -472,6 +474,26 @@ impl Store for SqliteStore {
 
     async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
         self.answers_of(rounds).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn set_goal(&self, goal: &Goal) -> Result<(), StoreError> {
+        self.upsert_goal(goal).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn goals(&self, team: &TeamName) -> Result<Vec<Goal>, StoreError> {
+        self.team_goals(team).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn add_action(&self, action: &NewAction) -> Result<Action, StoreError> {
+        self.insert_action(action).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn update_action(&self, id: ActionId, update: &ActionUpdate) -> Result<Action, StoreError> {
+        self.change_action(id, update).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
+        self.team_actions(team).await.map_err(|e| explain(e, &self.path))
     }
 }
 

@@ -8,7 +8,7 @@
 //! `postgres://postgres@127.0.0.1:5432/test`; otherwise it passes after
 //! saying it was skipped). Tests of one backend's own behaviour (file
 //! errors, URLs) follow the suite. The suite for teams, rounds and responses
-//! is in `conformance/org.rs`.
+//! is in `conformance/org.rs`, the one for plans in `conformance/plan.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -108,6 +108,10 @@ const T0: OffsetDateTime = datetime!(2025-01-15 09:30:00 UTC);
 /// Teams, rounds, tokens and anonymous responses.
 #[path = "conformance/org.rs"]
 mod org;
+
+/// Goals and actions.
+#[path = "conformance/plan.rs"]
+mod plan;
 
 mod suite {
     use super::*;
@@ -701,6 +705,11 @@ conformance!(
         org::responses_of_many_rounds_come_in_one_call,
         org::latest_round_per_team_skips_archived_teams,
         org::a_hundred_concurrent_respondents_all_land,
+        plan::goals_are_one_per_team_and_area,
+        plan::actions_keep_their_statements_in_order,
+        plan::updates_change_only_the_given_fields,
+        plan::updating_an_unknown_action_is_not_found,
+        plan::plans_follow_a_renamed_team,
     ],
     raw: [
         org::responses_are_stored_by_the_day_without_identity,

@@ -266,6 +266,14 @@ impl PostgresStore {
             .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
+        // Its plans follow it too (kept by name, like self-assessments).
+        for table in ["goals", "actions"] {
+            sqlx::query(&format!("UPDATE {table} SET team = $1 WHERE team = $2"))
+                .bind(to.as_str())
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         team.name = to.clone();
         Ok(team)

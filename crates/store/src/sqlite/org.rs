@@ -240,6 +240,14 @@ impl SqliteStore {
             .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
+        // Its plans follow it too (kept by name, like self-assessments).
+        for table in ["goals", "actions"] {
+            sqlx::query(&format!("UPDATE {table} SET team = ? WHERE team = ?"))
+                .bind(to.as_str())
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         team.name = to.clone();
         Ok(team)

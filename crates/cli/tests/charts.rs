@@ -1,0 +1,136 @@
+//! HTML reports and SVG charts written through the binary: `--format html
+//! --output FILE` and `asyncmm chart ... --output FILE.svg`, with a hostile
+//! team name to prove user text is escaped end to end.
+
+use predicates::prelude::*;
+
+mod common;
+use common::Env;
+
+const HOSTILE: &str = "<script>alert(\"x\")</script> & 'Ops'";
+
+fn quick(env: &Env, name: &str, team: &str, level: u8) -> std::path::PathBuf {
+    let team = team.replace('\\', "\\\\").replace('"', "\\\"");
+    env.write(
+        name,
+        &format!(
+            "team = \"{team}\"\nmode = \"quick\"\n[answers]\ndocumentation = {level}\ndecision-making = 1\n\
+             work-tracking = 2\nmeetings = 1\nleadership-culture = {level}\n"
+        ),
+    )
+}
+
+fn assessed_twice(env: &Env) {
+    for (i, level) in [1u8, 2].into_iter().enumerate() {
+        let file = quick(env, &format!("a{i}.toml"), HOSTILE, level);
+        env.cmd().args(["assess", "--answers"]).arg(&file).assert().success();
+    }
+}
+
+fn assert_self_contained(html: &str) {
+    assert!(!html.contains("<script"), "no script element");
+    assert!(html.contains("&lt;script&gt;"), "team name escaped");
+    for (at, _) in html.match_indices("http") {
+        assert!(
+            html[..at].ends_with("<a href=\""),
+            "external reference outside a credit link near {}",
+            &html[at.saturating_sub(30)..(at + 30).min(html.len())]
+        );
+    }
+}
+
+#[test]
+fn report_and_history_write_self_contained_html_files() {
+    let env = Env::new();
+    assessed_twice(&env);
+    let path = env.dir.path().join("report.html");
+    env.cmd()
+        .args(["report", "--team", HOSTILE, "--format", "html", "--output"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let html = std::fs::read_to_string(&path).expect("report written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "inline radar");
+    assert!(
+        html.contains("previous ("),
+        "radar compares with the previous assessment"
+    );
+    assert!(html.contains("CC-BY-4.0"));
+    assert_self_contained(&html);
+
+    let path = env.dir.path().join("history.html");
+    env.cmd()
+        .args(["history", "--team", HOSTILE, "--format", "html", "--output"])
+        .arg(&path)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&path).expect("history written");
+    assert!(html.contains("score per area over time"));
+    assert_self_contained(&html);
+
+    // A text report to a file too; no temporary files stay behind.
+    let path = env.dir.path().join("out").join("report.txt");
+    std::fs::create_dir(env.dir.path().join("out")).expect("dir");
+    env.ok(&[
+        "report",
+        "--team",
+        HOSTILE,
+        "--output",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("written")
+            .contains("assessment #2")
+    );
+    assert_eq!(std::fs::read_dir(env.dir.path().join("out")).expect("dir").count(), 1);
+}
+
+#[test]
+fn a_failed_report_leaves_no_file() {
+    let env = Env::new();
+    assessed_twice(&env);
+    let path = env.dir.path().join("report.html");
+    env.cmd()
+        .args(["report", "--team", "Nobody", "--format", "html", "--output"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no assessments"));
+    assert!(!path.exists());
+    assert_eq!(
+        std::fs::read_dir(env.dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn charts_write_svg_files() {
+    let env = Env::new();
+    assessed_twice(&env);
+    for kind in ["radar", "trend"] {
+        let path = env.dir.path().join(format!("{kind}.svg"));
+        env.cmd()
+            .args(["chart", kind, "--team", HOSTILE, "--output"])
+            .arg(&path)
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(&path).expect("chart written");
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+        assert!(!svg.contains("<script"));
+    }
+    // The heat map shows rounds: one team above k, one below.
+    env.ok(&["team", "add", "Tiny"]);
+    env.ok(&["round", "open", "--team", "Tiny", "--k", "3"]);
+    let svg = env.ok(&["chart", "heatmap"]);
+    assert!(svg.contains("<title id=\"heatmap-title\">"), "{svg}");
+    assert!(svg.contains("n&lt;k") && svg.contains("class=\"hidden-cell\""), "{svg}");
+    env.fails(&["chart", "heatmap", "--team", "Tiny"], "drop --team");
+}

@@ -1,0 +1,340 @@
+//! Improvement plans end to end through the binary: goals with warnings and
+//! refusals, suggestions accepted as actions, action updates, the plan in
+//! text, Markdown and JSON, and the review printed when a round opens. The
+//! main scenario runs on SQLite and, when `ASYNCMM_TEST_POSTGRES_URL` is
+//! set, on a fresh PostgreSQL database too.
+
+use predicates::prelude::*;
+
+mod common;
+use common::Env;
+
+fn example_answers() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/answers-detailed.toml")
+}
+
+/// A team with one detailed self-assessment (meetings at level 1).
+fn assessed(env: &Env) {
+    env.cmd()
+        .args(["assess", "--team", "Platform", "--detailed", "--answers"])
+        .arg(example_answers())
+        .assert()
+        .success();
+}
+
+fn scenario(env: &Env) {
+    assessed(env);
+    env.cmd()
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Platform",
+            "--area",
+            "meetings",
+            "--level",
+            "2",
+            "--by",
+            "2099-03-31",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "goal set: Platform meetings from level 1 to level 2 by 2099-03-31",
+        ))
+        .stderr(predicate::str::is_empty());
+
+    let suggestions = env.ok(&["plan", "suggest", "--team", "Platform"]);
+    assert!(suggestions.contains("  1. [meetings."), "{suggestions}");
+    let json = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    let first = json[0]["statement"].as_str().expect("statement").to_string();
+    let added = env.ok(&["plan", "suggest", "--team", "Platform", "--accept", "1"]);
+    assert!(added.starts_with("added #1 [todo] "), "{added}");
+    assert!(added.contains(&first), "{added}");
+
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        "Platform",
+        "--title",
+        "Agenda doc for every meeting",
+        "--owner",
+        "Ana",
+        "--link",
+        "https://example.com/issues/12",
+        "--statement",
+        "meetings.2.2",
+        "--statement",
+        "meetings.2.1",
+    ]);
+    env.cmd()
+        .args(["plan", "action", "update", "1", "--status", "done"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#1 [done]"));
+
+    let text = env.ok(&["plan", "show", "--team", "Platform"]);
+    assert!(
+        text.contains("meetings: 1 → 1 → 2 by 2099-03-31; change ±0; on track: yes; projected: 1 (1.14)"),
+        "{text}"
+    );
+    let md = env.ok(&["plan", "show", "--team", "Platform", "--format", "md"]);
+    assert!(
+        md.contains("- [ ] [Agenda doc for every meeting](<https://example.com/issues/12>) — Ana"),
+        "{md}"
+    );
+    assert!(md.contains("- [x] "), "{md}");
+    assert!(md.contains("| meetings | 1 | 1 | 2 | 2099-03-31 |"), "{md}");
+    let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
+    assert_eq!(plan["schema"], "asyncmm.plan.v1");
+    assert_eq!(plan["goals"][0]["baseline"], 1);
+    assert_eq!(plan["goals"][0]["projected"]["kind"], "computed");
+    // Two open practices lift the meetings score (0.95 today), not yet a level.
+    assert_eq!(plan["goals"][0]["projected"]["level"], 1);
+    let projected = plan["goals"][0]["projected"]["score"].as_f64().expect("score");
+    assert!(projected > plan["goals"][0]["current_score"].as_f64().expect("score"));
+    assert_eq!(plan["actions"][1]["statements"][0], "meetings.2.2");
+    assert_eq!(plan["actions"][1]["link"], "https://example.com/issues/12");
+
+    let list = env.ok(&["plan", "action", "list", "--team", "Platform"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+}
+
+#[test]
+fn plans_on_sqlite() {
+    scenario(&Env::new());
+}
+
+#[test]
+fn plans_on_postgres() {
+    let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
+        eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL plan test skipped");
+        return;
+    };
+    let name = format!(
+        "asyncmm_plan_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let status = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "could not create test database");
+    let url = match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => panic!("unexpected URL {base}"),
+    };
+    let mut env = Env::new();
+    env.database = url;
+    let outcome = std::panic::catch_unwind(|| scenario(&env));
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP DATABASE {name} WITH (FORCE)")])
+        .status();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}
+
+#[test]
+fn goals_warn_but_unknown_areas_and_teams_are_refused() {
+    let env = Env::new();
+    assessed(&env);
+    env.cmd()
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Platform",
+            "--area",
+            "documentation",
+            "--level",
+            "1",
+            "--by",
+            "2020-01-01",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: documentation is already at level 2"))
+        .stderr(predicate::str::contains(
+            "warning: the target date 2020-01-01 is in the past",
+        ));
+    env.fails(
+        &[
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Platform",
+            "--area",
+            "standups",
+            "--level",
+            "2",
+            "--by",
+            "2099-01-01",
+        ],
+        "--area: standups is not in model",
+    );
+    env.fails(
+        &[
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Nobody",
+            "--area",
+            "meetings",
+            "--level",
+            "2",
+            "--by",
+            "2099-01-01",
+        ],
+        "unknown team \"Nobody\"",
+    );
+    env.fails(&["plan", "show", "--team", "Nobody"], "unknown team \"Nobody\"");
+    let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
+    assert_eq!(plan["goals"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn bad_actions_change_nothing() {
+    let env = Env::new();
+    assessed(&env);
+    let add = |extra: &[&str]| {
+        let mut args = vec!["plan", "action", "add", "--team", "Platform", "--title", "Agenda"];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>, message: &str| {
+        env.cmd()
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message.to_string()));
+    };
+    run(
+        add(&["--link", "example.com/x", "--statement", "meetings.2.1"]),
+        "--link: link \"example.com/x\" is not a URL",
+    );
+    run(
+        add(&["--link", "javascript:alert(1)", "--statement", "meetings.2.1"]),
+        "is not a URL",
+    );
+    run(
+        add(&["--statement", "meetings.3.9"]),
+        "statement meetings.3.9 is not in model",
+    );
+    run(
+        add(&["--statement", "nonsense"]),
+        "--statement: statement id \"nonsense\"",
+    );
+    env.fails(
+        &["plan", "action", "update", "7", "--status", "done"],
+        "action 7 not found",
+    );
+    env.fails(
+        &["plan", "action", "update", "7", "--status", "finished"],
+        "is not one of todo, doing, done, dropped",
+    );
+    env.fails(
+        &["plan", "suggest", "--team", "Platform", "--accept", "999"],
+        "there is no candidate 999",
+    );
+    assert_eq!(
+        env.ok(&["plan", "action", "list", "--team", "Platform"]),
+        "Platform has no actions\n"
+    );
+}
+
+#[test]
+fn opening_a_round_prints_the_open_actions_first() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        "Platform",
+        "--title",
+        "Write agendas",
+        "--statement",
+        "meetings.2.1",
+    ]);
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        "Platform",
+        "--title",
+        "Old idea",
+        "--statement",
+        "meetings.2.2",
+    ]);
+    env.ok(&["plan", "action", "update", "2", "--status", "dropped"]);
+    let out = env.ok(&["round", "open", "--team", "Platform"]);
+    let review = out
+        .find("Review these open actions of Platform before the round:")
+        .expect("review printed");
+    let opened = out.find("opened").expect("round opened");
+    assert!(review < opened, "{out}");
+    assert!(out.contains("#1 [todo] Write agendas"), "{out}");
+    assert!(!out.contains("Old idea"), "{out}");
+}
+
+#[test]
+fn a_shown_quick_round_is_current_and_cannot_be_projected() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    let out = env.ok(&["round", "open", "--team", "Platform", "--tokens", "5"]);
+    let tokens: Vec<String> = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.trim().len() == 32)
+        .map(|l| l.trim().to_string())
+        .collect();
+    assert_eq!(tokens.len(), 5);
+    let file = env.write(
+        "quick.toml",
+        "mode = \"quick\"\n[answers]\ndocumentation = 2\ndecision-making = 2\nwork-tracking = 1\nmeetings = 1\nleadership-culture = 2\n",
+    );
+    for token in &tokens {
+        env.cmd()
+            .args(["respond", token, "--answers"])
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    env.ok(&[
+        "plan",
+        "goal",
+        "set",
+        "--team",
+        "Platform",
+        "--area",
+        "meetings",
+        "--level",
+        "2",
+        "--by",
+        "2099-01-01",
+    ]);
+    let text = env.ok(&["plan", "show", "--team", "Platform"]);
+    assert!(text.contains("(current from round 1)"), "{text}");
+    assert!(text.contains("meetings: 1 → 1 → 2"), "{text}");
+    assert!(
+        text.contains("projected: not computed: the current result is from quick answers"),
+        "{text}"
+    );
+    // Quick answers still give candidates: the next level's practices.
+    let candidates = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    assert_eq!(candidates[0]["area"], "work-tracking");
+    assert!(candidates[0]["answered"].is_null());
+}

@@ -1,0 +1,587 @@
+//! HTML reports: one self-contained file per report (inline CSS and inline
+//! SVG charts, no scripts, no external requests), readable on a 390 px phone
+//! screen and on paper. The only links are the model credit (CC-BY-4.0
+//! requires it) as plain `<a href>`s; nothing is fetched when the page opens.
+
+use std::fmt::Write as _;
+
+use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo};
+use crate::svg::{self, escape};
+use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundReport};
+
+const CC_BY_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
+
+/// Credit for reports whose data carries no model metadata (org, history):
+/// they are built on the same default model.
+const DEFAULT_CREDIT: &str = "Based on the async communications maturity model (Rethinking async communications \
+     contributors), licensed CC-BY-4.0; statements restated in asyncmm's own words.";
+
+const CSS: &str = "
+:root{--fg:#1a1a1a;--muted:#555;--line:#ddd;--accent:#0072B2;--warn:#D55E00}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);background:#fff;
+  margin:0 auto;max-width:960px;padding:16px;line-height:1.45}
+h1{font-size:1.5rem;margin:.2em 0}h2{font-size:1.2rem;margin:1.4em 0 .4em;border-bottom:1px solid var(--line)}
+h3{font-size:1.05rem;margin:1em 0 .3em}
+.meta,.note{color:var(--muted);font-size:.9rem}
+.chart svg{max-width:100%;height:auto;display:block;margin:8px auto}
+.chart.scroll{overflow-x:auto}.chart.scroll svg{max-width:none;min-width:560px}
+.area{border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin:12px 0;break-inside:avoid}
+.level{font-weight:600}
+.flag{display:inline-block;border:1px solid var(--warn);color:#8a3000;border-radius:4px;padding:0 6px;
+  font-size:.85rem;margin:2px 4px 2px 0}
+.bars{max-width:560px;display:grid;grid-template-columns:minmax(7em,auto) 1fr 3.5em;gap:3px 8px;align-items:center;font-size:.9rem}
+.bar{background:#eee;height:12px;border-radius:3px;overflow:hidden}
+.bar>span{display:block;height:100%;background:var(--accent)}
+.bar.best>span{background:#009E73}
+.num{text-align:right;font-variant-numeric:tabular-nums}
+ul.gaps{padding-left:1.2em}ul.gaps li{margin:.3em 0}
+.try{color:var(--muted)}
+code{font-size:.85em;background:#f4f4f4;padding:0 3px;border-radius:3px}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;font-size:.9rem;margin:8px 0}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f6f6}
+td.hidden{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#e4e4e4 4px,#e4e4e4 8px);font-style:italic}
+footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px;font-size:.85rem;color:var(--muted)}
+@media (max-width:600px){body{padding:10px}h1{font-size:1.25rem}.bars{grid-template-columns:6.5em 1fr 3em}}
+@media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit}
+  footer a::after{content:' (' attr(href) ')';word-break:break-all}
+  .area,.chart,table{break-inside:avoid}h2{break-after:avoid}
+  .chart.scroll svg{max-width:100%;min-width:0}}
+";
+
+fn page(title: &str, body: &str, credit: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n<footer>{credit}</footer>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// Inline SVG needs no namespace declaration in HTML; dropping it keeps the
+/// page free of any `http://` string that isn't a credit link.
+fn inline(svg: &str) -> String {
+    format!(
+        "<div class=\"chart\">{}</div>\n",
+        svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+    )
+}
+
+/// A wide chart (trend, heat map) scrolls sideways on a phone rather than
+/// shrinking its labels below reading size.
+fn inline_wide(svg: &str) -> String {
+    inline(svg).replacen("class=\"chart\"", "class=\"chart scroll\"", 1)
+}
+
+fn credit(model: &ModelInfo) -> String {
+    let license = if model.license == "CC-BY-4.0" {
+        format!("<a href=\"{CC_BY_URL}\">{}</a>", escape(&model.license))
+    } else {
+        escape(&model.license)
+    };
+    let source = if model.source_url.starts_with("https://") || model.source_url.starts_with("http://") {
+        format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&model.source_url),
+            escape(&model.source_title)
+        )
+    } else {
+        escape(&model.source_title)
+    };
+    format!(
+        "Model: {} ({}), based on {source} by {}, licensed {license}; statements restated in asyncmm's own words. \
+         Made with asyncmm.",
+        escape(&model.title),
+        escape(&model.key()),
+        escape(&model.source_author)
+    )
+}
+
+fn default_credit() -> String {
+    format!(
+        "{} <a href=\"{CC_BY_URL}\">CC-BY-4.0</a>. Made with asyncmm.",
+        escape(DEFAULT_CREDIT)
+    )
+}
+
+fn opt2(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
+}
+
+fn area_flags(area: &AreaReport) -> String {
+    let mut out = String::new();
+    if area.inconsistent {
+        out.push_str("<span class=\"flag\">inconsistent answers: no level's pattern fits well</span>");
+    }
+    if area.low_confidence {
+        out.push_str("<span class=\"flag\">low confidence: fewer than half the statements answered</span>");
+    }
+    out
+}
+
+fn report_area(out: &mut String, area: &AreaReport) {
+    let _ = write!(out, "<section class=\"area\"><h3>{}</h3>", escape(&area.name));
+    match (&area.level, area.score) {
+        (Some(level), Some(score)) => {
+            let _ = write!(
+                out,
+                "<p><span class=\"level\">Level {} — {}</span> · score {score:.2} · {} of {} answered</p>",
+                level.level,
+                escape(&level.name),
+                area.answered,
+                area.total
+            );
+        }
+        _ => out.push_str("<p class=\"note\">not assessed: no statement of this area was answered</p>"),
+    }
+    out.push_str(&area_flags(area));
+    if !area.fit.is_empty() {
+        let best = area.level.as_ref().map(|l| l.level);
+        out.push_str("<div class=\"bars\" role=\"list\" aria-label=\"fit per level\">");
+        for fit in &area.fit {
+            let pct = (fit.fit.clamp(0.0, 1.0) * 100.0).round();
+            let class = if Some(fit.level) == best { "bar best" } else { "bar" };
+            let _ = write!(
+                out,
+                "<span role=\"listitem\">{} {}</span><span class=\"{class}\"><span style=\"width:{pct}%\"></span></span>\
+                 <span class=\"num\">{:.2}</span>",
+                fit.level,
+                escape(&fit.name),
+                fit.fit
+            );
+        }
+        out.push_str(
+            "</div><p class=\"note\">Fit = how closely the answers match each level's pattern (1 = exactly).</p>",
+        );
+    }
+    if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
+        let _ = write!(
+            out,
+            "<p>What holds it back from <strong>{}</strong>:</p><ul class=\"gaps\">",
+            escape(&target.name)
+        );
+        for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
+            let _ = write!(
+                out,
+                "<li><code>{}</code> {} <em>({}: answered {:.2}, expects {})</em><br><span class=\"try\">Try: {}</span></li>",
+                escape(&gap.statement),
+                escape(&gap.text),
+                gap.kind.describe(),
+                gap.answered,
+                gap.expected,
+                escape(&gap.suggestion)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    if let (Some(target), false) = (&area.target, area.target_statements.is_empty()) {
+        let _ = write!(
+            out,
+            "<p>What <strong>{}</strong> looks like:</p><ul class=\"gaps\">",
+            escape(&target.name)
+        );
+        for st in &area.target_statements {
+            let _ = write!(
+                out,
+                "<li><code>{}</code> {}</li>",
+                escape(&st.statement),
+                escape(&st.text)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>\n");
+}
+
+/// An assessment's explained result; with `history`, also the radar against
+/// the previous assessment and the trend.
+pub fn render_report_html(report: &AssessmentReport, history: Option<&HistoryReport>) -> String {
+    let meta = &report.assessment;
+    let title = format!("{} — assessment #{} on {}", meta.team, meta.id, meta.date());
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<header><h1>{}</h1><p class=\"meta\">{} mode · model {}</p></header>",
+        escape(&title),
+        meta.mode,
+        escape(&report.model.key())
+    );
+    let o = &report.overall;
+    body.push_str("<h2>Overall</h2>");
+    match o.mean_score {
+        Some(mean) => {
+            let _ = write!(
+                body,
+                "<p>Mean score <strong>{mean:.2}</strong> across {} of {} areas",
+                o.assessed_areas, o.total_areas
+            );
+            if let Some(weakest) = &o.weakest_name {
+                let _ = write!(body, "; weakest area: <strong>{}</strong>", escape(weakest));
+            }
+            body.push_str(".</p>\n");
+        }
+        None => body.push_str("<p>No area was assessed.</p>\n"),
+    }
+    body.push_str(&inline(&svg::report_radar(report, history, None)));
+    body.push_str("<h2>Result per area</h2>\n");
+    for area in &report.areas {
+        report_area(&mut body, area);
+    }
+    if let Some(history) = history.filter(|h| h.entries.len() > 1) {
+        body.push_str("<h2>Trend</h2>\n");
+        body.push_str(&inline_wide(&svg::history_trend(history)));
+    }
+    page(&title, &body, &credit(&report.model))
+}
+
+fn hidden_text(hidden: &HiddenInfo) -> String {
+    escape(&hidden.text())
+}
+
+/// A round's team result: distribution per area, disagreement, explanation.
+pub fn render_round_html(report: &RoundReport) -> String {
+    let r = &report.round;
+    let title = format!("{} — round {}", r.team, r.id);
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<header><h1>{}</h1><p class=\"meta\">{} mode · k = {} · {} responses · opened {}{} · model {}</p></header>",
+        escape(&title),
+        r.mode,
+        r.k,
+        r.responses,
+        escape(&r.opens_on),
+        r.closes_on
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" · closes after {}", escape(c))),
+        escape(&report.model.key())
+    );
+    if let Some(hidden) = &report.hidden {
+        let _ = write!(
+            body,
+            "<p><strong>{}</strong></p><p>Results appear once at least k people have answered; nobody's answers are shown alone.</p>",
+            hidden_text(hidden)
+        );
+        return page(&title, &body, &credit(&report.model));
+    }
+    if let Some(prev) = report.previous_round {
+        let _ = write!(body, "<p class=\"meta\">compared with round {prev}</p>");
+    }
+    // Round medians as a radar: the team's typical answer per area.
+    let areas: Vec<AreaName> = report
+        .areas
+        .iter()
+        .map(|a| AreaName {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    let mut series = vec![svg::Series {
+        label: format!("round {} median", r.id),
+        values: report
+            .areas
+            .iter()
+            .filter_map(|a| a.median.map(|m| (a.id.clone(), m)))
+            .collect(),
+    }];
+    if let Some(prev) = report.previous_round {
+        series.push(svg::Series {
+            label: format!("round {prev} median"),
+            values: report
+                .areas
+                .iter()
+                .filter_map(|a| a.previous_median.map(|m| (a.id.clone(), m)))
+                .collect(),
+        });
+    }
+    body.push_str(&inline(&svg::radar(
+        &format!("{} — median score per area", r.team),
+        &areas,
+        &series,
+    )));
+    body.push_str("<h2>Result per area</h2>\n");
+    for area in &report.areas {
+        let _ = write!(body, "<section class=\"area\"><h3>{}</h3>", escape(&area.name));
+        if let Some(hidden) = &area.hidden {
+            let _ = writeln!(body, "<p class=\"note\">{}</p></section>", hidden_text(hidden));
+            continue;
+        }
+        let level = area
+            .level
+            .as_ref()
+            .map_or_else(String::new, |l| format!("Level {} — {}", l.level, escape(&l.name)));
+        let change = match area.delta {
+            Some(d) if area.regression => format!(" · change {d:+.2} <span class=\"flag\">regression</span>"),
+            Some(d) => format!(" · change {d:+.2}"),
+            None => String::new(),
+        };
+        let _ = write!(
+            body,
+            "<p><span class=\"level\">{level}</span> · median {} · n = {}{change}</p>\
+             <p class=\"note\">spread: min {} · Q1 {} · Q3 {} · max {} · IQR {}</p>",
+            opt2(area.median),
+            area.n,
+            opt2(area.min),
+            opt2(area.q1),
+            opt2(area.q3),
+            opt2(area.max),
+            opt2(area.iqr)
+        );
+        if area.disagreement {
+            body.push_str(
+                "<p><span class=\"flag\">! disagreement</span> the middle half of the team spans a level or more — talk it through</p>",
+            );
+        }
+        let total: u64 = area.levels.iter().sum();
+        body.push_str("<div class=\"bars\" aria-label=\"respondents per level\">");
+        for (level, count) in area.levels.iter().enumerate() {
+            let pct = if total == 0 {
+                0.0
+            } else {
+                (*count as f64 / total as f64 * 100.0).round()
+            };
+            let _ = write!(
+                body,
+                "<span>level {level}</span><span class=\"bar\"><span style=\"width:{pct}%\"></span></span><span class=\"num\">{count}</span>"
+            );
+        }
+        body.push_str("</div><p class=\"note\">Respondents per level.</p>");
+        if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
+            let _ = write!(
+                body,
+                "<p>To reach <strong>{}</strong> (from the team's mean answers):</p><ul class=\"gaps\">",
+                escape(&target.name)
+            );
+            for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
+                let _ = write!(
+                    body,
+                    "<li><code>{}</code> {} <em>(mean {:.2}, expects {})</em><br><span class=\"try\">Try: {}</span></li>",
+                    escape(&gap.statement),
+                    escape(&gap.text),
+                    gap.answered,
+                    gap.expected,
+                    escape(&gap.suggestion)
+                );
+            }
+            body.push_str("</ul>");
+        }
+        body.push_str("</section>\n");
+    }
+    page(&title, &body, &credit(&report.model))
+}
+
+fn org_cell(cell: Option<&OrgCell>, row_hidden: bool) -> String {
+    match cell {
+        _ if row_hidden => "<td class=\"hidden\">n&lt;k</td>".to_string(),
+        Some(c) if c.hidden.is_some() => "<td class=\"hidden\">n&lt;k</td>".to_string(),
+        Some(OrgCell {
+            level: Some(level),
+            median,
+            disagreement,
+            ..
+        }) => format!(
+            "<td>{level} ({}){}</td>",
+            opt2(*median),
+            if *disagreement { " <strong>!</strong>" } else { "" }
+        ),
+        _ => "<td>–</td>".to_string(),
+    }
+}
+
+fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[(String, Option<u64>, bool, &[OrgCell])]) {
+    let with_n = rows.iter().any(|r| r.1.is_some());
+    let _ = write!(
+        out,
+        "<div class=\"table-wrap\"><table><thead><tr><th>{}</th>",
+        escape(first)
+    );
+    if with_n {
+        out.push_str("<th>n</th>");
+    }
+    for area in areas {
+        let _ = write!(out, "<th>{}</th>", escape(&area.name));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (name, n, hidden, cells) in rows {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(name));
+        if let Some(n) = n {
+            let _ = write!(out, "<td class=\"num\">{n}</td>");
+        }
+        for area in areas {
+            out.push_str(&org_cell(cells.iter().find(|c| c.area == area.id), *hidden));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+/// The org view: heat map of teams × areas, the table, and the roll-ups.
+pub fn render_org_html(report: &OrgReport) -> String {
+    let title = "Organisation — latest round of each team";
+    let mut body = format!("<header><h1>{title}</h1></header>\n");
+    body.push_str(&inline_wide(&svg::org_heatmap(report)));
+    body.push_str("<h2>Teams</h2>\n");
+    let rows: Vec<(String, Option<u64>, bool, &[OrgCell])> = report
+        .teams
+        .iter()
+        .map(|t| {
+            (
+                t.team.clone(),
+                Some(t.responses),
+                t.hidden.is_some(),
+                t.cells.as_slice(),
+            )
+        })
+        .collect();
+    org_table(&mut body, "Team", &report.areas, &rows);
+    body.push_str(
+        "<p class=\"note\">Cells: level (median score); ! marks disagreement (IQR ≥ 1); n&lt;k: hidden to protect anonymity.</p>\n",
+    );
+    for rollup in &report.rollups {
+        let rule = match rollup.rule {
+            asyncmm_core::anonymity::RollupRule::MedianOfTeamMedians => "median of team medians (visible teams only)",
+            asyncmm_core::anonymity::RollupRule::PooledRespondents => "all respondents pooled",
+        };
+        let _ = writeln!(
+            body,
+            "<h2>Roll-up: {}, {} mode</h2><p class=\"meta\">{rule}</p>",
+            escape(&rollup.model),
+            rollup.mode
+        );
+        let rows: Vec<(String, Option<u64>, bool, &[OrgCell])> = rollup
+            .rows
+            .iter()
+            .map(|r| (r.node.clone(), None, r.hidden.is_some(), r.cells.as_slice()))
+            .collect();
+        org_table(&mut body, "Group", &report.areas, &rows);
+    }
+    if !report.teams_without_rounds.is_empty() {
+        let names: Vec<String> = report.teams_without_rounds.iter().map(|t| escape(t)).collect();
+        let _ = writeln!(body, "<p class=\"note\">No round yet: {}</p>", names.join(", "));
+    }
+    page(title, &body, &default_credit())
+}
+
+/// A team's assessments oldest first: trend chart and a table of changes.
+pub fn render_history_html(report: &HistoryReport) -> String {
+    let title = format!("{} — history", report.team);
+    let mut body = format!("<header><h1>{}</h1></header>\n", escape(&title));
+    if report.entries.is_empty() {
+        body.push_str("<p>No assessments yet.</p>");
+        return page(&title, &body, &default_credit());
+    }
+    body.push_str(&inline_wide(&svg::history_trend(report)));
+    for entry in &report.entries {
+        let _ = write!(
+            body,
+            "<h2>#{} on {}</h2><p class=\"meta\">{} mode · model {} · mean score {}{}</p>",
+            entry.assessment.id,
+            escape(entry.assessment.date()),
+            entry.assessment.mode,
+            escape(&entry.model),
+            opt2(entry.mean_score),
+            if entry.model_changed {
+                " · other model version than before: no changes shown"
+            } else {
+                ""
+            }
+        );
+        body.push_str(
+            "<div class=\"table-wrap\"><table><thead><tr><th>Area</th><th>Level</th><th>Score</th><th>Change</th></tr></thead><tbody>",
+        );
+        for area in &entry.areas {
+            let level = area
+                .level
+                .as_ref()
+                .map_or_else(|| "–".to_string(), |l| format!("{} {}", l.level, escape(&l.name)));
+            let change = match area.delta {
+                Some(d) if area.regression => format!("{d:+.2} <span class=\"flag\">regression</span>"),
+                Some(d) => format!("{d:+.2}"),
+                None => "–".to_string(),
+            };
+            let _ = write!(
+                body,
+                "<tr><th scope=\"row\">{}</th><td>{level}</td><td class=\"num\">{}</td><td>{change}</td></tr>",
+                escape(&area.name),
+                opt2(area.score)
+            );
+        }
+        body.push_str("</tbody></table></div>\n");
+    }
+    page(&title, &body, &default_credit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{AssessmentMeta, AssessmentReport, HistoryReport};
+    use asyncmm_core::{Answers, AssessmentId, ModelRef, QuickAnswers, StoredAssessment, TeamName, assess};
+    use time::OffsetDateTime;
+
+    const HOSTILE: &str = "<script>alert(\"x\")</script> & 'Ops'";
+
+    fn stored(id: i64, level: u8) -> (asyncmm_model::Model, StoredAssessment) {
+        let model = asyncmm_model::default_model().expect("default model");
+        let answers: Vec<(asyncmm_model::AreaId, asyncmm_model::Level)> = model
+            .areas
+            .iter()
+            .map(|a| (a.id.clone(), asyncmm_model::Level::ALL[usize::from(level)]))
+            .collect();
+        let stored = StoredAssessment {
+            id: AssessmentId(id),
+            team: TeamName::parse(HOSTILE).expect("team name"),
+            model: ModelRef::of(&model),
+            taken_at: OffsetDateTime::UNIX_EPOCH,
+            answers: Answers::Quick(QuickAnswers::from_map(answers.into_iter().collect())),
+        };
+        (model, stored)
+    }
+
+    /// Resource references other than the credit's `<a href>` links.
+    fn assert_self_contained(html: &str) {
+        assert!(!html.contains("<script"), "no scripts");
+        let mut rest = html;
+        while let Some(at) = rest.find("http") {
+            let before = &rest[..at];
+            assert!(
+                before.ends_with("<a href=\""),
+                "external reference outside a link: {}",
+                &rest[at.saturating_sub(40)..(at + 40).min(rest.len())]
+            );
+            rest = &rest[at + 4..];
+        }
+    }
+
+    #[test]
+    fn report_html_is_self_contained_and_escapes_the_team() {
+        let (model, first) = stored(1, 1);
+        let (_, second) = stored(2, 2);
+        let r1 = assess(&model, &first.answers);
+        let r2 = assess(&model, &second.answers);
+        let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &r2);
+        let entries = asyncmm_core::history::history([(first.id, &first.model, &r1), (second.id, &second.model, &r2)]);
+        let history = HistoryReport::build(
+            HOSTILE,
+            [
+                (&first, &model, entries[0].clone()),
+                (&second, &model, entries[1].clone()),
+            ],
+        );
+        let html = render_report_html(&report, Some(&history));
+        assert_self_contained(&html);
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("CC-BY-4.0"));
+        assert!(html.contains("@media print"));
+        assert!(html.contains("name=\"viewport\""));
+        assert!(
+            html.contains("previous (1970-01-01)"),
+            "radar compares with the previous one"
+        );
+        assert!(html.contains("score per area over time"), "trend shown");
+        let history_html = render_history_html(&history);
+        assert_self_contained(&history_html);
+        assert!(history_html.contains("&lt;script&gt;"));
+    }
+}

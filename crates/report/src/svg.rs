@@ -1,0 +1,981 @@
+//! SVG charts drawn by our own code: a radar of the areas' scores, a trend
+//! line per area across assessments, and the org heat map (teams × areas).
+//!
+//! Every chart is a pure function returning one standalone SVG document with
+//! a `<title>`, a `<desc>` text alternative that states the numbers, axis
+//! labels and a legend. Series differ by colour (Okabe–Ito palette, safe for
+//! colour-blind readers) *and* by dash pattern and marker shape, so nothing
+//! depends on colour alone. All user text (team names, area names) goes
+//! through [`escape`]; hidden cells carry no numbers at all.
+
+use std::fmt::Write as _;
+
+use crate::data::{AssessmentReport, HistoryReport};
+use crate::team::{AreaName, OrgCell, OrgReport};
+
+/// Okabe–Ito colours, in the order series use them.
+const PALETTE: [&str; 7] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000",
+];
+/// Dash patterns paired with the palette ("" is a solid line).
+const DASHES: [&str; 7] = ["", "7 4", "2 3", "8 3 2 3", "12 4", "4 2", "1 5"];
+/// Level fills of the heat map: one hue, rising darkness (ColorBrewer
+/// "Blues"), readable in greyscale; each cell also prints its level.
+const LEVEL_FILL: [&str; 4] = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5"];
+const LEVEL_TEXT: [&str; 4] = ["#000000", "#000000", "#000000", "#ffffff"];
+
+const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML 1.0.
+            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Shortens a label to `max` characters so long team names can't push the
+/// chart out of its frame; the full name stays in the `<desc>`.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}
+
+fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) {
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
+         role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" {FONT} font-size=\"13\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
+         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>",
+        escape(title),
+        escape(desc)
+    );
+}
+
+/// A marker shape per series index, centred on (x, y).
+fn marker(out: &mut String, index: usize, x: f64, y: f64, colour: &str) {
+    match index % 5 {
+        0 => {
+            let _ = write!(out, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{colour}\"/>");
+        }
+        1 => {
+            let _ = write!(
+                out,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\" fill=\"{colour}\"/>",
+                x - 4.0,
+                y - 4.0
+            );
+        }
+        2 => {
+            let _ = write!(
+                out,
+                "<path d=\"M{x:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z\" fill=\"{colour}\"/>",
+                y - 5.0,
+                x + 5.0,
+                y + 4.0,
+                x - 5.0,
+                y + 4.0
+            );
+        }
+        3 => {
+            let _ = write!(
+                out,
+                "<path d=\"M{x:.1} {:.1} L{:.1} {y:.1} L{x:.1} {:.1} L{:.1} {y:.1} Z\" fill=\"{colour}\"/>",
+                y - 5.0,
+                x + 5.0,
+                y + 5.0,
+                x - 5.0
+            );
+        }
+        _ => {
+            let _ = write!(
+                out,
+                "<path d=\"M{:.1} {:.1} L{:.1} {:.1} M{:.1} {:.1} L{:.1} {:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"/>",
+                x - 4.0,
+                y - 4.0,
+                x + 4.0,
+                y + 4.0,
+                x - 4.0,
+                y + 4.0,
+                x + 4.0,
+                y - 4.0
+            );
+        }
+    }
+}
+
+fn dash_attr(index: usize) -> String {
+    let dash = DASHES[index % DASHES.len()];
+    if dash.is_empty() {
+        String::new()
+    } else {
+        format!(" stroke-dasharray=\"{dash}\"")
+    }
+}
+
+/// One legend entry: a short line in the series' dash with its marker.
+fn legend_entry(out: &mut String, index: usize, x: f64, y: f64, label: &str) {
+    let colour = PALETTE[index % PALETTE.len()];
+    let _ = write!(
+        out,
+        "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
+        x + 28.0,
+        dash_attr(index)
+    );
+    marker(out, index, x + 14.0, y, colour);
+    let _ = write!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+        x + 34.0,
+        y + 4.0,
+        escape(label)
+    );
+}
+
+/// Splits a label longer than 14 characters at the space nearest its
+/// middle, so long area names take two short lines.
+fn wrap_label(text: &str) -> Vec<String> {
+    let len = text.chars().count();
+    if len <= 14 {
+        return vec![text.to_string()];
+    }
+    let middle = len / 2;
+    let best = text
+        .char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .map(|(byte, _)| (byte, text[..byte].chars().count().abs_diff(middle)))
+        .min_by_key(|(_, distance)| *distance);
+    match best {
+        Some((byte, _)) => vec![text[..byte].to_string(), text[byte + 1..].to_string()],
+        None => vec![text.to_string()],
+    }
+}
+
+/// One series of values per area id; areas without a value are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub values: Vec<(String, f64)>,
+}
+
+impl Series {
+    fn value(&self, area: &str) -> Option<f64> {
+        self.values.iter().find(|(id, _)| id == area).map(|(_, v)| *v)
+    }
+}
+
+/// Radar (spider) chart of scores 0–3, one spoke per area. The first series
+/// is drawn filled (the current result); later ones as outlines (previous,
+/// target). A series missing an area leaves a gap in its outline.
+pub fn radar(title: &str, areas: &[AreaName], series: &[Series]) -> String {
+    // Room around the web for two-line area labels on every side.
+    let (width, height) = (640u32, 440u32);
+    let (cx, cy, radius) = (320.0f64, 222.0f64, 140.0f64);
+    let mut desc = format!("Radar chart of scores from 0 to 3 for {} areas.", areas.len());
+    for s in series {
+        let _ = write!(desc, " {}:", s.label);
+        for a in areas {
+            match s.value(&a.id) {
+                Some(v) => {
+                    let _ = write!(desc, " {} {v:.2};", a.name);
+                }
+                None => {
+                    let _ = write!(desc, " {} not assessed;", a.name);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    open(&mut out, "radar", width, height, title, &desc);
+    let _ = write!(
+        out,
+        "<text x=\"{cx}\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"600\">{}</text>",
+        escape(title)
+    );
+    let n = areas.len().max(1);
+    let angle = |i: usize| -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n as f64;
+    let point = |i: usize, v: f64| {
+        let r = radius * v.clamp(0.0, 3.0) / 3.0;
+        (cx + r * angle(i).cos(), cy + r * angle(i).sin())
+    };
+    // Grid rings at each level, labelled on the upward spoke (the axis).
+    for level in 1..=3 {
+        let ring: Vec<String> = (0..n)
+            .map(|i| {
+                let (x, y) = point(i, f64::from(level));
+                format!("{x:.1},{y:.1}")
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "<polygon points=\"{}\" fill=\"none\" stroke=\"#bbbbbb\" stroke-width=\"1\"/>",
+            ring.join(" ")
+        );
+        let (_, y) = point(0, f64::from(level));
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#555555\">{level}</text>",
+            cx + 4.0,
+            y + 12.0
+        );
+    }
+    let _ = write!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#555555\">0</text>",
+        cx + 4.0,
+        cy + 12.0
+    );
+    for (i, area) in areas.iter().enumerate() {
+        let (x, y) = point(i, 3.0);
+        let _ = write!(
+            out,
+            "<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"#bbbbbb\"/>"
+        );
+        let (lx, ly) = point(i, 3.3);
+        let anchor = if (lx - cx).abs() < 10.0 {
+            "middle"
+        } else if lx > cx {
+            "start"
+        } else {
+            "end"
+        };
+        let lines = wrap_label(&clip(&area.name, 32));
+        // Labels above the centre grow upwards, the others downwards, so
+        // no label runs into the web.
+        let first_y = if ly < cy - 10.0 {
+            ly - 16.0 * (lines.len() as f64 - 1.0)
+        } else {
+            ly + 8.0
+        };
+        let _ = write!(
+            out,
+            "<text x=\"{lx:.1}\" y=\"{first_y:.1}\" text-anchor=\"{anchor}\" font-weight=\"600\">"
+        );
+        for (k, line) in lines.iter().enumerate() {
+            let dy = if k == 0 { 0 } else { 16 };
+            let _ = write!(out, "<tspan x=\"{lx:.1}\" dy=\"{dy}\">{}</tspan>", escape(line));
+        }
+        out.push_str("</text>");
+    }
+    // Draw later series first so the current one sits on top.
+    for (index, s) in series.iter().enumerate().rev() {
+        let colour = PALETTE[index % PALETTE.len()];
+        let points: Vec<Option<(f64, f64)>> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| s.value(&a.id).map(|v| point(i, v)))
+            .collect();
+        let complete: Option<Vec<(f64, f64)>> = points.iter().copied().collect();
+        let fill = if index == 0 {
+            format!("fill=\"{colour}\" fill-opacity=\"0.15\"")
+        } else {
+            "fill=\"none\"".to_string()
+        };
+        match complete {
+            Some(pts) if !pts.is_empty() => {
+                let text: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+                let _ = write!(
+                    out,
+                    "<polygon points=\"{}\" {fill} stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
+                    text.join(" "),
+                    dash_attr(index)
+                );
+            }
+            _ => {
+                // Some areas not assessed: connect only neighbours that both have values.
+                for i in 0..points.len() {
+                    let j = (i + 1) % points.len();
+                    if let (Some((x1, y1)), Some((x2, y2))) = (points[i], points[j]) {
+                        if i != j {
+                            let _ = write!(
+                                out,
+                                "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
+                                dash_attr(index)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for (x, y) in points.into_iter().flatten() {
+            marker(&mut out, index, x, y, colour);
+        }
+    }
+    let legend_y = f64::from(height) - 20.0;
+    let slot = 210.0;
+    let start = (f64::from(width) - slot * series.len() as f64) / 2.0 + 10.0;
+    for (index, s) in series.iter().enumerate() {
+        legend_entry(
+            &mut out,
+            index,
+            start.max(8.0) + slot * index as f64,
+            legend_y,
+            &clip(&s.label, 24),
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The report's scores as a series.
+pub fn report_series(report: &AssessmentReport, label: &str) -> Series {
+    Series {
+        label: label.to_string(),
+        values: report
+            .areas
+            .iter()
+            .filter_map(|a| a.score.map(|s| (a.id.clone(), s)))
+            .collect(),
+    }
+}
+
+/// The assessment before the report's one in `history`, as a series.
+pub fn previous_series(report: &AssessmentReport, history: &HistoryReport) -> Option<Series> {
+    let position = history
+        .entries
+        .iter()
+        .position(|e| e.assessment.id == report.assessment.id)?;
+    let before = history.entries.get(position.checked_sub(1)?)?;
+    Some(Series {
+        label: format!("previous ({})", before.assessment.date()),
+        values: before
+            .areas
+            .iter()
+            .filter_map(|a| a.score.map(|s| (a.id.clone(), s)))
+            .collect(),
+    })
+}
+
+/// Radar of an assessment: current vs the previous one in `history` (if
+/// any) vs a `target` (area id, score) series (if any, e.g. plan goals).
+pub fn report_radar(
+    report: &AssessmentReport,
+    history: Option<&HistoryReport>,
+    target: Option<&[(String, f64)]>,
+) -> String {
+    let areas: Vec<AreaName> = report
+        .areas
+        .iter()
+        .map(|a| AreaName {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    let mut series = vec![report_series(
+        report,
+        &format!("current ({})", report.assessment.date()),
+    )];
+    if let Some(previous) = history.and_then(|h| previous_series(report, h)) {
+        series.push(previous);
+    }
+    if let Some(target) = target {
+        series.push(Series {
+            label: "target".to_string(),
+            values: target.to_vec(),
+        });
+    }
+    radar(
+        &format!("{} — scores per area", report.assessment.team),
+        &areas,
+        &series,
+    )
+}
+
+/// Trend chart: one line per series over `x_labels` (dates or rounds),
+/// y = score 0–3 with the level bands shaded and named.
+pub fn trend(
+    title: &str,
+    x_labels: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+    level_names: &[String; 4],
+) -> String {
+    let (width, left, right, top) = (720u32, 96.0f64, 24.0f64, 44.0f64);
+    let plot_h = 260.0f64;
+    let legend_rows = series.len().div_ceil(3);
+    let height = (top + plot_h + 60.0 + 22.0 * legend_rows as f64) as u32;
+    let plot_w = f64::from(width) - left - right;
+    let y_of = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 3.0) / 3.0);
+    let n = x_labels.len();
+    let x_of = |i: usize| {
+        if n <= 1 {
+            left + plot_w / 2.0
+        } else {
+            left + 20.0 + (plot_w - 40.0) * i as f64 / (n - 1) as f64
+        }
+    };
+    let mut desc = format!("Line chart of scores from 0 to 3 across {n} points in time.");
+    for (label, values) in series {
+        let _ = write!(desc, " {label}:");
+        for (x, v) in x_labels.iter().zip(values) {
+            match v {
+                Some(v) => {
+                    let _ = write!(desc, " {x} {v:.2};");
+                }
+                None => {
+                    let _ = write!(desc, " {x} none;");
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    open(&mut out, "trend", width, height, title, &desc);
+    let _ = write!(
+        out,
+        "<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"600\">{}</text>",
+        width / 2,
+        escape(title)
+    );
+    // Level bands: level ℓ covers scores ℓ−½ … ℓ+½ (the score stays within
+    // half a level of the level), alternately shaded.
+    for (level, name) in level_names.iter().enumerate() {
+        let lo = (level as f64 - 0.5).max(0.0);
+        let hi = (level as f64 + 0.5).min(3.0);
+        let (y1, y2) = (y_of(hi), y_of(lo));
+        let shade = if level % 2 == 0 { "#f2f2f2" } else { "#ffffff" };
+        let _ = write!(
+            out,
+            "<rect x=\"{left}\" y=\"{y1:.1}\" width=\"{plot_w:.1}\" height=\"{:.1}\" fill=\"{shade}\"/>",
+            y2 - y1
+        );
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444444\">{level} {}</text>",
+            left - 8.0,
+            (y1 + y2) / 2.0 + 4.0,
+            escape(&clip(name, 12))
+        );
+    }
+    for v in 0..=3 {
+        let y = y_of(f64::from(v));
+        let _ = write!(
+            out,
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#cccccc\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#777777\">{v}</text>",
+            left + plot_w,
+            left + plot_w + 4.0,
+            y + 3.0
+        );
+    }
+    let _ = write!(
+        out,
+        "<rect x=\"{left}\" y=\"{top}\" width=\"{plot_w:.1}\" height=\"{plot_h}\" fill=\"none\" stroke=\"#888888\"/>"
+    );
+    // Axis titles.
+    let _ = write!(
+        out,
+        "<text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">score (level)</text>",
+        top + plot_h / 2.0
+    );
+    // Label at most ~8 ticks so dates never overlap.
+    let step = n.div_ceil(8).max(1);
+    for (i, label) in x_labels.iter().enumerate() {
+        let x = x_of(i);
+        let _ = write!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#888888\"/>",
+            top + plot_h,
+            top + plot_h + 4.0
+        );
+        if i % step == 0 || i + 1 == n {
+            let _ = write!(
+                out,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+                top + plot_h + 17.0,
+                escape(&clip(label, 12))
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">assessment</text>",
+        left + plot_w / 2.0,
+        top + plot_h + 34.0
+    );
+    for (index, (_, values)) in series.iter().enumerate() {
+        let colour = PALETTE[index % PALETTE.len()];
+        // Lines break where a value is missing rather than bridging the gap.
+        let mut path = String::new();
+        let mut pen_down = false;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        path,
+                        "{}{:.1} {:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x_of(i),
+                        y_of(*v)
+                    );
+                    pen_down = true;
+                }
+                None => pen_down = false,
+            }
+        }
+        if !path.is_empty() {
+            let _ = write!(
+                out,
+                "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
+                path.trim_end(),
+                dash_attr(index)
+            );
+        }
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                marker(&mut out, index, x_of(i), y_of(*v), colour);
+            }
+        }
+    }
+    let legend_top = top + plot_h + 56.0;
+    for (index, (label, _)) in series.iter().enumerate() {
+        let col = (index % 3) as f64;
+        let row = (index / 3) as f64;
+        legend_entry(
+            &mut out,
+            index,
+            left + col * 210.0,
+            legend_top + row * 22.0,
+            &clip(label, 22),
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Trend of a team's history: one line per area of the model, x = date.
+pub fn history_trend(report: &HistoryReport) -> String {
+    let x_labels: Vec<String> = report.entries.iter().map(|e| e.assessment.date().to_string()).collect();
+    // Areas in the order they first appear (models may add areas later).
+    let mut areas: Vec<(String, String)> = Vec::new();
+    // The default model's names until the data names a level itself (a
+    // custom model's names replace them for every level it reached).
+    let mut level_names = ["Unaware", "Initial", "Defined", "Optimizing"].map(String::from);
+    for entry in &report.entries {
+        for area in &entry.areas {
+            if !areas.iter().any(|(id, _)| id == &area.id) {
+                areas.push((area.id.clone(), area.name.clone()));
+            }
+            if let Some(level) = &area.level {
+                if let Some(slot) = level_names.get_mut(usize::from(level.level)) {
+                    *slot = level.name.clone();
+                }
+            }
+        }
+    }
+    let series: Vec<(String, Vec<Option<f64>>)> = areas
+        .iter()
+        .map(|(id, name)| {
+            let values = report
+                .entries
+                .iter()
+                .map(|e| e.areas.iter().find(|a| &a.id == id).and_then(|a| a.score))
+                .collect();
+            (name.clone(), values)
+        })
+        .collect();
+    trend(
+        &format!("{} — score per area over time", report.team),
+        &x_labels,
+        &series,
+        &level_names,
+    )
+}
+
+/// What one heat-map cell shows.
+enum CellView<'a> {
+    Missing,
+    Hidden,
+    Shown(&'a OrgCell),
+}
+
+fn cell_view<'a>(row_hidden: bool, cell: Option<&'a OrgCell>) -> CellView<'a> {
+    match cell {
+        _ if row_hidden => CellView::Hidden,
+        None => CellView::Missing,
+        Some(c) if c.hidden.is_some() => CellView::Hidden,
+        Some(c) if c.level.is_none() => CellView::Missing,
+        Some(c) => CellView::Shown(c),
+    }
+}
+
+/// Org heat map: one row per team (its latest round), one column per area,
+/// coloured by level; hidden cells are hatched with "n<k" and no numbers;
+/// disagreement (IQR ≥ 1) is marked with "!" and a heavy border.
+pub fn org_heatmap(report: &OrgReport) -> String {
+    let name_w = report
+        .teams
+        .iter()
+        .map(|t| clip(&t.team, 24).chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4) as f64
+        * 7.5
+        + 16.0;
+    let (cell_w, cell_h, top) = (118.0f64, 34.0f64, 78.0f64);
+    let cols = report.areas.len();
+    let rows = report.teams.len();
+    let width = (name_w + cell_w * cols as f64 + 16.0).max(560.0);
+    let height = top + cell_h * rows.max(1) as f64 + 96.0;
+    let mut desc = format!(
+        "Heat map of {rows} teams by {cols} areas, latest round of each team, coloured by level 0 to 3. \
+         Hatched cells are hidden because fewer than k people answered; ! marks disagreement."
+    );
+    for row in &report.teams {
+        let _ = write!(desc, " {}:", row.team);
+        for area in &report.areas {
+            let cell = row.cells.iter().find(|c| c.area == area.id);
+            match cell_view(row.hidden.is_some(), cell) {
+                CellView::Missing => {
+                    let _ = write!(desc, " {} none;", area.name);
+                }
+                CellView::Hidden => {
+                    let _ = write!(desc, " {} hidden;", area.name);
+                }
+                CellView::Shown(c) => {
+                    let _ = write!(
+                        desc,
+                        " {} level {}{};",
+                        area.name,
+                        c.level.unwrap_or_default(),
+                        if c.disagreement { " with disagreement" } else { "" }
+                    );
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let title = "Organisation — level per team and area";
+    open(&mut out, "heatmap", width as u32, height as u32, title, &desc);
+    out.push_str(
+        "<defs><pattern id=\"heatmap-hatch\" patternUnits=\"userSpaceOnUse\" width=\"8\" height=\"8\" \
+         patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#ffffff\"/>\
+         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#999999\" stroke-width=\"3\"/></pattern></defs>",
+    );
+    let _ = write!(
+        out,
+        "<text x=\"12\" y=\"24\" font-size=\"16\" font-weight=\"600\">{title}</text>\
+         <text x=\"12\" y=\"{:.1}\" font-size=\"12\" font-weight=\"600\">team</text>",
+        top - 10.0
+    );
+    for (j, area) in report.areas.iter().enumerate() {
+        let x = name_w + cell_w * j as f64 + cell_w / 2.0;
+        // Area names may be two words: split onto two lines to fit the column.
+        let name = clip(&area.name, 30);
+        let (first, second) = match name.split_once(' ') {
+            Some((a, b)) if name.chars().count() > 15 => (a.to_string(), Some(b.to_string())),
+            _ => (name.clone(), None),
+        };
+        let y = if second.is_some() { top - 24.0 } else { top - 10.0 };
+        let _ = write!(
+            out,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\">{}</text>",
+            escape(&first)
+        );
+        if let Some(second) = second {
+            let _ = write!(
+                out,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\">{}</text>",
+                top - 10.0,
+                escape(&clip(&second, 16))
+            );
+        }
+    }
+    for (i, row) in report.teams.iter().enumerate() {
+        let y = top + cell_h * i as f64;
+        let _ = write!(
+            out,
+            "<text x=\"12\" y=\"{:.1}\">{}</text>",
+            y + cell_h / 2.0 + 4.0,
+            escape(&clip(&row.team, 24))
+        );
+        for (j, area) in report.areas.iter().enumerate() {
+            let x = name_w + cell_w * j as f64;
+            let cell = row.cells.iter().find(|c| c.area == area.id);
+            let (cx, cy) = (x + cell_w / 2.0, y + cell_h / 2.0 + 4.0);
+            match cell_view(row.hidden.is_some(), cell) {
+                CellView::Missing => {
+                    let _ = write!(
+                        out,
+                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"#ffffff\" stroke=\"#ffffff\" stroke-width=\"2\"/>\
+                         <text x=\"{cx:.1}\" y=\"{cy:.1}\" text-anchor=\"middle\" fill=\"#777777\">–</text>"
+                    );
+                }
+                CellView::Hidden => {
+                    let _ = write!(
+                        out,
+                        "<rect class=\"hidden-cell\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"url(#heatmap-hatch)\" stroke=\"#ffffff\" stroke-width=\"2\"/>\
+                         <rect x=\"{:.1}\" y=\"{:.1}\" width=\"40\" height=\"18\" fill=\"#ffffff\"/>\
+                         <text x=\"{cx:.1}\" y=\"{cy:.1}\" text-anchor=\"middle\" font-style=\"italic\">n&lt;k</text>",
+                        cx - 20.0,
+                        cy - 13.0
+                    );
+                }
+                CellView::Shown(c) => {
+                    let level = usize::from(c.level.unwrap_or_default().min(3));
+                    let _ = write!(
+                        out,
+                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
+                        LEVEL_FILL[level]
+                    );
+                    if c.disagreement {
+                        let _ = write!(
+                            out,
+                            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#D55E00\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>",
+                            x + 3.0,
+                            y + 3.0,
+                            cell_w - 6.0,
+                            cell_h - 6.0
+                        );
+                    }
+                    let median = c.median.map_or_else(String::new, |m| format!(" ({m:.2})"));
+                    let mark = if c.disagreement { " !" } else { "" };
+                    let _ = write!(
+                        out,
+                        "<text x=\"{cx:.1}\" y=\"{cy:.1}\" text-anchor=\"middle\" fill=\"{}\" font-weight=\"600\">L{level}{median}{mark}</text>",
+                        LEVEL_TEXT[level]
+                    );
+                }
+            }
+        }
+    }
+    if rows == 0 {
+        let _ = write!(
+            out,
+            "<text x=\"12\" y=\"{:.1}\" fill=\"#555555\">no team has a round yet</text>",
+            top + 20.0
+        );
+    }
+    // Legend: level swatches, the hatch, the disagreement border.
+    let ly = top + cell_h * rows.max(1) as f64 + 28.0;
+    let mut x = 12.0;
+    for (level, fill) in LEVEL_FILL.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"{fill}\" stroke=\"#888888\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">L{level}</text>",
+            ly - 14.0,
+            x + 17.0,
+            ly,
+            LEVEL_TEXT[level]
+        );
+        x += 40.0;
+    }
+    let _ = write!(
+        out,
+        "<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">level (median score)</text>",
+        x + 2.0
+    );
+    let ly2 = ly + 30.0;
+    let _ = write!(
+        out,
+        "<rect x=\"12\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"url(#heatmap-hatch)\" stroke=\"#888888\"/>\
+         <text x=\"52\" y=\"{ly2:.1}\" font-size=\"12\">n&lt;k: hidden to protect anonymity</text>\
+         <rect x=\"262\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"{}\" stroke=\"#D55E00\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>\
+         <text x=\"302\" y=\"{ly2:.1}\" font-size=\"12\">! disagreement (IQR ≥ 1)</text>",
+        ly2 - 14.0,
+        ly2 - 14.0,
+        LEVEL_FILL[1]
+    );
+    out.push_str("</svg>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::team::{HiddenInfo, OrgTeamRow};
+    use asyncmm_core::Mode;
+    use asyncmm_core::anonymity::HiddenReason;
+
+    const HOSTILE: &str = "<script>alert('x')</script> & \"Team\"";
+
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        for tag in ["title", "desc"] {
+            let node = root
+                .children()
+                .find(|n| n.tag_name().name() == tag)
+                .unwrap_or_else(|| panic!("<{tag}> present"));
+            assert!(!node.text().unwrap_or_default().trim().is_empty(), "<{tag}> has text");
+        }
+        doc
+    }
+
+    fn areas() -> Vec<AreaName> {
+        ["documentation", "meetings", "work-tracking"]
+            .iter()
+            .map(|id| AreaName {
+                id: id.to_string(),
+                name: format!("{id} area"),
+            })
+            .collect()
+    }
+
+    fn cell(area: &str, level: u8, hidden: bool, disagreement: bool) -> OrgCell {
+        OrgCell {
+            area: area.to_string(),
+            hidden: hidden.then_some(HiddenInfo {
+                n: 2,
+                k: 5,
+                reason: HiddenReason::TooFewResponses,
+            }),
+            level: (!hidden).then_some(level),
+            median: (!hidden).then_some(f64::from(level) + 0.37),
+            iqr: (!hidden).then_some(if disagreement { 1.5 } else { 0.5 }),
+            disagreement,
+        }
+    }
+
+    fn org() -> OrgReport {
+        let row = |team: &str, cells: Vec<OrgCell>, hidden: Option<HiddenInfo>| OrgTeamRow {
+            team: team.to_string(),
+            parent: None,
+            round: 1,
+            model: "m@1".to_string(),
+            mode: Mode::Quick,
+            responses: 7,
+            hidden,
+            cells,
+        };
+        OrgReport {
+            schema: crate::team::ORG_SCHEMA,
+            areas: areas(),
+            teams: vec![
+                row(
+                    HOSTILE,
+                    vec![
+                        cell("documentation", 2, false, true),
+                        cell("meetings", 1, true, false),
+                        cell("work-tracking", 3, false, false),
+                    ],
+                    None,
+                ),
+                row(
+                    "Tiny",
+                    Vec::new(),
+                    Some(HiddenInfo {
+                        n: 2,
+                        k: 5,
+                        reason: HiddenReason::TooFewResponses,
+                    }),
+                ),
+            ],
+            rollups: Vec::new(),
+            teams_without_rounds: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(HOSTILE),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Team&quot;"
+        );
+    }
+
+    #[test]
+    fn radar_parses_and_escapes_labels() {
+        let series = vec![
+            Series {
+                label: HOSTILE.to_string(),
+                values: vec![("documentation".into(), 2.1), ("meetings".into(), 0.4)],
+            },
+            Series {
+                label: "previous".into(),
+                values: vec![
+                    ("documentation".into(), 1.0),
+                    ("meetings".into(), 1.0),
+                    ("work-tracking".into(), 3.0),
+                ],
+            },
+            Series {
+                label: "target".into(),
+                values: vec![("documentation".into(), 3.0)],
+            },
+        ];
+        let svg = radar(HOSTILE, &areas(), &series);
+        let doc = parse(&svg);
+        assert!(!svg.contains("<script"));
+        let title = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .and_then(|n| n.text());
+        assert_eq!(title, Some(HOSTILE));
+        // Three series: three distinct dash styles (solid has none).
+        assert!(svg.contains("stroke-dasharray=\"7 4\""));
+        assert!(svg.contains("stroke-dasharray=\"2 3\""));
+        assert!(svg.contains("work-tracking area not assessed"));
+    }
+
+    #[test]
+    fn trend_parses_with_gaps_and_one_point() {
+        let names = ["Unaware", "Initial", "Defined", "Optimizing"].map(String::from);
+        let svg = trend(
+            HOSTILE,
+            &["2026-01-01".to_string(), "2026-04-01".to_string()],
+            &[
+                ("Docs".to_string(), vec![Some(1.0), Some(2.2)]),
+                (HOSTILE.to_string(), vec![None, Some(0.5)]),
+            ],
+            &names,
+        );
+        parse(&svg);
+        assert!(svg.contains("Optimizing"));
+        assert!(svg.contains("score (level)"));
+        let single = trend(
+            "one",
+            &["2026-01-01".to_string()],
+            &[("Docs".into(), vec![Some(1.0)])],
+            &names,
+        );
+        parse(&single);
+    }
+
+    #[test]
+    fn heatmap_hides_numbers_of_hidden_cells_and_marks_disagreement() {
+        let svg = org_heatmap(&org());
+        let doc = parse(&svg);
+        assert!(!svg.contains("<script"));
+        assert!(svg.contains("&lt;script&gt;"));
+        // The hostile team: level 2 with disagreement, a hidden cell, level 3.
+        assert!(svg.contains("L2 (2.37) !"));
+        assert!(svg.contains("L3 (3.37)"));
+        // Hidden: 1 hidden cell + 3 cells of the hidden team, none with numbers.
+        let hidden = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("hidden-cell"))
+            .count();
+        assert_eq!(hidden, 4);
+        assert!(!svg.contains("1.37"), "a hidden cell's median leaked");
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "text")
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(texts.iter().filter(|t| **t == "n<k").count(), 4);
+    }
+
+    #[test]
+    fn heatmap_of_no_teams_still_parses() {
+        let mut report = org();
+        report.teams.clear();
+        parse(&org_heatmap(&report));
+    }
+}
