@@ -158,8 +158,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub team: String,
     /// Minimum levels: `documentation=2,meetings=1`, or a bare level for every area.
-    #[arg(long, value_name = "AREA=LEVEL,...", required = true)]
-    pub min_level: String,
+    #[arg(long, value_name = "AREA=LEVEL,...", required_unless_present = "against_goals")]
+    pub min_level: Option<String>,
+    /// Also require the target level of every goal whose date has come
+    /// (goals not yet due are listed, not enforced).
+    #[arg(long)]
+    pub against_goals: bool,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 }

@@ -1,6 +1,7 @@
 //! `asyncmm check`: a CI gate. The team's latest result (its newest round
 //! whose result may be shown, else its newest self-assessment) is compared
-//! with minimum levels; any area below its bar, or not assessed, fails.
+//! with minimum levels and, with `--against-goals`, the targets of goals
+//! whose date has come; any area below its bar, or not assessed, fails.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -68,6 +69,8 @@ struct Verdict {
     source: String,
     pass: bool,
     areas: Vec<AreaVerdict>,
+    /// Goals whose date has not come yet: listed, not enforced.
+    goals_not_due: Vec<String>,
 }
 
 /// Level and score per area of the newest result that may be shown.
@@ -108,7 +111,27 @@ async fn latest_levels(store: &dyn Store, team: &TeamName) -> Result<(String, Mo
 pub async fn check_command(store: &dyn Store, args: &CheckArgs) -> Result<()> {
     let team = TeamName::parse(&args.team)?;
     let (source, model, levels) = latest_levels(store, &team).await?;
-    let bar = parse_bar(&args.min_level, &model)?;
+    let mut bar = match &args.min_level {
+        Some(text) => parse_bar(text, &model)?,
+        None => BTreeMap::new(),
+    };
+    let mut not_due = Vec::new();
+    if args.against_goals {
+        let today = time::OffsetDateTime::now_utc().date();
+        let goals = store.goals(&team).await?;
+        if goals.is_empty() && args.min_level.is_none() {
+            bail!("team \"{team}\" has no goals: set one with `asyncmm plan goal set` or pass --min-level");
+        }
+        for goal in goals {
+            if goal.by <= today {
+                // The stricter of a goal and an explicit minimum applies.
+                let entry = bar.entry(goal.area.clone()).or_insert(goal.target);
+                *entry = (*entry).max(goal.target);
+            } else {
+                not_due.push(format!("{} → level {} by {}", goal.area, goal.target, goal.by));
+            }
+        }
+    }
     let areas: Vec<AreaVerdict> = bar
         .iter()
         .map(|(area, required)| {
@@ -130,6 +153,7 @@ pub async fn check_command(store: &dyn Store, args: &CheckArgs) -> Result<()> {
         pass: areas.iter().all(|a| a.pass),
         source,
         areas,
+        goals_not_due: not_due,
     };
     let mut text = String::new();
     match args.format {
@@ -146,6 +170,9 @@ pub async fn check_command(store: &dyn Store, args: &CheckArgs) -> Result<()> {
                     format!(", {} level(s) short", a.short_by)
                 };
                 let _ = writeln!(text, "{status} {:<20} {got}, needs {}{detail}", a.area, a.required);
+            }
+            for goal in &verdict.goals_not_due {
+                let _ = writeln!(text, "not due: {goal}");
             }
             let _ = writeln!(
                 text,

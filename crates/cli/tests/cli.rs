@@ -391,3 +391,69 @@ fn check_gates_on_minimum_levels() {
         .code(1)
         .stderr(predicate::str::contains("not in model"));
 }
+
+#[test]
+fn check_against_goals_enforces_goals_that_are_due() {
+    let env = Env::new();
+    let answers = env.write("a.toml", &detailed_file("Goals", LEVEL_TWO));
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+    env.cmd()
+        .args(["check", "--team", "Goals", "--against-goals"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no goals"));
+    // Due (a past date, accepted with a warning) and not yet due.
+    env.cmd()
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Goals",
+            "--area",
+            "meetings",
+            "--level",
+            "3",
+            "--by",
+            "2020-01-01",
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Goals",
+            "--area",
+            "documentation",
+            "--level",
+            "3",
+            "--by",
+            "2099-01-01",
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["check", "--team", "Goals", "--against-goals"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL meetings"))
+        .stdout(predicate::str::contains(
+            "not due: documentation → level 3 by 2099-01-01",
+        ));
+    // An explicit minimum and a due goal: the stricter applies.
+    env.cmd()
+        .args([
+            "check",
+            "--team",
+            "Goals",
+            "--against-goals",
+            "--min-level",
+            "meetings=1",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("needs 3"));
+}
