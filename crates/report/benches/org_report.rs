@@ -13,6 +13,7 @@ use asyncmm_core::{
     Agreement, Answer, Answers, DetailedAnswers, K, Mode, ModelRef, Round, RoundId, Team, TeamId, TeamName,
 };
 use asyncmm_model::Model;
+use asyncmm_report::html::render_org_html;
 use asyncmm_report::team::{OrgReport, render_org_text};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use time::macros::date;
@@ -99,7 +100,7 @@ fn org(count: usize) -> Org {
     }
 }
 
-fn build(org: &Org) -> String {
+fn org_report_data(org: &Org) -> OrgReport {
     let results: Vec<GroupResult> = org
         .rounds
         .iter()
@@ -129,7 +130,11 @@ fn build(org: &Org) -> String {
     }
     let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians).expect("tree");
     rollups.extend(rollup(&inputs, RollupRule::PooledRespondents).expect("tree"));
-    let report = OrgReport::build(&org.model, &org.teams, &rows, &rollups);
+    OrgReport::build(&org.model, &org.teams, &rows, &rollups)
+}
+
+fn build(org: &Org) -> String {
+    let report = org_report_data(org);
     let mut out = render_org_text(&report);
     out.push_str(&asyncmm_report::to_json(&report).expect("json"));
     out
@@ -145,6 +150,22 @@ fn org_report(c: &mut Criterion) {
             b.iter(|| black_box(build(org)))
         });
     }
+    group.finish();
+
+    // The HTML org report: the whole command's computing part plus the
+    // self-contained page with its heat map.
+    let mut group = c.benchmark_group("org report html");
+    group.sample_size(10);
+    let org = org(1_000);
+    let page = render_org_html(&org_report_data(&org));
+    println!("org report html, 1,000 teams: {} bytes", page.len());
+    // Lets a person open the page the bench measured (docs/performance.md).
+    if let Some(path) = std::env::var_os("ASYNCMM_BENCH_HTML_OUT") {
+        std::fs::write(path, &page).expect("write the page");
+    }
+    group.bench_function("1000 teams", |b| {
+        b.iter(|| black_box(render_org_html(&org_report_data(&org))))
+    });
     group.finish();
 }
 
