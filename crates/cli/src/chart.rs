@@ -7,7 +7,7 @@ use asyncmm_report::svg;
 use asyncmm_store::Store;
 
 use crate::args::{ChartArgs, ChartKind};
-use crate::run::{assessment_report, history_report, resolve_team, stored_model};
+use crate::run::{assessment_report, goal_targets, history_report, resolve_team, stored_model};
 
 pub async fn chart_command(store: &dyn Store, args: &ChartArgs) -> Result<()> {
     let svg = match args.kind {
@@ -20,7 +20,12 @@ pub async fn chart_command(store: &dyn Store, args: &ChartArgs) -> Result<()> {
             let model = stored_model(store, &stored.model).await?;
             let report = assessment_report(&model, &stored);
             let history = history_report(store, &team).await?;
-            svg::report_radar(&report, Some(&history), None)
+            let targets = goal_targets(store, &team).await?;
+            svg::report_radar(
+                &report,
+                Some(&history),
+                Some(&targets).filter(|t| !t.is_empty()).map(Vec::as_slice),
+            )
         }
         ChartKind::Trend => {
             let team = resolve_team(store, args.team.as_deref()).await?;

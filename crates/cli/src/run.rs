@@ -107,7 +107,7 @@ pub async fn assess_command(store: &dyn Store, args: &AssessArgs) -> Result<()> 
         taken_at: new.taken_at,
         answers: new.answers,
     };
-    render_report(&model, &stored, args.format, None, None)?;
+    render_report(&model, &stored, args.format, None, None, None)?;
     if args.format == ReportFormat::Text {
         eprintln!(
             "saved as assessment #{id}; see changes over time with `asyncmm history --team \"{}\"`",
@@ -146,11 +146,22 @@ pub fn assessment_report(model: &Model, stored: &StoredAssessment) -> Assessment
     AssessmentReport::build(model, AssessmentMeta::of(stored), &result)
 }
 
+/// The team's goals as radar targets: area id and target level.
+pub async fn goal_targets(store: &dyn Store, team: &TeamName) -> Result<Vec<(String, f64)>> {
+    Ok(store
+        .goals(team)
+        .await?
+        .into_iter()
+        .map(|g| (g.area.to_string(), f64::from(g.target.number())))
+        .collect())
+}
+
 fn render_report(
     model: &Model,
     stored: &StoredAssessment,
     format: ReportFormat,
     history: Option<&HistoryReport>,
+    targets: Option<&[(String, f64)]>,
     output: Option<&Path>,
 ) -> Result<()> {
     let report = assessment_report(model, stored);
@@ -159,7 +170,7 @@ fn render_report(
         ReportFormat::Md => markdown::render_report(&report),
         ReportFormat::Json => to_json(&report)?,
         ReportFormat::Csv => csv::render_report(&report),
-        ReportFormat::Html => html::render_report_html(&report, history),
+        ReportFormat::Html => html::render_report_html(&report, history, targets.filter(|t| !t.is_empty())),
     };
     crate::output::emit(&out, output)
 }
@@ -206,11 +217,21 @@ pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> 
     let model = stored_model(store, &stored.model).await?;
     // The HTML page also shows the radar against the previous assessment
     // and the trend, both read from the team's history.
-    let history = match args.format {
-        ReportFormat::Html => Some(history_report(store, &stored.team).await?),
-        _ => None,
+    let (history, targets) = match args.format {
+        ReportFormat::Html => (
+            Some(history_report(store, &stored.team).await?),
+            Some(goal_targets(store, &stored.team).await?),
+        ),
+        _ => (None, None),
     };
-    render_report(&model, &stored, args.format, history.as_ref(), args.output.as_deref())
+    render_report(
+        &model,
+        &stored,
+        args.format,
+        history.as_ref(),
+        targets.as_deref(),
+        args.output.as_deref(),
+    )
 }
 
 pub async fn history_command(store: &dyn Store, args: &HistoryArgs) -> Result<()> {

@@ -197,7 +197,12 @@ fn report_area(out: &mut String, area: &AreaReport) {
 
 /// An assessment's explained result; with `history`, also the radar against
 /// the previous assessment and the trend.
-pub fn render_report_html(report: &AssessmentReport, history: Option<&HistoryReport>) -> String {
+/// `targets` are the team's goal levels per area, drawn on the radar.
+pub fn render_report_html(
+    report: &AssessmentReport,
+    history: Option<&HistoryReport>,
+    targets: Option<&[(String, f64)]>,
+) -> String {
     let meta = &report.assessment;
     let title = format!("{} — assessment #{} on {}", meta.team, meta.id, meta.date());
     let mut body = String::new();
@@ -224,7 +229,7 @@ pub fn render_report_html(report: &AssessmentReport, history: Option<&HistoryRep
         }
         None => body.push_str("<p>No area was assessed.</p>\n"),
     }
-    body.push_str(&inline(&svg::report_radar(report, history, None)));
+    body.push_str(&inline(&svg::report_radar(report, history, targets)));
     body.push_str("<h2>Result per area</h2>\n");
     for area in &report.areas {
         report_area(&mut body, area);
@@ -569,7 +574,7 @@ mod tests {
                 (&second, &model, entries[1].clone()),
             ],
         );
-        let html = render_report_html(&report, Some(&history));
+        let html = render_report_html(&report, Some(&history), None);
         assert_self_contained(&html);
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("CC-BY-4.0"));
