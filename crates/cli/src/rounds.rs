@@ -442,6 +442,9 @@ pub async fn build_round_report(store: &dyn Store, id: i64) -> Result<RoundRepor
 
 /// `asyncmm report --org`: every team's latest round and the roll-ups.
 pub async fn org_report(store: &dyn Store, format: ReportFormat, output: Option<&Path>) -> Result<()> {
+    if format == ReportFormat::Csv {
+        return crate::output::emit(&team::render_org_csv(&org_rounds(store).await?), output);
+    }
     let report = build_org_report(store).await?;
     let out = match format {
         ReportFormat::Text => team::render_org_text(&report),
@@ -451,6 +454,41 @@ pub async fn org_report(store: &dyn Store, format: ReportFormat, output: Option<
         ReportFormat::Html => asyncmm_report::html::render_org_html(&report),
     };
     crate::output::emit(&out, output)
+}
+
+/// Every round of every active team, each through the anonymity gate on its
+/// own: the tidy team × round × area rows of `report --org --format csv`.
+async fn org_rounds(store: &dyn Store) -> Result<OrgReport> {
+    let teams = store.teams_in_org(false).await?;
+    let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+    let rounds: Vec<Round> = store
+        .rounds(None)
+        .await?
+        .into_iter()
+        .filter(|r| active.contains(r.team.as_str()))
+        .collect();
+    let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
+    let mut responses = store.responses_for_rounds(&ids).await?;
+    let mut models: Vec<Model> = Vec::new();
+    for round in &rounds {
+        if !models.iter().any(|m| ModelRef::of(m) == round.model) {
+            models.push(stored_model(store, &round.model).await?);
+        }
+    }
+    let display_model = match models.first() {
+        Some(m) => m.clone(),
+        None => load_model(None)?.0,
+    };
+    let mut rows = Vec::with_capacity(rounds.len());
+    for round in &rounds {
+        let model = models
+            .iter()
+            .find(|m| ModelRef::of(m) == round.model)
+            .ok_or_else(|| anyhow!("model {} missing", round.model))?;
+        let answers = responses.remove(&round.id).unwrap_or_default();
+        rows.push((round, show_group(round.k, &aggregate(model, round.mode, &answers)?)));
+    }
+    Ok(OrgReport::build(&display_model, &teams, &rows, &[]))
 }
 
 /// Every team's latest round (through the anonymity gate) and the roll-ups:

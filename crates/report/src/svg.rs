@@ -848,6 +848,7 @@ mod tests {
             team: team.to_string(),
             parent: None,
             round: 1,
+            opens_on: "2026-11-01".to_string(),
             model: "m@1".to_string(),
             mode: Mode::Quick,
             responses: 7,

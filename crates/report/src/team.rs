@@ -452,6 +452,7 @@ pub struct OrgTeamRow {
     pub team: String,
     pub parent: Option<String>,
     pub round: i64,
+    pub opens_on: String,
     pub model: String,
     pub mode: Mode,
     pub responses: u64,
@@ -536,6 +537,7 @@ impl OrgReport {
                     team: round.team.to_string(),
                     parent,
                     round: round.id.0,
+                    opens_on: round.opens_on.to_string(),
                     model: round.model.to_string(),
                     mode: round.mode,
                     responses: round.responses,
@@ -732,9 +734,10 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
     out
 }
 
-pub const ORG_CSV_HEADER: &str = "team,parent,round,model,mode,responses,area,hidden,level,median,iqr,disagreement";
+pub const ORG_CSV_HEADER: &str =
+    "team,parent,round,opens_on,model,mode,responses,area,hidden,level,median,iqr,disagreement";
 
-/// Tidy rows: one per team × area of each team's latest round.
+/// Tidy rows: one per team × round × area of the rounds in the report.
 pub fn render_org_csv(report: &OrgReport) -> String {
     let mut out = format!("{ORG_CSV_HEADER}\n");
     for row in &report.teams {
@@ -745,6 +748,7 @@ pub fn render_org_csv(report: &OrgReport) -> String {
                 field(&row.team),
                 row.parent.as_deref().map_or_else(String::new, field),
                 row.round.to_string(),
+                row.opens_on.clone(),
                 field(&row.model),
                 row.mode.to_string(),
                 row.responses.to_string(),
