@@ -54,6 +54,33 @@ pub enum Command {
     Check(CheckArgs),
     /// Create or upgrade the database schema (also done automatically).
     Migrate,
+    /// Back up everything stored as one JSON document (stdout by default).
+    Export(ExportArgs),
+    /// Restore an export into an empty database, all or nothing.
+    ///
+    /// Restores a document written by `asyncmm export` (models, teams,
+    /// assessments, rounds with their responses and token hashes, goals and
+    /// actions), keeping its ids, into the database given by --database.
+    /// The target must be empty (a new SQLite file, or a PostgreSQL database
+    /// asyncmm has not written to): merging into existing data is refused,
+    /// which keeps the semantics safe and simple. Everything is written in
+    /// one transaction: on any error nothing is stored.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the document to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The file of `asyncmm import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export document (JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 
 mod answers_file;
 mod args;
+mod backup;
 mod chart;
 mod check;
 mod import;
@@ -63,6 +64,13 @@ async fn dispatch(cli: Cli) -> Result<()> {
         };
     }
     let url = database_url(&cli)?;
+    // The file is read and checked before the database is opened, so a bad
+    // file doesn't even create one.
+    if let Command::Import(args) = &cli.command {
+        let document = backup::read_document(&args.file)?;
+        let store = asyncmm_store::connect(&url).await?;
+        return backup::import_command(store.as_ref(), &document, &args.file, &url).await;
+    }
     let store = asyncmm_store::connect(&url).await?;
     match &cli.command {
         Command::Assess(args) => run::assess_command(store.as_ref(), args).await,
@@ -79,6 +87,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Model(_) => Ok(()),
+        Command::Export(args) => backup::export_command(store.as_ref(), args).await,
+        Command::Model(_) | Command::Import(_) => Ok(()),
     }
 }

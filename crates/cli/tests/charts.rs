@@ -141,16 +141,39 @@ fn radar_shows_the_goals_as_targets() {
     let file = quick(&env, "g.toml", "Goalies", 1);
     env.cmd().args(["assess", "--answers"]).arg(&file).assert().success();
     let svg = env.dir.path().join("radar.svg");
-    env.cmd().args(["chart", "radar", "--team", "Goalies", "--output"]).arg(&svg).assert().success();
+    env.cmd()
+        .args(["chart", "radar", "--team", "Goalies", "--output"])
+        .arg(&svg)
+        .assert()
+        .success();
     let without = std::fs::read_to_string(&svg).expect("svg");
     assert!(!without.contains("target"), "no goals, no target series");
     env.cmd()
-        .args(["plan", "goal", "set", "--team", "Goalies", "--area", "meetings", "--level", "3", "--by", "2099-06-30"])
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            "Goalies",
+            "--area",
+            "meetings",
+            "--level",
+            "3",
+            "--by",
+            "2099-06-30",
+        ])
         .assert()
         .success();
     std::fs::remove_file(&svg).expect("remove");
-    env.cmd().args(["chart", "radar", "--team", "Goalies", "--output"]).arg(&svg).assert().success();
+    env.cmd()
+        .args(["chart", "radar", "--team", "Goalies", "--output"])
+        .arg(&svg)
+        .assert()
+        .success();
     let with = std::fs::read_to_string(&svg).expect("svg");
     assert!(with.contains("target"), "goal drawn as target");
-    assert!(with.contains("Meetings 3.00"), "text alternative names the target value");
+    assert!(
+        with.contains("Meetings 3.00"),
+        "text alternative names the target value"
+    );
 }

@@ -226,11 +226,24 @@ fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
 
     // CSV is tidy over every round: a second Web round adds five rows.
     let (second, _) = env.open("Web", 0);
-    env.cmd().args(["round", "import", &second]).arg(&six).assert().success();
+    env.cmd()
+        .args(["round", "import", &second])
+        .arg(&six)
+        .assert()
+        .success();
     let csv = env.ok(&["report", "--org", "--format", "csv"]);
     assert_eq!(csv.lines().count(), 1 + 3 * 5, "{csv}");
-    assert_eq!(csv.lines().filter(|l| l.starts_with(&format!("Web,Engineering,{second},"))).count(), 5);
-    assert!(csv.lines().next().is_some_and(|h| h.starts_with("team,parent,round,opens_on,")));
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with(&format!("Web,Engineering,{second},")))
+            .count(),
+        5
+    );
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.starts_with("team,parent,round,opens_on,"))
+    );
 }
 
 #[test]

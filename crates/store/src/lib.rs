@@ -2,7 +2,8 @@
 //! embedded default) and a PostgreSQL backend (for several instances).
 //!
 //! This crate owns where assessments, the models they were taken with, the
-//! organisation's teams, rounds and anonymous responses are kept: the [`Store`] trait that the CLI and the web server program against,
+//! organisation's teams, rounds and anonymous responses are kept, and their export and
+//! import as one document (the `export` module): the [`Store`] trait that the CLI and the web server program against,
 //! the two backends ([`SqliteStore`], [`PostgresStore`]), their migrations
 //! (`migrations/sqlite`, `migrations/postgres`, embedded in the binary and run
 //! on connect), and [`connect`], which turns the `--database` /
@@ -22,6 +23,7 @@
 //! [`redact`].
 #![forbid(unsafe_code)]
 
+mod export;
 mod location;
 mod org;
 mod plan;
@@ -40,6 +42,10 @@ use asyncmm_core::{
 };
 use time::{Date, OffsetDateTime};
 
+pub use export::{
+    EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportParseError, ExportedAction, ExportedAssessment, ExportedGoal,
+    ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
+};
 pub use location::redact;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -262,6 +268,21 @@ pub trait Store: Send + Sync {
     /// A team's actions, oldest first, each with its statements in the order
     /// they were given.
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError>;
+
+    // ------------------------------------------------------------ export
+
+    /// Everything stored, as one document (one consistent snapshot), in a
+    /// stable order, so the same data gives the same document on every
+    /// backend apart from `exported_at`. See the `export` module for what it
+    /// holds and what that means for anonymity.
+    async fn export_all(&self) -> Result<ExportDocument, StoreError>;
+
+    /// Writes a document into an empty database, all or nothing, in one
+    /// transaction, keeping its ids. A database holding any data is a
+    /// `Conflict`; a document of a newer format version, or with a bad day,
+    /// time or token hash, is `Invalid`; rows the schema rejects fail the
+    /// import. In every case nothing is stored.
+    async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError>;
 }
 
 /// Opens the store that `url` names and brings its schema up to date.

@@ -41,6 +41,10 @@
 //!   tokens are shown once and never stored, so whoever hands them out should
 //!   not keep the list. They could also see who hasn't answered yet (a `NULL`
 //!   `response_id`).
+//! - An export file (`asyncmm export`, the `export` module) carries exactly
+//!   these rows, the token → response link included (so revision keeps
+//!   working after a move): whoever holds it can infer what raw database
+//!   access allows, no more.
 //! - Day precision: `submitted_on` tells on which day a response was last
 //!   submitted; someone who knows that only one person answered on a given
 //!   day can single them out. Smaller rounds make that easier, which is one

@@ -7,6 +7,7 @@
 //! `migrations/postgres`. Bulk writes send whole columns as arrays and insert
 //! them with `UNNEST`, one statement per large chunk instead of one per row.
 
+mod export;
 mod org;
 mod plan;
 
@@ -27,7 +28,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::location::{redact, scrub};
 use crate::record::{self, AnswerChunks, Header, Row};
-use crate::{Store, StoreError, SubmitOutcome, TeamSummary};
+use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -488,6 +489,14 @@ impl Store for PostgresStore {
 
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
         self.team_actions(team).await.map_err(|e| self.explain(e))
+    }
+
+    async fn export_all(&self) -> Result<ExportDocument, StoreError> {
+        self.export_tables().await.map_err(|e| self.explain(e))
+    }
+
+    async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError> {
+        self.import_tables(document).await.map_err(|e| self.explain(e))
     }
 }
 

@@ -23,7 +23,7 @@ use crate::{StoreError, TeamSummary};
 /// How SQLite keeps `taken_at`: RFC 3339 in UTC with exactly six fractional
 /// digits. The fixed width makes text order equal time order, which the
 /// history queries and `MAX(taken_at)` rely on.
-const SQLITE_TIMESTAMP: &[FormatItem<'static>] =
+pub(crate) const SQLITE_TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 /// One assessment ready to be inserted: checked, normalised, flattened.

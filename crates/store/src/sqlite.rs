@@ -12,6 +12,7 @@
 //! writers inside this process queue on a mutex rather than spin in SQLite's
 //! busy handler.
 
+mod export;
 mod org;
 mod plan;
 
@@ -35,7 +36,7 @@ use time::Date;
 use tokio::sync::Mutex;
 
 use crate::record::{self, AnswerChunks, Header, Row};
-use crate::{Store, StoreError, SubmitOutcome, TeamSummary};
+use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -494,6 +495,14 @@ impl Store for SqliteStore {
 
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
         self.team_actions(team).await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn export_all(&self) -> Result<ExportDocument, StoreError> {
+        self.export_tables().await.map_err(|e| explain(e, &self.path))
+    }
+
+    async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError> {
+        self.import_tables(document).await.map_err(|e| explain(e, &self.path))
     }
 }
 

@@ -8,7 +8,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`; otherwise it passes after
 //! saying it was skipped). Tests of one backend's own behaviour (file
 //! errors, URLs) follow the suite. The suite for teams, rounds and responses
-//! is in `conformance/org.rs`, the one for plans in `conformance/plan.rs`.
+//! is in `conformance/org.rs`, the one for plans in `conformance/plan.rs`,
+//! export and import in `conformance/export.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -112,6 +113,10 @@ mod org;
 /// Goals and actions.
 #[path = "conformance/plan.rs"]
 mod plan;
+
+/// Export and import of everything.
+#[path = "conformance/export.rs"]
+mod export;
 
 mod suite {
     use super::*;
@@ -710,6 +715,11 @@ conformance!(
         plan::updates_change_only_the_given_fields,
         plan::updating_an_unknown_action_is_not_found,
         plan::plans_follow_a_renamed_team,
+        export::export_from_this_backend_imports_elsewhere_unchanged,
+        export::import_into_this_backend_keeps_everything_working,
+        export::import_into_a_non_empty_database_is_refused,
+        export::a_newer_or_broken_document_changes_nothing,
+        export::documents_are_read_with_clear_errors,
     ],
     raw: [
         org::responses_are_stored_by_the_day_without_identity,

@@ -1,0 +1,263 @@
+//! Backup and moving between databases through the binary: a database
+//! populated by the CLI (self-assessment, team, round with tokens and
+//! responses, goal and action) is exported, imported into a fresh SQLite
+//! file and, when `ASYNCMM_TEST_POSTGRES_URL` is set, into a fresh
+//! PostgreSQL database, and every report reads the same from the copy.
+//! Refusals: a non-empty target, a file from a newer format version, and a
+//! malformed file, each naming the file and leaving the target untouched.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+mod common;
+use common::Env;
+
+fn example_answers() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/answers-detailed.toml")
+}
+
+/// Opens a quick round and returns its id and tokens.
+fn open_round(env: &Env, team: &str, tokens: u32) -> (String, Vec<String>) {
+    let out = env.ok(&["round", "open", "--team", team, "--tokens", &tokens.to_string()]);
+    let id = out
+        .split_whitespace()
+        .skip_while(|w| *w != "round")
+        .nth(1)
+        .expect("round id printed")
+        .to_string();
+    let tokens = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.trim().len() == 32)
+        .map(|l| l.trim().to_string())
+        .collect();
+    (id, tokens)
+}
+
+fn respond(env: &Env, token: &str, level: u8) {
+    let file = env.write(
+        &format!("{token}-{level}.toml"),
+        &format!(
+            "mode = \"quick\"\n[answers]\ndocumentation = {level}\ndecision-making = {level}\nwork-tracking = 1\n\
+             meetings = 2\nleadership-culture = 1\n"
+        ),
+    );
+    env.cmd()
+        .args(["respond", token, "--answers"])
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+/// Everything the CLI can store, and the round's id and tokens.
+fn populate(env: &Env) -> (String, Vec<String>) {
+    env.cmd()
+        .args(["assess", "--team", "Platform", "--detailed", "--answers"])
+        .arg(example_answers())
+        .assert()
+        .success();
+    env.ok(&["team", "add", "Engineering"]);
+    env.ok(&["team", "add", "Platform", "--parent", "Engineering"]);
+    let (round, tokens) = open_round(env, "Platform", 7);
+    for (i, token) in tokens.iter().take(6).enumerate() {
+        respond(env, token, u8::try_from(i % 4).expect("small"));
+    }
+    // A revision: the first respondent changes their mind.
+    respond(env, &tokens[0], 3);
+    env.ok(&[
+        "plan",
+        "goal",
+        "set",
+        "--team",
+        "Platform",
+        "--area",
+        "meetings",
+        "--level",
+        "2",
+        "--by",
+        "2099-03-31",
+    ]);
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        "Platform",
+        "--title",
+        "Agenda doc for every meeting",
+        "--owner",
+        "Ana",
+        "--link",
+        "https://example.com/issues/12",
+        "--statement",
+        "meetings.2.2",
+        "--statement",
+        "meetings.2.1",
+    ]);
+    (round, tokens)
+}
+
+/// What a person can read from a database, as JSON.
+fn views(env: &Env, round: &str) -> Vec<Value> {
+    vec![
+        env.json(&["report", "--team", "Platform", "--format", "json"]),
+        env.json(&["history", "--team", "Platform", "--format", "json"]),
+        env.json(&["report", "--round", round, "--format", "json"]),
+        env.json(&["report", "--org", "--format", "json"]),
+        env.json(&["plan", "show", "--team", "Platform", "--format", "json"]),
+        env.json(&["team", "list", "--archived", "--format", "json"]),
+    ]
+}
+
+fn without_time(mut document: Value) -> Value {
+    document["exported_at"] = Value::Null;
+    document
+}
+
+/// A fresh PostgreSQL database on the test server, dropped on drop.
+struct PgDatabase {
+    base: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create() -> Option<PgDatabase> {
+        let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
+            eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL import test skipped");
+            return None;
+        };
+        let name = format!(
+            "asyncmm_backup_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let status = std::process::Command::new("psql")
+            .arg(&base)
+            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "could not create test database");
+        let url = match base.rfind('/') {
+            Some(i) => format!("{}/{name}", &base[..i]),
+            None => panic!("unexpected URL {base}"),
+        };
+        Some(PgDatabase { base, name, url })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .arg(&self.base)
+            .args(["-q", "-c", &format!("DROP DATABASE {} WITH (FORCE)", self.name)])
+            .status();
+    }
+}
+
+#[test]
+fn export_and_import_move_everything_between_databases() {
+    let source = Env::new();
+    let (round, tokens) = populate(&source);
+    let expected = views(&source, &round);
+
+    let backup = source.dir.path().join("backup.json");
+    source
+        .cmd()
+        .args(["export", "--output"])
+        .arg(&backup)
+        .assert()
+        .success();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&backup).expect("read")).expect("json");
+    assert_eq!(written["format"], "asyncmm.export");
+    assert_eq!(written["version"], 1);
+    assert_eq!(written["rounds"][0]["responses"].as_array().map(Vec::len), Some(6));
+    let printed = source.json(&["export"]);
+    assert_eq!(without_time(printed), without_time(written.clone()));
+
+    // Into a fresh SQLite file.
+    let copy = Env::new();
+    copy.cmd()
+        .arg("import")
+        .arg(&backup)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("imported").and(predicate::str::contains("6 responses")));
+    assert_eq!(views(&copy, &round), expected);
+    assert_eq!(without_time(copy.json(&["export"])), without_time(written.clone()));
+    // The tokens still work there: an unused one answers, a used one revises.
+    respond(&copy, &tokens[6], 1);
+    copy.cmd()
+        .args(["respond", &tokens[1], "--answers"])
+        .arg(source.dir.path().join(format!("{}-1.toml", tokens[1])))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("replaced"));
+
+    // Importing again is refused: the target is no longer empty.
+    let before = without_time(copy.json(&["export"]));
+    copy.cmd()
+        .arg("import")
+        .arg(&backup)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("backup.json").and(predicate::str::contains("empty database")));
+    assert_eq!(without_time(copy.json(&["export"])), before);
+
+    // Into a fresh PostgreSQL database.
+    if let Some(pg) = PgDatabase::create() {
+        let mut on_pg = Env::new();
+        on_pg.database = pg.url.clone();
+        on_pg.cmd().arg("import").arg(&backup).assert().success();
+        assert_eq!(views(&on_pg, &round), expected);
+        assert_eq!(without_time(on_pg.json(&["export"])), without_time(written));
+        // And back from PostgreSQL to SQLite.
+        let back_file = on_pg.dir.path().join("from-pg.json");
+        on_pg
+            .cmd()
+            .args(["export", "--output"])
+            .arg(&back_file)
+            .assert()
+            .success();
+        let back = Env::new();
+        back.cmd().arg("import").arg(&back_file).assert().success();
+        assert_eq!(views(&back, &round), expected);
+    }
+}
+
+#[test]
+fn a_newer_or_malformed_file_is_refused_and_names_the_file() {
+    let source = Env::new();
+    source.ok(&["team", "add", "Solo"]);
+    let mut document: Value = source.json(&["export"]);
+    document["version"] = Value::from(2);
+    let target = Env::new();
+    let newer = target.write("newer.json", &document.to_string());
+    target.cmd().arg("import").arg(&newer).assert().code(1).stderr(
+        predicate::str::contains("newer.json")
+            .and(predicate::str::contains("version 2"))
+            .and(predicate::str::contains("version 1")),
+    );
+    // The file is checked before the database is even opened.
+    assert!(!std::path::Path::new(&target.database).exists());
+
+    let broken = target.write(
+        "broken.json",
+        "{\n  \"format\": \"asyncmm.export\",\n  \"version\": 1,\n  oops\n}\n",
+    );
+    target
+        .cmd()
+        .arg("import")
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("broken.json").and(predicate::str::contains("line 4, column 3")));
+    target
+        .cmd()
+        .args(["import", "missing.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.json"));
+    assert!(!std::path::Path::new(&target.database).exists());
+}

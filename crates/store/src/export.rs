@@ -1,0 +1,623 @@
+//! The export document: everything a store holds, as one versioned JSON
+//! document, so a database can be backed up and moved between SQLite and
+//! PostgreSQL (`asyncmm export` / `asyncmm import`).
+//!
+//! This module owns the document's shape ([`ExportDocument`], format
+//! `asyncmm.export`, [`EXPORT_VERSION`]), reading it from JSON with errors
+//! that give the line and column ([`ExportDocument::from_json`]), and the
+//! conversion between the document and the flat rows that each backend reads
+//! and writes ([`Tables`]), so both backends produce and accept exactly the
+//! same document.
+//!
+//! What is kept: model sources, the organisation's teams (ids, parents,
+//! archived), self-assessments with their answers and times (microseconds,
+//! UTC), rounds (k, dates, state, published), their responses (answers and
+//! the day of the last submission only, as in the store), the SHA-256 hashes
+//! of their tokens, goals and actions. Ids are kept as they are, so every
+//! reference stays intact. Bookkeeping columns (`created_at`,
+//! `registered_at`) are not exported; an import sets them to the time of the
+//! import.
+//!
+//! Anonymity: a token's hash is exported with the random id of the response
+//! it last submitted, exactly the link the store itself keeps (see the `org`
+//! module), so a respondent can still revise their answers after a move. The
+//! export therefore reveals no more than the database does: whoever holds a
+//! token can find its response in either, and nobody can go from a response
+//! to a person. Treat an export file like the database itself. Documents are
+//! written in a stable order (by id, answers by item) that says nothing about
+//! who answered when: response ids are random.
+//!
+//! Import is only into an empty database, all or nothing in one
+//! transaction: merging two databases would need rules for clashing teams,
+//! ids and tokens, and a restore into an empty database has none.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::StoreError;
+use crate::record::SQLITE_TIMESTAMP;
+
+/// The `format` field of every export document.
+pub const EXPORT_FORMAT: &str = "asyncmm.export";
+
+/// The newest document version this asyncmm writes and reads.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// Everything a store holds. See the module docs for what is and isn't in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportDocument {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    /// The document version, [`EXPORT_VERSION`] when written by this asyncmm.
+    pub version: u32,
+    /// When the export was made, RFC 3339 in UTC.
+    pub exported_at: String,
+    pub models: Vec<ExportedModel>,
+    pub teams: Vec<ExportedTeam>,
+    pub assessments: Vec<ExportedAssessment>,
+    pub rounds: Vec<ExportedRound>,
+    pub goals: Vec<ExportedGoal>,
+    pub actions: Vec<ExportedAction>,
+}
+
+/// The exact text a model version was registered with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedModel {
+    pub id: String,
+    pub version: String,
+    pub source: String,
+}
+
+/// A team or group of the organisation; `parent` is another team's `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedTeam {
+    pub id: i64,
+    pub name: String,
+    pub parent: Option<i64>,
+    pub archived: bool,
+}
+
+/// A self-assessment. `answers` maps an area id (quick mode, value = level)
+/// or a statement id (detailed mode, value = agreement, `null` = don't know)
+/// to its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedAssessment {
+    pub id: i64,
+    pub team: String,
+    pub model_id: String,
+    pub model_version: String,
+    pub mode: String,
+    /// RFC 3339, UTC, microseconds.
+    pub taken_at: String,
+    pub answers: BTreeMap<String, Option<i16>>,
+}
+
+/// A round of a team (`team` is the team's `id`), with its responses and
+/// token hashes. Days are `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedRound {
+    pub id: i64,
+    pub team: i64,
+    pub model_id: String,
+    pub model_version: String,
+    pub mode: String,
+    pub k: i64,
+    pub opens_on: String,
+    pub closes_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub published: bool,
+    pub responses: Vec<ExportedResponse>,
+    pub tokens: Vec<ExportedToken>,
+}
+
+/// An anonymous response: its random id, the day it was last submitted and
+/// its answers (as in [`ExportedAssessment::answers`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedResponse {
+    pub id: i64,
+    pub submitted_on: String,
+    pub answers: BTreeMap<String, Option<i16>>,
+}
+
+/// The SHA-256 of a token (64 hex digits) and the response it last
+/// submitted, if it was used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedToken {
+    pub hash: String,
+    pub response: Option<i64>,
+}
+
+/// A team's goal for an area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedGoal {
+    pub team: String,
+    pub area: String,
+    pub target: i16,
+    pub by: String,
+    pub baseline: Option<i16>,
+    pub set_on: String,
+}
+
+/// An improvement action with the statements it addresses, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedAction {
+    pub id: i64,
+    pub team: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub link: Option<String>,
+    pub status: String,
+    pub created_on: String,
+    pub statements: Vec<String>,
+}
+
+/// Why a text is not an export document this asyncmm can read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportParseError {
+    #[error("not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("not an asyncmm export (its \"format\" is {found}, expected \"{EXPORT_FORMAT}\")")]
+    NotAnExport { found: String },
+    #[error(
+        "it is an export of format version {found}, newer than version {EXPORT_VERSION} that this asyncmm reads; \
+         upgrade asyncmm to import it"
+    )]
+    NewerVersion { found: u64 },
+    #[error("not a valid asyncmm export at line {line}, column {column}: {message}")]
+    Structure {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl ExportDocument {
+    /// Reads a document, checking its format and version before its shape,
+    /// so a file from a newer asyncmm is named as such.
+    pub fn from_json(text: &str) -> Result<ExportDocument, ExportParseError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ExportParseError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: json_message(&e),
+        })?;
+        let format = value.get("format");
+        if format.and_then(serde_json::Value::as_str) != Some(EXPORT_FORMAT) {
+            return Err(ExportParseError::NotAnExport {
+                found: format.map_or_else(|| "missing".to_string(), ToString::to_string),
+            });
+        }
+        if let Some(found) = value.get("version").and_then(serde_json::Value::as_u64)
+            && found > u64::from(EXPORT_VERSION)
+        {
+            return Err(ExportParseError::NewerVersion { found });
+        }
+        serde_json::from_str(text).map_err(|e| ExportParseError::Structure {
+            line: e.line(),
+            column: e.column(),
+            message: json_message(&e),
+        })
+    }
+
+    /// The document as pretty-printed JSON.
+    pub fn to_json(&self) -> Result<String, StoreError> {
+        serde_json::to_string_pretty(self).map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))
+    }
+}
+
+/// serde_json's message without its own " at line L column C" ending (the
+/// position is given separately).
+fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&position).unwrap_or(&message).to_string()
+}
+
+// ---------------------------------------------------------------- flat rows
+
+/// A table row of `teams`.
+pub(crate) struct TeamRow {
+    pub id: i64,
+    pub name: String,
+    pub parent: Option<i64>,
+    pub archived: bool,
+}
+
+/// A row of `assessments`.
+pub(crate) struct AssessmentRow {
+    pub id: i64,
+    pub team: String,
+    pub model_id: String,
+    pub model_version: String,
+    pub mode: String,
+    pub taken_at: OffsetDateTime,
+}
+
+/// A row of `rounds`.
+pub(crate) struct RoundRow {
+    pub id: i64,
+    pub team: i64,
+    pub model_id: String,
+    pub model_version: String,
+    pub mode: String,
+    pub k: i64,
+    pub opens_on: Date,
+    pub closes_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub published: bool,
+}
+
+/// A row of `goals`.
+pub(crate) struct GoalRow {
+    pub team: String,
+    pub area: String,
+    pub target: i16,
+    pub by: Date,
+    pub baseline: Option<i16>,
+    pub set_on: Date,
+}
+
+/// A row of `actions`.
+pub(crate) struct ActionRow {
+    pub id: i64,
+    pub team: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub link: Option<String>,
+    pub status: String,
+    pub created_on: Date,
+}
+
+/// Every table's rows, as a backend reads them for an export or writes them
+/// for an import. Rows within each list are in insertion-safe order for an
+/// import (models before what uses them, and so on); team parents are set
+/// after all teams exist.
+#[derive(Default)]
+pub(crate) struct Tables {
+    /// `(model_id, version, source)`.
+    pub models: Vec<(String, String, String)>,
+    pub teams: Vec<TeamRow>,
+    pub assessments: Vec<AssessmentRow>,
+    /// `(assessment_id, item, value)`.
+    pub answers: Vec<(i64, String, Option<i16>)>,
+    pub rounds: Vec<RoundRow>,
+    /// `(id, round_id, submitted_on)`.
+    pub responses: Vec<(i64, i64, Date)>,
+    /// `(round_id, response_id, item, value)`.
+    pub response_answers: Vec<(i64, i64, String, Option<i16>)>,
+    /// `(hash, round_id, response_id)`.
+    pub tokens: Vec<(Vec<u8>, i64, Option<i64>)>,
+    pub goals: Vec<GoalRow>,
+    pub actions: Vec<ActionRow>,
+    /// `(action_id, position, statement)`.
+    pub action_statements: Vec<(i64, i64, String)>,
+}
+
+const DAY: &[time::format_description::FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+fn day(date: Date) -> Result<String, StoreError> {
+    date.format(DAY)
+        .map_err(|e| StoreError::Invalid(format!("cannot write the date {date}: {e}")))
+}
+
+fn parse_day(text: &str, what: &str) -> Result<Date, StoreError> {
+    Date::parse(text, DAY).map_err(|e| StoreError::Invalid(format!("{what}: {text:?} is not a date YYYY-MM-DD ({e})")))
+}
+
+pub(crate) fn timestamp(t: OffsetDateTime) -> Result<String, StoreError> {
+    t.to_offset(UtcOffset::UTC)
+        .format(SQLITE_TIMESTAMP)
+        .map_err(|e| StoreError::Invalid(format!("cannot write the time {t}: {e}")))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str, round: i64) -> Result<Vec<u8>, StoreError> {
+    let bad = || StoreError::Invalid(format!("round {round}: token hash {text:?} is not 64 hex digits"));
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(bad());
+    }
+    (0..32)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad()))
+        .collect()
+}
+
+impl Tables {
+    /// The document these rows make, everything in a stable order.
+    pub(crate) fn into_document(self, exported_at: OffsetDateTime) -> Result<ExportDocument, StoreError> {
+        let mut answers: HashMap<i64, BTreeMap<String, Option<i16>>> = HashMap::new();
+        for (id, item, value) in self.answers {
+            answers.entry(id).or_default().insert(item, value);
+        }
+        let mut response_answers: HashMap<i64, BTreeMap<String, Option<i16>>> = HashMap::new();
+        for (_, id, item, value) in self.response_answers {
+            response_answers.entry(id).or_default().insert(item, value);
+        }
+        let mut responses: HashMap<i64, Vec<ExportedResponse>> = HashMap::new();
+        for (id, round, submitted_on) in self.responses {
+            responses.entry(round).or_default().push(ExportedResponse {
+                id,
+                submitted_on: day(submitted_on)?,
+                answers: response_answers.remove(&id).unwrap_or_default(),
+            });
+        }
+        let mut tokens: HashMap<i64, Vec<ExportedToken>> = HashMap::new();
+        for (hash, round, response) in self.tokens {
+            tokens.entry(round).or_default().push(ExportedToken {
+                hash: hex(&hash),
+                response,
+            });
+        }
+        let mut statements: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for (id, position, statement) in self.action_statements {
+            statements.entry(id).or_default().push((position, statement));
+        }
+
+        let mut models: Vec<ExportedModel> = self
+            .models
+            .into_iter()
+            .map(|(id, version, source)| ExportedModel { id, version, source })
+            .collect();
+        models.sort_by(|a, b| (&a.id, &a.version).cmp(&(&b.id, &b.version)));
+
+        let mut teams: Vec<ExportedTeam> = self
+            .teams
+            .into_iter()
+            .map(|t| ExportedTeam {
+                id: t.id,
+                name: t.name,
+                parent: t.parent,
+                archived: t.archived,
+            })
+            .collect();
+        teams.sort_by_key(|t| t.id);
+
+        let mut assessments = self
+            .assessments
+            .into_iter()
+            .map(|a| {
+                Ok(ExportedAssessment {
+                    answers: answers.remove(&a.id).unwrap_or_default(),
+                    id: a.id,
+                    team: a.team,
+                    model_id: a.model_id,
+                    model_version: a.model_version,
+                    mode: a.mode,
+                    taken_at: timestamp(a.taken_at)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        assessments.sort_by_key(|a| a.id);
+
+        let mut rounds = self
+            .rounds
+            .into_iter()
+            .map(|r| {
+                let mut round_responses = responses.remove(&r.id).unwrap_or_default();
+                round_responses.sort_by_key(|r| r.id);
+                let mut round_tokens = tokens.remove(&r.id).unwrap_or_default();
+                round_tokens.sort_by(|a, b| a.hash.cmp(&b.hash));
+                Ok(ExportedRound {
+                    id: r.id,
+                    team: r.team,
+                    model_id: r.model_id,
+                    model_version: r.model_version,
+                    mode: r.mode,
+                    k: r.k,
+                    opens_on: day(r.opens_on)?,
+                    closes_on: r.closes_on.map(day).transpose()?,
+                    closed_on: r.closed_on.map(day).transpose()?,
+                    published: r.published,
+                    responses: round_responses,
+                    tokens: round_tokens,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        rounds.sort_by_key(|r| r.id);
+
+        let mut goals = self
+            .goals
+            .into_iter()
+            .map(|g| {
+                Ok(ExportedGoal {
+                    team: g.team,
+                    area: g.area,
+                    target: g.target,
+                    by: day(g.by)?,
+                    baseline: g.baseline,
+                    set_on: day(g.set_on)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        goals.sort_by(|a, b| (&a.team, &a.area).cmp(&(&b.team, &b.area)));
+
+        let mut actions = self
+            .actions
+            .into_iter()
+            .map(|a| {
+                let mut list = statements.remove(&a.id).unwrap_or_default();
+                list.sort_by_key(|(position, _)| *position);
+                Ok(ExportedAction {
+                    id: a.id,
+                    team: a.team,
+                    title: a.title,
+                    owner: a.owner,
+                    link: a.link,
+                    status: a.status,
+                    created_on: day(a.created_on)?,
+                    statements: list.into_iter().map(|(_, s)| s).collect(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        actions.sort_by_key(|a| a.id);
+
+        Ok(ExportDocument {
+            format: EXPORT_FORMAT.to_string(),
+            version: EXPORT_VERSION,
+            exported_at: timestamp(exported_at)?,
+            models,
+            teams,
+            assessments,
+            rounds,
+            goals,
+            actions,
+        })
+    }
+
+    /// The rows a document stands for, with its days, times and hashes
+    /// checked. The database's own constraints check the rest (modes,
+    /// ranges, references) when the rows are written.
+    pub(crate) fn from_document(doc: &ExportDocument) -> Result<Tables, StoreError> {
+        if doc.format != EXPORT_FORMAT {
+            return Err(StoreError::Invalid(format!(
+                "not an asyncmm export (format {:?}, expected {EXPORT_FORMAT:?})",
+                doc.format
+            )));
+        }
+        if doc.version == 0 {
+            return Err(StoreError::Invalid(
+                "the export has format version 0, which no asyncmm writes".to_string(),
+            ));
+        }
+        if doc.version > EXPORT_VERSION {
+            return Err(StoreError::Invalid(format!(
+                "the export is of format version {}, newer than version {EXPORT_VERSION} that this asyncmm reads; \
+                 upgrade asyncmm to import it",
+                doc.version
+            )));
+        }
+        let mut t = Tables {
+            models: doc
+                .models
+                .iter()
+                .map(|m| (m.id.clone(), m.version.clone(), m.source.clone()))
+                .collect(),
+            teams: doc
+                .teams
+                .iter()
+                .map(|t| TeamRow {
+                    id: t.id,
+                    name: t.name.clone(),
+                    parent: t.parent,
+                    archived: t.archived,
+                })
+                .collect(),
+            ..Tables::default()
+        };
+        for a in &doc.assessments {
+            let taken_at = OffsetDateTime::parse(&a.taken_at, &Rfc3339)
+                .map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "assessment {}: taken_at {:?} is not an RFC 3339 time ({e})",
+                        a.id, a.taken_at
+                    ))
+                })?
+                .to_offset(UtcOffset::UTC);
+            if !(0..=9999).contains(&taken_at.year()) {
+                return Err(StoreError::Invalid(format!(
+                    "assessment {}: taken_at {} is outside the years 0-9999",
+                    a.id, a.taken_at
+                )));
+            }
+            t.assessments.push(AssessmentRow {
+                id: a.id,
+                team: a.team.clone(),
+                model_id: a.model_id.clone(),
+                model_version: a.model_version.clone(),
+                mode: a.mode.clone(),
+                taken_at,
+            });
+            t.answers
+                .extend(a.answers.iter().map(|(item, value)| (a.id, item.clone(), *value)));
+        }
+        for r in &doc.rounds {
+            let what = format!("round {}", r.id);
+            t.rounds.push(RoundRow {
+                id: r.id,
+                team: r.team,
+                model_id: r.model_id.clone(),
+                model_version: r.model_version.clone(),
+                mode: r.mode.clone(),
+                k: r.k,
+                opens_on: parse_day(&r.opens_on, &what)?,
+                closes_on: r.closes_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
+                closed_on: r.closed_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
+                published: r.published,
+            });
+            for response in &r.responses {
+                t.responses
+                    .push((response.id, r.id, parse_day(&response.submitted_on, &what)?));
+                t.response_answers.extend(
+                    response
+                        .answers
+                        .iter()
+                        .map(|(item, value)| (r.id, response.id, item.clone(), *value)),
+                );
+            }
+            for token in &r.tokens {
+                t.tokens.push((unhex(&token.hash, r.id)?, r.id, token.response));
+            }
+        }
+        for g in &doc.goals {
+            let what = format!("goal of team {} for {}", g.team, g.area);
+            t.goals.push(GoalRow {
+                team: g.team.clone(),
+                area: g.area.clone(),
+                target: g.target,
+                by: parse_day(&g.by, &what)?,
+                baseline: g.baseline,
+                set_on: parse_day(&g.set_on, &what)?,
+            });
+        }
+        for a in &doc.actions {
+            t.actions.push(ActionRow {
+                id: a.id,
+                team: a.team.clone(),
+                title: a.title.clone(),
+                owner: a.owner.clone(),
+                link: a.link.clone(),
+                status: a.status.clone(),
+                created_on: parse_day(&a.created_on, &format!("action {}", a.id))?,
+            });
+            t.action_statements.extend(
+                a.statements
+                    .iter()
+                    .enumerate()
+                    .map(|(position, s)| (a.id, position as i64, s.clone())),
+            );
+        }
+        Ok(t)
+    }
+}
+
+/// The message for an import into a database that already holds data.
+pub(crate) fn not_empty(place: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "the database {place} already holds data; asyncmm imports only into an empty database (nothing was \
+         changed): pass --database with a new SQLite file or an empty PostgreSQL database"
+    ))
+}
+
+/// Counts every table's rows, for the emptiness check (same SQL on both
+/// backends).
+pub(crate) const COUNT_ALL: &str = "SELECT (SELECT COUNT(*) FROM models) + (SELECT COUNT(*) FROM assessments) \
+     + (SELECT COUNT(*) FROM teams) + (SELECT COUNT(*) FROM rounds) + (SELECT COUNT(*) FROM responses) \
+     + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM goals) + (SELECT COUNT(*) FROM actions)";

@@ -1,0 +1,364 @@
+//! The conformance suite for export and import: a populated store exports a
+//! document that an empty store of the other backend imports and exports
+//! again unchanged (apart from `exported_at`), with ids, references, token
+//! revision and id sequences intact; a non-empty target, a newer format
+//! version and a document the schema rejects all leave the target as it was.
+//! Run on both backends by the `conformance!` macro in `conformance.rs`.
+
+use asyncmm_core::plan::{ActionStatus, ActionUpdate, Goal, Link, NewAction};
+use asyncmm_core::{K, Mode, NewRound, Token, TokenHash};
+use asyncmm_store::{EXPORT_VERSION, ExportDocument, ExportParseError, SqliteStore, SubmitOutcome};
+use time::Date;
+use time::macros::date;
+
+use super::*;
+
+const OPENS: Date = date!(2027 - 01 - 04);
+const DAY: Date = date!(2027 - 01 - 10);
+
+fn token(n: u32) -> TokenHash {
+    let mut bytes = [0x3c; Token::BYTES];
+    bytes[..4].copy_from_slice(&n.to_le_bytes());
+    Token::from_random_bytes(bytes).hash()
+}
+
+fn round_of(team_name: &str, mode: Mode, closes_on: Option<Date>) -> NewRound {
+    NewRound {
+        team: team(team_name),
+        model: model("1.0.0"),
+        mode,
+        k: K::new(4).expect("k"),
+        opens_on: OPENS,
+        closes_on,
+    }
+}
+
+/// Some of everything a store holds, including the awkward cases: a group
+/// whose child has a smaller id, an archived team, two model versions, a
+/// used and an unused token, tokenless responses, a closed and a published
+/// round, "don't know" answers, goals with and without a baseline, and an
+/// updated action with ordered statements.
+async fn populate(store: &dyn Store) {
+    register(store).await;
+    store
+        .register_model(&model("2.0.0"), "[model]\nid = \"test-model\"\nversion = \"2.0.0\"\n")
+        .await
+        .expect("register 2.0.0");
+    store
+        .save_assessments(&[
+            assessment("Platform", T0, quick_answers([0, 1, 2, 3, 1])),
+            assessment("Platform", T0 + Duration::microseconds(1_500_001), detailed_answers(2)),
+            assessment("Solo", T0 + Duration::days(3), quick_answers([3; 5])),
+        ])
+        .await
+        .expect("assessments");
+    store.create_team(&team("Platform"), None).await.expect("team");
+    store.create_team(&team("Old"), None).await.expect("team");
+    store.create_team(&team("Engineering"), None).await.expect("group");
+    store
+        .move_team(&team("Platform"), Some(&team("Engineering")))
+        .await
+        .expect("move");
+    store.archive_team(&team("Old")).await.expect("archive");
+
+    let detailed = store
+        .open_round(
+            &round_of("Platform", Mode::Detailed, None),
+            &[token(1), token(2), token(3)],
+        )
+        .await
+        .expect("round");
+    store
+        .submit_response(detailed.id, &token(1), &detailed_answers(0), DAY)
+        .await
+        .expect("respond");
+    store
+        .submit_response(detailed.id, &token(2), &detailed_answers(1), DAY)
+        .await
+        .expect("respond");
+    store
+        .import_responses(detailed.id, &[detailed_answers(3), detailed_answers(4)], DAY)
+        .await
+        .expect("import");
+    store
+        .close_round(detailed.id, date!(2027 - 01 - 20))
+        .await
+        .expect("close");
+
+    let quick = store
+        .open_round(
+            &round_of("Platform", Mode::Quick, Some(date!(2027 - 03 - 01))),
+            &[token(10)],
+        )
+        .await
+        .expect("round");
+    store
+        .import_responses(quick.id, &[quick_answers([1; 5]), quick_answers([2; 5])], DAY)
+        .await
+        .expect("import");
+    store.mark_published(quick.id).await.expect("publish");
+
+    for (area, target, baseline) in [("meetings", 2, Some(1)), ("documentation", 3, None)] {
+        store
+            .set_goal(&Goal {
+                team: team("Platform"),
+                area: AreaId::parse(area).expect("area"),
+                target: Level::new(target).expect("level"),
+                by: date!(2027 - 06 - 30),
+                baseline: baseline.map(|b| Level::new(b).expect("level")),
+                set_on: date!(2026 - 11 - 25),
+            })
+            .await
+            .expect("goal");
+    }
+    let action = store
+        .add_action(&NewAction {
+            team: team("Platform"),
+            title: "Agenda for every meeting".to_string(),
+            owner: Some("Ana".to_string()),
+            link: Some(Link::parse("https://example.com/issues/7").expect("link")),
+            status: ActionStatus::Todo,
+            statements: ["meetings.2.1", "meetings.0.3", "meetings.2.2"]
+                .iter()
+                .map(|s| StatementId::parse(s).expect("statement"))
+                .collect(),
+            created_on: date!(2026 - 11 - 26),
+        })
+        .await
+        .expect("action");
+    store
+        .update_action(
+            action.id,
+            &ActionUpdate {
+                status: Some(ActionStatus::Doing),
+                link: None,
+                owner: None,
+            },
+        )
+        .await
+        .expect("update");
+    store
+        .add_action(&NewAction {
+            team: team("Solo"),
+            title: "Write things down".to_string(),
+            owner: None,
+            link: None,
+            status: ActionStatus::Done,
+            statements: Vec::new(),
+            created_on: date!(2026 - 11 - 27),
+        })
+        .await
+        .expect("action");
+}
+
+fn without_time(mut document: ExportDocument) -> ExportDocument {
+    document.exported_at = String::new();
+    document
+}
+
+async fn memory_store() -> Arc<dyn Store> {
+    Arc::new(SqliteStore::open_in_memory().await.expect("in-memory SQLite"))
+}
+
+pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn Store>) {
+    populate(&*store).await;
+    let exported = store.export_all().await.expect("export");
+    assert_eq!(exported.models.len(), 2);
+    assert_eq!(exported.teams.len(), 3);
+    assert_eq!(exported.assessments.len(), 3);
+    assert_eq!(exported.rounds.len(), 2);
+    assert_eq!(exported.rounds[0].responses.len(), 4);
+    assert_eq!(
+        exported.rounds[0]
+            .tokens
+            .iter()
+            .filter(|t| t.response.is_some())
+            .count(),
+        2
+    );
+    assert_eq!(exported.goals.len(), 2);
+    assert_eq!(
+        exported.actions[0].statements,
+        ["meetings.2.1", "meetings.0.3", "meetings.2.2"]
+    );
+    // Through JSON and back, as the CLI does.
+    let text = exported.to_json().expect("json");
+    let read = ExportDocument::from_json(&text).expect("read back");
+    assert_eq!(read, exported);
+
+    let target = memory_store().await;
+    target.import_all(&read).await.expect("import");
+    let again = target.export_all().await.expect("export again");
+    assert_eq!(without_time(again), without_time(exported));
+}
+
+pub async fn import_into_this_backend_keeps_everything_working(store: Arc<dyn Store>) {
+    let source = memory_store().await;
+    populate(&*source).await;
+    let exported = source.export_all().await.expect("export");
+    store.import_all(&exported).await.expect("import");
+    assert_eq!(
+        without_time(store.export_all().await.expect("export again")),
+        without_time(exported.clone())
+    );
+
+    // What the API shows is the same.
+    for name in ["Platform", "Solo"] {
+        assert_eq!(
+            store.team_assessments(&team(name)).await.expect("history"),
+            source.team_assessments(&team(name)).await.expect("history")
+        );
+        assert_eq!(
+            store.actions(&team(name)).await.expect("actions"),
+            source.actions(&team(name)).await.expect("actions")
+        );
+    }
+    assert_eq!(
+        store.teams_in_org(true).await.expect("teams"),
+        source.teams_in_org(true).await.expect("teams")
+    );
+    let rounds = store.rounds(None).await.expect("rounds");
+    assert_eq!(rounds, source.rounds(None).await.expect("rounds"));
+    for round in &rounds {
+        let mut ours = store.round_responses(round.id).await.expect("responses");
+        let mut theirs = source.round_responses(round.id).await.expect("responses");
+        ours.sort_by_key(|a| format!("{a:?}"));
+        theirs.sort_by_key(|a| format!("{a:?}"));
+        assert_eq!(ours, theirs);
+    }
+
+    // A used token still revises its own response; an unused one still answers.
+    let detailed = rounds[0].id;
+    store.reopen_round(detailed, DAY).await.expect("reopen");
+    assert_eq!(
+        store
+            .submit_response(detailed, &token(1), &detailed_answers(5), DAY)
+            .await
+            .expect("revise"),
+        SubmitOutcome::Revised
+    );
+    assert_eq!(
+        store
+            .submit_response(detailed, &token(3), &detailed_answers(6), DAY)
+            .await
+            .expect("answer"),
+        SubmitOutcome::Created
+    );
+    assert_eq!(store.round(detailed).await.expect("round").responses, 5);
+
+    // New rows get ids after the imported ones.
+    let max_team = exported.teams.iter().map(|t| t.id).max().expect("teams");
+    assert!(store.create_team(&team("New"), None).await.expect("team").id.0 > max_team);
+    let max_assessment = exported.assessments.iter().map(|a| a.id).max().expect("assessments");
+    let id = store
+        .save_assessment(&assessment("New", T0, quick_answers([1; 5])))
+        .await
+        .expect("assessment");
+    assert!(id.0 > max_assessment);
+    let max_round = exported.rounds.iter().map(|r| r.id).max().expect("rounds");
+    let round = store
+        .open_round(&round_of("New", Mode::Quick, None), &[token(20)])
+        .await
+        .expect("round");
+    assert!(round.id.0 > max_round);
+    let max_action = exported.actions.iter().map(|a| a.id).max().expect("actions");
+    let action = store
+        .add_action(&NewAction {
+            team: team("New"),
+            title: "Another".to_string(),
+            owner: None,
+            link: None,
+            status: ActionStatus::Todo,
+            statements: Vec::new(),
+            created_on: date!(2026 - 12 - 01),
+        })
+        .await
+        .expect("action");
+    assert!(action.id.0 > max_action);
+}
+
+pub async fn import_into_a_non_empty_database_is_refused(store: Arc<dyn Store>) {
+    let source = memory_store().await;
+    populate(&*source).await;
+    let exported = source.export_all().await.expect("export");
+
+    store.create_team(&team("Already here"), None).await.expect("team");
+    let before = without_time(store.export_all().await.expect("export"));
+    match store.import_all(&exported).await {
+        Err(StoreError::Conflict(message)) => {
+            assert!(message.contains("already holds data"), "{message}");
+            assert!(message.contains("empty database"), "{message}");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(without_time(store.export_all().await.expect("export")), before);
+}
+
+pub async fn a_newer_or_broken_document_changes_nothing(store: Arc<dyn Store>) {
+    let source = memory_store().await;
+    populate(&*source).await;
+    let exported = source.export_all().await.expect("export");
+    let empty = without_time(store.export_all().await.expect("export"));
+    assert!(empty.models.is_empty() && empty.teams.is_empty() && empty.rounds.is_empty());
+
+    let mut newer = exported.clone();
+    newer.version = EXPORT_VERSION + 1;
+    match store.import_all(&newer).await {
+        Err(StoreError::Invalid(message)) => {
+            assert!(
+                message.contains(&format!("version {}", EXPORT_VERSION + 1)),
+                "{message}"
+            );
+            assert!(message.contains(&format!("version {EXPORT_VERSION}")), "{message}");
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+
+    // Rejected by the schema half-way (an action of an unknown status, after
+    // everything else was written): nothing stays.
+    let mut broken = exported.clone();
+    if let Some(last) = broken.actions.last_mut() {
+        last.status = "someday".to_string();
+    }
+    assert!(store.import_all(&broken).await.is_err());
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+
+    // A bad token hash is caught before anything is written.
+    let mut bad_hash = exported.clone();
+    bad_hash.rounds[0].tokens[0].hash = "zz".to_string();
+    match store.import_all(&bad_hash).await {
+        Err(StoreError::Invalid(message)) => assert!(message.contains("64 hex digits"), "{message}"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+
+    // The whole document is still importable afterwards.
+    store.import_all(&exported).await.expect("import");
+}
+
+/// Reading a document: the version is checked before the shape, and syntax
+/// errors give the line and column. (No store needed; run once per backend
+/// like the rest, it is cheap.)
+pub async fn documents_are_read_with_clear_errors(_store: Arc<dyn Store>) {
+    let newer = format!(
+        "{{\"format\": \"asyncmm.export\", \"version\": {}, \"something\": \"new\"}}",
+        EXPORT_VERSION + 1
+    );
+    let e = ExportDocument::from_json(&newer).expect_err("newer");
+    assert!(matches!(e, ExportParseError::NewerVersion { found } if found == u64::from(EXPORT_VERSION) + 1));
+    assert!(e.to_string().contains("upgrade asyncmm"), "{e}");
+
+    let e = ExportDocument::from_json("{\n  \"format\": \"asyncmm.export\",\n  \"version\": 1,\n  oops\n}")
+        .expect_err("syntax");
+    assert!(
+        matches!(e, ExportParseError::Syntax { line: 4, column: 3, .. }),
+        "{e:?}"
+    );
+
+    let e = ExportDocument::from_json("{\"format\": \"something else\"}").expect_err("format");
+    assert!(matches!(e, ExportParseError::NotAnExport { .. }), "{e:?}");
+
+    let e = ExportDocument::from_json("{\"format\": \"asyncmm.export\", \"version\": 1}").expect_err("shape");
+    assert!(matches!(e, ExportParseError::Structure { .. }), "{e:?}");
+}
