@@ -10,7 +10,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod common;
-use common::Env;
+use common::{Env, PgDatabase};
 
 fn example_answers() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/answers-detailed.toml")
@@ -113,49 +113,6 @@ fn without_time(mut document: Value) -> Value {
     document
 }
 
-/// A fresh PostgreSQL database on the test server, dropped on drop.
-struct PgDatabase {
-    base: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> Option<PgDatabase> {
-        let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
-            eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL import test skipped");
-            return None;
-        };
-        let name = format!(
-            "asyncmm_backup_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        );
-        let status = std::process::Command::new("psql")
-            .arg(&base)
-            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-            .status()
-            .expect("psql runs");
-        assert!(status.success(), "could not create test database");
-        let url = match base.rfind('/') {
-            Some(i) => format!("{}/{name}", &base[..i]),
-            None => panic!("unexpected URL {base}"),
-        };
-        Some(PgDatabase { base, name, url })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .arg(&self.base)
-            .args(["-q", "-c", &format!("DROP DATABASE {} WITH (FORCE)", self.name)])
-            .status();
-    }
-}
-
 #[test]
 fn export_and_import_move_everything_between_databases() {
     let source = Env::new();
@@ -206,7 +163,7 @@ fn export_and_import_move_everything_between_databases() {
     assert_eq!(without_time(copy.json(&["export"])), before);
 
     // Into a fresh PostgreSQL database.
-    if let Some(pg) = PgDatabase::create() {
+    if let Some(pg) = PgDatabase::create("backup") {
         let mut on_pg = Env::new();
         on_pg.database = pg.url.clone();
         on_pg.cmd().arg("import").arg(&backup).assert().success();

@@ -9,7 +9,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod common;
-use common::Env;
+use common::{Env, PgDatabase};
 
 fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
@@ -326,37 +326,12 @@ fn database_url_comes_from_the_environment() {
 
 #[test]
 fn postgres_backend_through_the_cli() {
-    let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
-        eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL CLI test skipped");
-        return;
-    };
-    let name = format!(
-        "asyncmm_cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
-    let status = std::process::Command::new("psql")
-        .arg(&base)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("psql runs");
-    assert!(status.success(), "could not create test database");
-    let url = match base.rfind('/') {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => panic!("unexpected URL {base}"),
-    };
-    let mut env = Env::new();
-    env.database = url;
+    let Some(pg) = PgDatabase::create("cli") else { return };
+    let env = pg.env();
     let answers = env.write("a.toml", &detailed_file("Pg", LEVEL_TWO));
     env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
     let report = env.json(&["report", "--team", "Pg", "--format", "json"]);
     assert_eq!(report["areas"][0]["score"], 2.08);
-    let _ = std::process::Command::new("psql")
-        .arg(&base)
-        .args(["-q", "-c", &format!("DROP DATABASE {name} WITH (FORCE)")])
-        .status();
 }
 
 #[test]

@@ -63,3 +63,55 @@ impl Env {
         serde_json::from_str(&self.ok(args)).expect("valid JSON")
     }
 }
+
+/// A fresh PostgreSQL database on the test server (`ASYNCMM_TEST_POSTGRES_URL`),
+/// dropped again when this value is dropped, even after a failed assertion.
+pub struct PgDatabase {
+    base: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// `None` (with a note on stderr) when no test server is configured.
+    pub fn create(purpose: &str) -> Option<PgDatabase> {
+        let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
+            eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL {purpose} test skipped");
+            return None;
+        };
+        let name = format!(
+            "asyncmm_{purpose}_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let status = std::process::Command::new("psql")
+            .arg(&base)
+            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "could not create test database");
+        let url = match base.rfind('/') {
+            Some(i) => format!("{}/{name}", &base[..i]),
+            None => panic!("unexpected URL {base}"),
+        };
+        Some(PgDatabase { base, name, url })
+    }
+
+    /// An environment whose commands use this database.
+    pub fn env(&self) -> Env {
+        let mut env = Env::new();
+        env.database = self.url.clone();
+        env
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .arg(&self.base)
+            .args(["-q", "-c", &format!("DROP DATABASE {} WITH (FORCE)", self.name)])
+            .status();
+    }
+}
