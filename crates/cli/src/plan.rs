@@ -13,14 +13,14 @@ use anyhow::{Result, anyhow, bail};
 use asyncmm_core::aggregate::aggregate;
 use asyncmm_core::anonymity::show_group;
 use asyncmm_core::plan::{
-    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, Progress, Projection, Standing,
-    agreement_of, candidate_actions, day_text, progress,
+    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, Projection, Standing, agreement_of,
+    candidate_actions, day_text, progress,
 };
-use asyncmm_core::{TeamName, assess};
+use asyncmm_core::{Answers, Round, TeamName, assess};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_report::plan::{GoalReport, PlanReport, Regression};
 use asyncmm_report::to_json;
 use asyncmm_store::{Store, StoreError};
-use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::args::{ActionCommand, GoalCommand, ListFormat, PlanCommand, PlanFormat};
@@ -36,11 +36,44 @@ struct Current {
     source: String,
     model: Model,
     standings: Vec<Standing>,
+    /// The result before it that is comparable: the previous shown round of
+    /// the same model version and mode, or the previous self-assessment of
+    /// the same model version.
+    previous: Option<Previous>,
+}
+
+/// The previous comparable result, as far as regressions need it.
+struct Previous {
+    source: String,
+    levels: Vec<(AreaId, Level)>,
 }
 
 impl Current {
     fn standing(&self, area: &AreaId) -> Option<&Standing> {
         self.standings.iter().find(|s| &s.area == area)
+    }
+
+    fn previous_level(&self, area: &AreaId) -> Option<Level> {
+        let previous = self.previous.as_ref()?;
+        previous.levels.iter().find(|(a, _)| a == area).map(|(_, l)| *l)
+    }
+
+    /// Areas whose level dropped since the previous comparable result, in
+    /// model order.
+    fn regressions(&self) -> Vec<Regression> {
+        self.model
+            .areas
+            .iter()
+            .filter_map(|area| {
+                let current = self.standing(&area.id)?.level;
+                let previous = self.previous_level(&area.id)?;
+                (current < previous).then(|| Regression {
+                    area: area.id.clone(),
+                    previous,
+                    current,
+                })
+            })
+            .collect()
     }
 }
 
@@ -59,22 +92,16 @@ async fn known_team(store: &dyn Store, text: &str) -> Result<TeamName> {
     bail!("unknown team \"{team}\": add it with `asyncmm team add` or assess it with `asyncmm assess --team`")
 }
 
-/// The team's newest shown round, else its newest self-assessment.
-async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> {
-    let rounds = match store.rounds(Some(team)).await {
-        Ok(rounds) => rounds,
-        Err(StoreError::NotFound(_)) => Vec::new(),
-        Err(e) => return Err(e.into()),
+/// The standings of a round whose result may be shown; `None` when the
+/// anonymity gate hides it.
+async fn round_standings(store: &dyn Store, model: &Model, round: &Round) -> Result<Option<Vec<Standing>>> {
+    let responses = store.round_responses(round.id).await?;
+    let result = aggregate(model, round.mode, &responses)?;
+    let Some(view) = show_group(round.k, &result).into_value() else {
+        return Ok(None);
     };
-    for round in rounds.iter().rev() {
-        let model = stored_model(store, &round.model).await?;
-        let responses = store.round_responses(round.id).await?;
-        let result = aggregate(&model, round.mode, &responses)?;
-        let Some(view) = show_group(round.k, &result).into_value() else {
-            continue;
-        };
-        let standings = view
-            .areas
+    Ok(Some(
+        view.areas
             .iter()
             .filter_map(|a| a.value())
             .map(|a| Standing {
@@ -88,19 +115,13 @@ async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> 
                         .collect()
                 }),
             })
-            .collect();
-        return Ok(Some(Current {
-            source: format!("round {}", round.id),
-            model,
-            standings,
-        }));
-    }
-    let Some(stored) = store.latest_assessment(team).await? else {
-        return Ok(None);
-    };
-    let model = stored_model(store, &stored.model).await?;
-    let agreement = agreement_of(&stored.answers);
-    let standings = assess(&model, &stored.answers)
+            .collect(),
+    ))
+}
+
+fn assessment_standings(model: &Model, answers: &Answers) -> Vec<Standing> {
+    let agreement = agreement_of(answers);
+    assess(model, answers)
         .areas
         .into_iter()
         .filter_map(|a| {
@@ -118,11 +139,66 @@ async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> 
                 agreement,
             })
         })
-        .collect();
+        .collect()
+}
+
+fn levels_of(standings: &[Standing]) -> Vec<(AreaId, Level)> {
+    standings.iter().map(|s| (s.area.clone(), s.level)).collect()
+}
+
+/// The team's newest shown round, else its newest self-assessment; with the
+/// previous comparable result, so regressions can be flagged.
+async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> {
+    let rounds = match store.rounds(Some(team)).await {
+        Ok(rounds) => rounds,
+        Err(StoreError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    for (at, round) in rounds.iter().enumerate().rev() {
+        let model = stored_model(store, &round.model).await?;
+        let Some(standings) = round_standings(store, &model, round).await? else {
+            continue;
+        };
+        let mut previous = None;
+        for earlier in rounds[..at]
+            .iter()
+            .rev()
+            .filter(|r| r.model == round.model && r.mode == round.mode)
+        {
+            if let Some(before) = round_standings(store, &model, earlier).await? {
+                previous = Some(Previous {
+                    source: format!("round {}", earlier.id),
+                    levels: levels_of(&before),
+                });
+                break;
+            }
+        }
+        return Ok(Some(Current {
+            source: format!("round {}", round.id),
+            model,
+            standings,
+            previous,
+        }));
+    }
+    let assessments = store.team_assessments(team).await?;
+    let Some((latest, earlier)) = assessments.split_last() else {
+        return Ok(None);
+    };
+    let model = stored_model(store, &latest.model).await?;
+    let standings = assessment_standings(&model, &latest.answers);
+    let previous = earlier
+        .iter()
+        .rev()
+        .find(|a| a.model == latest.model)
+        .map(|a| Previous {
+            source: format!("assessment #{}", a.id),
+            levels: levels_of(&assessment_standings(&model, &a.answers)),
+        });
     Ok(Some(Current {
-        source: format!("assessment #{}", stored.id),
+        source: format!("assessment #{}", latest.id),
         model,
         standings,
+        previous,
     }))
 }
 
@@ -206,55 +282,41 @@ async fn goal_set(store: &dyn Store, team: &str, area: &str, level: &str, by: &s
     ))
 }
 
-#[derive(Serialize)]
-struct GoalView {
-    #[serde(flatten)]
-    progress: Progress,
-    #[serde(serialize_with = "serialize_day")]
-    set_on: Date,
-}
-
-fn serialize_day<S: serde::Serializer>(day: &Date, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&day_text(*day))
-}
-
-#[derive(Serialize)]
-struct PlanView {
-    schema: &'static str,
-    team: TeamName,
-    /// Which result "current" comes from; `None` when the team has none.
-    current_from: Option<String>,
-    goals: Vec<GoalView>,
-    actions: Vec<Action>,
+/// The team's plan as every renderer reads it: `plan show` and the HTML
+/// team report share it.
+pub async fn plan_report(store: &dyn Store, team: &TeamName) -> Result<PlanReport> {
+    let now = current(store, team).await?;
+    let model = model_of(now.as_ref())?;
+    let goals = store.goals(team).await?;
+    let actions = store.actions(team).await?;
+    let today = today();
+    let goals: Vec<GoalReport> = goals
+        .iter()
+        .map(|g| {
+            let standing = now.as_ref().and_then(|c| c.standing(&g.area));
+            let previous = now.as_ref().and_then(|c| c.previous_level(&g.area));
+            GoalReport {
+                progress: progress(&model, g, standing, &actions, today),
+                set_on: g.set_on,
+                previous,
+                regressed: matches!((standing, previous), (Some(s), Some(p)) if s.level < p),
+            }
+        })
+        .collect();
+    Ok(PlanReport {
+        schema: "asyncmm.plan.v1",
+        team: team.clone(),
+        regressions: now.as_ref().map(Current::regressions).unwrap_or_default(),
+        previous_from: now.as_ref().and_then(|c| c.previous.as_ref()).map(|p| p.source.clone()),
+        current_from: now.map(|c| c.source),
+        goals,
+        actions,
+    })
 }
 
 async fn show(store: &dyn Store, team: &str, format: PlanFormat) -> Result<()> {
     let team = known_team(store, team).await?;
-    let now = current(store, &team).await?;
-    let model = model_of(now.as_ref())?;
-    let goals = store.goals(&team).await?;
-    let actions = store.actions(&team).await?;
-    let today = today();
-    let goals: Vec<GoalView> = goals
-        .iter()
-        .map(|g| GoalView {
-            progress: progress(
-                &model,
-                g,
-                now.as_ref().and_then(|c| c.standing(&g.area)),
-                &actions,
-                today,
-            ),
-            set_on: g.set_on,
-        })
-        .collect();
-    let view = PlanView {
-        schema: "asyncmm.plan.v1",
-        team,
-        current_from: now.map(|c| c.source),
-        goals,
-        actions,
-    };
+    let view = plan_report(store, &team).await?;
     let text = match format {
         PlanFormat::Json => to_json(&view)?,
         PlanFormat::Text => plan_text(&view),
@@ -273,6 +335,14 @@ fn change_text(change: Option<i8>) -> String {
         Some(c) if c < 0 => format!("{c} (regression)"),
         Some(_) => "±0".to_string(),
         None => "–".to_string(),
+    }
+}
+
+/// "; regression since round 2 (was 2)" on a goal whose level dropped.
+fn regressed_text(goal: &GoalReport, previous_from: Option<&str>) -> String {
+    match (goal.regressed, goal.previous, previous_from) {
+        (true, Some(was), Some(from)) => format!("; regression since {from} (was {})", was.number()),
+        _ => String::new(),
     }
 }
 
@@ -317,7 +387,7 @@ fn action_line(action: &Action) -> String {
     )
 }
 
-fn plan_text(view: &PlanView) -> String {
+fn plan_text(view: &PlanReport) -> String {
     let mut out = String::new();
     let from = view
         .current_from
@@ -332,7 +402,7 @@ fn plan_text(view: &PlanView) -> String {
         let p = &g.progress;
         let _ = writeln!(
             out,
-            "  {}: {} → {} → {} by {}; change {}; on track: {}; projected: {}",
+            "  {}: {} → {} → {} by {}; change {}; on track: {}; projected: {}{}",
             p.area,
             level_text(p.baseline),
             level_text(p.current),
@@ -340,8 +410,21 @@ fn plan_text(view: &PlanView) -> String {
             day_text(p.by),
             change_text(p.change),
             on_track_text(p.on_track),
-            projected_text(&p.projected)
+            projected_text(&p.projected),
+            regressed_text(g, view.previous_from.as_deref())
         );
+    }
+    if let (Some(previous), false) = (&view.previous_from, view.regressions.is_empty()) {
+        let _ = writeln!(out, "\nRegressions since {previous}");
+        for r in &view.regressions {
+            let _ = writeln!(
+                out,
+                "  {}: level {} → {} (regression)",
+                r.area,
+                r.previous.number(),
+                r.current.number()
+            );
+        }
     }
     let _ = writeln!(out, "\nActions");
     if view.actions.is_empty() {
@@ -365,11 +448,24 @@ fn md_escape(text: &str) -> String {
     out
 }
 
-fn plan_markdown(view: &PlanView) -> String {
+fn plan_markdown(view: &PlanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Plan for {}\n", md_escape(view.team.as_str()));
     if let Some(from) = &view.current_from {
         let _ = writeln!(out, "Current levels from {from}.\n");
+    }
+    if let (Some(previous), false) = (&view.previous_from, view.regressions.is_empty()) {
+        let _ = writeln!(out, "**Regressions since {previous}:**\n");
+        for r in &view.regressions {
+            let _ = writeln!(
+                out,
+                "- ⚠ {}: level {} → {}",
+                r.area,
+                r.previous.number(),
+                r.current.number()
+            );
+        }
+        out.push('\n');
     }
     if !view.goals.is_empty() {
         let _ = writeln!(

@@ -8,7 +8,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use asyncmm_core::history::history;
 use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName, assess};
 use asyncmm_model::Model;
-use asyncmm_report::{AssessmentMeta, AssessmentReport, HistoryReport, Style, csv, html, markdown, text, to_json};
+use asyncmm_report::{
+    AssessmentMeta, AssessmentReport, HistoryReport, PlanReport, Style, csv, html, markdown, text, to_json,
+};
 use asyncmm_store::{Store, StoreError};
 use time::OffsetDateTime;
 
@@ -107,7 +109,7 @@ pub async fn assess_command(store: &dyn Store, args: &AssessArgs) -> Result<()> 
         taken_at: new.taken_at,
         answers: new.answers,
     };
-    render_report(&model, &stored, args.format, None, None, None)?;
+    render_report(&model, &stored, args.format, None, None, None, None)?;
     if args.format == ReportFormat::Text {
         eprintln!(
             "saved as assessment #{id}; see changes over time with `asyncmm history --team \"{}\"`",
@@ -162,6 +164,7 @@ fn render_report(
     format: ReportFormat,
     history: Option<&HistoryReport>,
     targets: Option<&[(String, f64)]>,
+    plan: Option<&PlanReport>,
     output: Option<&Path>,
 ) -> Result<()> {
     let report = assessment_report(model, stored);
@@ -170,7 +173,7 @@ fn render_report(
         ReportFormat::Md => markdown::render_report(&report),
         ReportFormat::Json => to_json(&report)?,
         ReportFormat::Csv => csv::render_report(&report),
-        ReportFormat::Html => html::render_report_html(&report, history, targets.filter(|t| !t.is_empty())),
+        ReportFormat::Html => html::render_report_html(&report, history, targets.filter(|t| !t.is_empty()), plan),
     };
     crate::output::emit(&out, output)
 }
@@ -216,13 +219,14 @@ pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> 
     };
     let model = stored_model(store, &stored.model).await?;
     // The HTML page also shows the radar against the previous assessment
-    // and the trend, both read from the team's history.
-    let (history, targets) = match args.format {
+    // and the trend, both read from the team's history, and the team's plan.
+    let (history, targets, plan) = match args.format {
         ReportFormat::Html => (
             Some(history_report(store, &stored.team).await?),
             Some(goal_targets(store, &stored.team).await?),
+            Some(crate::plan::plan_report(store, &stored.team).await?),
         ),
-        _ => (None, None),
+        _ => (None, None, None),
     };
     render_report(
         &model,
@@ -230,6 +234,7 @@ pub async fn report_command(store: &dyn Store, args: &ReportArgs) -> Result<()> 
         args.format,
         history.as_ref(),
         targets.as_deref(),
+        plan.as_ref(),
         args.output.as_deref(),
     )
 }

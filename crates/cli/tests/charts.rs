@@ -177,3 +177,156 @@ fn radar_shows_the_goals_as_targets() {
         "text alternative names the target value"
     );
 }
+
+/// Writes an HTML page with `args … --format html --output FILE` and reads it.
+fn html_page(env: &Env, name: &str, args: &[&str]) -> String {
+    let path = env.dir.path().join(name);
+    env.cmd()
+        .args(args)
+        .args(["--format", "html", "--output"])
+        .arg(&path)
+        .assert()
+        .success();
+    std::fs::read_to_string(&path).expect("page written")
+}
+
+/// No broken markup: the page is `<!DOCTYPE html>` followed by one
+/// well-formed `<html>` element (every element closed, attributes quoted,
+/// only XML entities), with a head, a title and a body.
+fn assert_well_formed(name: &str, html: &str) {
+    let rest = html
+        .strip_prefix("<!DOCTYPE html>\n")
+        .unwrap_or_else(|| panic!("{name}: <!DOCTYPE html> first"));
+    let doc = roxmltree::Document::parse(rest).unwrap_or_else(|e| panic!("{name}: broken markup: {e}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "html", "{name}");
+    let children: Vec<&str> = root
+        .children()
+        .filter(roxmltree::Node::is_element)
+        .map(|n| n.tag_name().name())
+        .collect();
+    assert_eq!(children, ["head", "body"], "{name}");
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("title")),
+        "{name}: has a title"
+    );
+}
+
+/// A team with two assessments, a goal and actions, including a hostile
+/// action title and a link with characters HTML must escape.
+fn planned(env: &Env) {
+    assessed_twice(env);
+    env.ok(&[
+        "plan",
+        "goal",
+        "set",
+        "--team",
+        HOSTILE,
+        "--area",
+        "meetings",
+        "--level",
+        "2",
+        "--by",
+        "2099-06-30",
+    ]);
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        HOSTILE,
+        "--title",
+        "<script>alert(1)</script> agendas & \"notes\"",
+        "--owner",
+        "<b>Ana</b>",
+        "--link",
+        "https://example.com/issues/12?a=1&b=\"2\"",
+        "--statement",
+        "meetings.2.1",
+    ]);
+    env.ok(&[
+        "plan",
+        "action",
+        "add",
+        "--team",
+        HOSTILE,
+        "--title",
+        "Decision log",
+        "--statement",
+        "documentation.0.2",
+    ]);
+}
+
+#[test]
+fn the_html_report_shows_the_plan() {
+    let env = Env::new();
+    planned(&env);
+    let html = html_page(&env, "plan.html", &["report", "--team", HOSTILE]);
+    assert_self_contained(&html);
+    let plan = &html[html.find("<h2>Plan</h2>").expect("plan section")..];
+    let trend = html.find("<h2>Trend</h2>").expect("trend");
+    assert!(html.find("<h2>Plan</h2>") < Some(trend), "plan before the trend");
+    assert!(plan.contains("Current levels from assessment #2"), "{plan}");
+    assert!(
+        plan.contains("<th scope=\"row\">Meetings<br/><span class=\"by\">by 2099-06-30</span></th>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("<td>1 → 1 → <strong>2</strong></td><td>yes</td><td>–</td>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "<a href=\"https://example.com/issues/12?a=1&amp;b=&quot;2&quot;\">&lt;script&gt;alert(1)&lt;/script&gt; \
+             agendas &amp; &quot;notes&quot;</a> — &lt;b&gt;Ana&lt;/b&gt;"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("<span class=\"status todo\">todo</span> Decision log"),
+        "{plan}"
+    );
+    assert!(!html.contains("<script") && !html.contains("<b>"), "user text escaped");
+    assert_well_formed("report with a plan", &html);
+
+    // Without goals or actions there is no plan section.
+    let env = Env::new();
+    assessed_twice(&env);
+    let html = html_page(&env, "report.html", &["report", "--team", HOSTILE]);
+    assert!(!html.contains("<h2>Plan</h2>"));
+}
+
+#[test]
+fn every_html_page_is_well_formed() {
+    let env = Env::new();
+    planned(&env);
+    assert_well_formed(
+        "report",
+        &html_page(&env, "report.html", &["report", "--team", HOSTILE]),
+    );
+    assert_well_formed(
+        "history",
+        &html_page(&env, "history.html", &["history", "--team", HOSTILE]),
+    );
+    // A shown round (k = 5 reached) and a hidden one, then the org view with both.
+    env.ok(&["team", "add", "Shown"]);
+    env.ok(&["team", "add", "Tiny"]);
+    for (team, responses) in [("Shown", 5), ("Tiny", 2)] {
+        let out = env.ok(&["round", "open", "--team", team, "--tokens", &responses.to_string()]);
+        let file = quick(&env, &format!("{team}.toml"), team, 2);
+        for token in out.lines().filter(|l| l.starts_with("  ") && l.trim().len() == 32) {
+            env.cmd()
+                .args(["respond", token.trim(), "--answers"])
+                .arg(&file)
+                .assert()
+                .success();
+        }
+    }
+    let shown = html_page(&env, "round1.html", &["report", "--round", "1"]);
+    assert!(shown.contains("Result per area"), "round shown");
+    assert_well_formed("round", &shown);
+    let hidden = html_page(&env, "round2.html", &["report", "--round", "2"]);
+    assert!(!hidden.contains("Result per area"), "round hidden");
+    assert_well_formed("hidden round", &hidden);
+    assert_well_formed("org", &html_page(&env, "org.html", &["report", "--org"]));
+}

@@ -338,3 +338,134 @@ fn a_shown_quick_round_is_current_and_cannot_be_projected() {
     assert_eq!(candidates[0]["area"], "work-tracking");
     assert!(candidates[0]["answered"].is_null());
 }
+
+/// The example answers with documentation's deficits fully agreed with and
+/// its practices not true: documentation drops from level 2 to 0.
+fn worse_documentation(env: &Env) -> std::path::PathBuf {
+    let example = std::fs::read_to_string(example_answers()).expect("example answers");
+    let worse: Vec<String> = example
+        .lines()
+        .map(|line| match line.split_once(" = ") {
+            Some((id, rest)) if id.starts_with("\"documentation.") => {
+                let value = if id.starts_with("\"documentation.0.") || id.starts_with("\"documentation.1.") {
+                    "3"
+                } else {
+                    "0"
+                };
+                let comment = rest.split_once('#').map_or(String::new(), |(_, c)| format!("  #{c}"));
+                format!("{id} = {value}{comment}")
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    env.write("worse.toml", &worse.join("\n"))
+}
+
+#[test]
+fn regressions_since_the_previous_assessment_are_flagged() {
+    let env = Env::new();
+    assessed(&env);
+    env.ok(&[
+        "plan",
+        "goal",
+        "set",
+        "--team",
+        "Platform",
+        "--area",
+        "documentation",
+        "--level",
+        "3",
+        "--by",
+        "2099-03-31",
+    ]);
+    // One assessment: nothing to compare with yet.
+    let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
+    assert!(plan["previous_from"].is_null(), "{plan}");
+    assert_eq!(plan["regressions"], serde_json::json!([]));
+    assert_eq!(plan["goals"][0]["regressed"], false);
+
+    env.cmd()
+        .args(["assess", "--team", "Platform", "--detailed", "--answers"])
+        .arg(worse_documentation(&env))
+        .assert()
+        .success();
+    let text = env.ok(&["plan", "show", "--team", "Platform"]);
+    assert!(
+        text.contains("documentation: 2 → 0 → 3 by 2099-03-31; change -2 (regression)"),
+        "{text}"
+    );
+    assert!(text.contains("; regression since assessment #1 (was 2)"), "{text}");
+    assert!(
+        text.contains("Regressions since assessment #1\n  documentation: level 2 → 0 (regression)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("meetings: level"), "only dropped areas: {text}");
+    let md = env.ok(&["plan", "show", "--team", "Platform", "--format", "md"]);
+    assert!(
+        md.contains("**Regressions since assessment #1:**\n\n- ⚠ documentation: level 2 → 0\n"),
+        "{md}"
+    );
+    let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
+    assert_eq!(plan["current_from"], "assessment #2");
+    assert_eq!(plan["previous_from"], "assessment #1");
+    assert_eq!(
+        plan["regressions"],
+        serde_json::json!([{"area": "documentation", "previous": 2, "current": 0}])
+    );
+    assert_eq!(plan["goals"][0]["previous"], 2);
+    assert_eq!(plan["goals"][0]["regressed"], true);
+}
+
+/// Opens a quick round, answers it `responses` times with documentation at
+/// `documentation`, and closes it.
+fn quick_round(env: &Env, responses: usize, documentation: u8) {
+    let out = env.ok(&[
+        "round",
+        "open",
+        "--team",
+        "Platform",
+        "--tokens",
+        &responses.to_string(),
+    ]);
+    let id = out
+        .split_whitespace()
+        .skip_while(|w| *w != "round")
+        .nth(1)
+        .expect("round id printed")
+        .to_string();
+    let file = env.write(
+        &format!("quick{id}.toml"),
+        &format!(
+            "mode = \"quick\"\n[answers]\ndocumentation = {documentation}\ndecision-making = 2\nwork-tracking = 1\n\
+             meetings = 1\nleadership-culture = 2\n"
+        ),
+    );
+    for token in out.lines().filter(|l| l.starts_with("  ") && l.trim().len() == 32) {
+        env.cmd()
+            .args(["respond", token.trim(), "--answers"])
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    env.ok(&["round", "close", &id]);
+}
+
+#[test]
+fn regressions_since_the_previous_shown_round_are_flagged() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    quick_round(&env, 5, 2);
+    // Below k = 5: hidden, so it is neither current nor previous.
+    quick_round(&env, 4, 3);
+    quick_round(&env, 5, 1);
+    let text = env.ok(&["plan", "show", "--team", "Platform"]);
+    assert!(text.contains("(current from round 3)"), "{text}");
+    assert!(
+        text.contains("Regressions since round 1\n  documentation: level 2 → 1 (regression)\n"),
+        "{text}"
+    );
+    let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
+    assert_eq!(plan["previous_from"], "round 1");
+    assert_eq!(plan["regressions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(plan["regressions"][0]["area"], "documentation");
+}

@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
+use asyncmm_core::plan::{ActionStatus, Projection, day_text};
+
 use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo};
+use crate::plan::PlanReport;
 use crate::svg::{self, escape};
 use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundReport};
 
@@ -37,6 +40,12 @@ h3{font-size:1.05rem;margin:1em 0 .3em}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 ul.gaps{padding-left:1.2em}ul.gaps li{margin:.3em 0}
 .try{color:var(--muted)}
+ul.actions{padding-left:0;list-style:none}ul.actions li{margin:.4em 0;overflow-wrap:anywhere}
+.status{display:inline-block;min-width:4.5em;text-align:center;border:1px solid var(--line);border-radius:4px;
+  padding:0 4px;font-size:.8rem;background:#f6f6f6}
+.status.done{border-color:#009E73;color:#00664a}.status.doing{border-color:var(--accent);color:#004d7a}
+.status.dropped{color:var(--muted)}
+.by{font-weight:normal;font-size:.85rem;color:var(--muted);white-space:nowrap}
 code{font-size:.85em;background:#f4f4f4;padding:0 3px;border-radius:3px}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9rem;margin:8px 0}
@@ -44,17 +53,18 @@ th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-alig
 th{background:#f6f6f6}
 td.hidden{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#e4e4e4 4px,#e4e4e4 8px);font-style:italic}
 footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px;font-size:.85rem;color:var(--muted)}
-@media (max-width:600px){body{padding:10px}h1{font-size:1.25rem}.bars{grid-template-columns:6.5em 1fr 3em}}
+@media (max-width:600px){body{padding:10px}h1{font-size:1.25rem}.bars{grid-template-columns:6.5em 1fr 3em}
+  table.goals{font-size:.85rem}table.goals th,table.goals td{padding:3px 5px}}
 @media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit}
-  footer a::after{content:' (' attr(href) ')';word-break:break-all}
+  footer a::after,ul.actions a::after{content:' (' attr(href) ')';word-break:break-all}
   .area,.chart,table{break-inside:avoid}h2{break-after:avoid}
   .chart.scroll svg{max-width:100%;min-width:0}}
 ";
 
 fn page(title: &str, body: &str, credit: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n<footer>{credit}</footer>\n</body>\n</html>\n",
         escape(title)
     )
@@ -165,7 +175,7 @@ fn report_area(out: &mut String, area: &AreaReport) {
         for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
             let _ = write!(
                 out,
-                "<li><code>{}</code> {} <em>({}: answered {:.2}, expects {})</em><br><span class=\"try\">Try: {}</span></li>",
+                "<li><code>{}</code> {} <em>({}: answered {:.2}, expects {})</em><br/><span class=\"try\">Try: {}</span></li>",
                 escape(&gap.statement),
                 escape(&gap.text),
                 gap.kind.describe(),
@@ -197,11 +207,14 @@ fn report_area(out: &mut String, area: &AreaReport) {
 
 /// An assessment's explained result; with `history`, also the radar against
 /// the previous assessment and the trend.
-/// `targets` are the team's goal levels per area, drawn on the radar.
+/// `targets` are the team's goal levels per area, drawn on the radar;
+/// `plan`, the team's plan, is shown after the areas when it has goals or
+/// actions.
 pub fn render_report_html(
     report: &AssessmentReport,
     history: Option<&HistoryReport>,
     targets: Option<&[(String, f64)]>,
+    plan: Option<&PlanReport>,
 ) -> String {
     let meta = &report.assessment;
     let title = format!("{} — assessment #{} on {}", meta.team, meta.id, meta.date());
@@ -234,11 +247,141 @@ pub fn render_report_html(
     for area in &report.areas {
         report_area(&mut body, area);
     }
+    if let Some(plan) = plan.filter(|p| !p.is_empty()) {
+        plan_section(&mut body, report, plan);
+    }
     if let Some(history) = history.filter(|h| h.entries.len() > 1) {
         body.push_str("<h2>Trend</h2>\n");
         body.push_str(&inline_wide(&svg::history_trend(history)));
     }
     page(&title, &body, &credit(&report.model))
+}
+
+fn level_cell(level: Option<asyncmm_model::Level>) -> String {
+    level.map_or_else(|| "–".to_string(), |l| l.number().to_string())
+}
+
+/// The team's plan: regressions since the previous comparable result, goals
+/// (baseline → current → target, on track, projected) and actions. Every
+/// text is user input or model text, so all of it is escaped; action links
+/// are http(s) only (checked when stored).
+fn plan_section(out: &mut String, report: &AssessmentReport, plan: &PlanReport) {
+    let area_name = |id: &asyncmm_model::AreaId| {
+        report
+            .areas
+            .iter()
+            .find(|a| a.id == id.as_str())
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    out.push_str("<h2>Plan</h2>\n");
+    match &plan.current_from {
+        Some(from) => {
+            let _ = write!(out, "<p class=\"meta\">Current levels from {}", escape(from));
+            if let Some(previous) = &plan.previous_from {
+                let _ = write!(out, "; compared with {}", escape(previous));
+            }
+            out.push_str(".</p>\n");
+        }
+        None => out.push_str("<p class=\"meta\">No result yet to measure progress against.</p>\n"),
+    }
+    if let (Some(previous), false) = (&plan.previous_from, plan.regressions.is_empty()) {
+        let _ = write!(out, "<p>Regressions since {}:</p><ul class=\"gaps\">", escape(previous));
+        for r in &plan.regressions {
+            let _ = write!(
+                out,
+                "<li><span class=\"flag\">regression</span> {}: level {} → {}</li>",
+                escape(&area_name(&r.area)),
+                r.previous.number(),
+                r.current.number()
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !plan.goals.is_empty() {
+        out.push_str(
+            "<h3>Goals</h3><div class=\"table-wrap\"><table class=\"goals\"><thead><tr><th>Area</th>\
+             <th>Baseline → current → target</th><th>On track</th><th>Projected</th></tr></thead><tbody>",
+        );
+        for g in &plan.goals {
+            let p = &g.progress;
+            let change = match p.change {
+                Some(c) if c > 0 => format!(" ({c:+})"),
+                Some(c) if c < 0 => format!(" ({c})"),
+                _ => String::new(),
+            };
+            let regressed = if g.regressed {
+                " <span class=\"flag\">regression</span>"
+            } else {
+                ""
+            };
+            let on_track = match p.on_track {
+                Some(true) => "yes",
+                Some(false) => "<strong>no</strong>",
+                None => "unknown",
+            };
+            let projected = match &p.projected {
+                Projection::Computed { level, score } => format!("level {} ({score})", level.number()),
+                Projection::NotComputable { .. } => "–".to_string(),
+            };
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}<br/><span class=\"by\">by {}</span></th>\
+                 <td>{} → {} → <strong>{}</strong>{change}{regressed}</td><td>{on_track}</td><td>{}</td></tr>",
+                escape(&area_name(&p.area)),
+                day_text(p.by),
+                level_cell(p.baseline),
+                level_cell(p.current),
+                p.target.number(),
+                escape(&projected)
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+        if plan
+            .goals
+            .iter()
+            .any(|g| matches!(g.progress.projected, Projection::NotComputable { .. }))
+        {
+            out.push_str(
+                "<p class=\"note\">Projected: the level if every open action succeeds; \
+                 – where it can't be computed (quick answers or no result).</p>\n",
+            );
+        } else {
+            out.push_str("<p class=\"note\">Projected: the level if every open action succeeds.</p>\n");
+        }
+    }
+    out.push_str("<h3>Actions</h3>\n");
+    if plan.actions.is_empty() {
+        out.push_str("<p class=\"note\">No actions yet.</p>\n");
+        return;
+    }
+    out.push_str("<ul class=\"actions\">");
+    for a in &plan.actions {
+        let title = match &a.link {
+            Some(link) => format!("<a href=\"{}\">{}</a>", escape(link.as_str()), escape(&a.title)),
+            None => escape(&a.title),
+        };
+        let title = if a.status == ActionStatus::Dropped {
+            format!("<s>{title}</s>")
+        } else {
+            title
+        };
+        let owner = a
+            .owner
+            .as_deref()
+            .map_or_else(String::new, |o| format!(" — {}", escape(o)));
+        let statements: Vec<String> = a
+            .statements
+            .iter()
+            .map(|s| format!("<code>{}</code>", escape(&s.to_string())))
+            .collect();
+        let _ = write!(
+            out,
+            "<li><span class=\"status {0}\">{0}</span> {title}{owner} <span class=\"note\">{1}</span></li>",
+            a.status.as_str(),
+            statements.join(" ")
+        );
+    }
+    out.push_str("</ul>\n");
 }
 
 fn hidden_text(hidden: &HiddenInfo) -> String {
@@ -362,7 +505,7 @@ pub fn render_round_html(report: &RoundReport) -> String {
             for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
                 let _ = write!(
                     body,
-                    "<li><code>{}</code> {} <em>(mean {:.2}, expects {})</em><br><span class=\"try\">Try: {}</span></li>",
+                    "<li><code>{}</code> {} <em>(mean {:.2}, expects {})</em><br/><span class=\"try\">Try: {}</span></li>",
                     escape(&gap.statement),
                     escape(&gap.text),
                     gap.answered,
@@ -574,7 +717,7 @@ mod tests {
                 (&second, &model, entries[1].clone()),
             ],
         );
-        let html = render_report_html(&report, Some(&history), None);
+        let html = render_report_html(&report, Some(&history), None, None);
         assert_self_contained(&html);
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("CC-BY-4.0"));

@@ -8,11 +8,13 @@ pub mod csv;
 pub mod data;
 pub mod html;
 pub mod markdown;
+pub mod plan;
 pub mod svg;
 pub mod team;
 pub mod text;
 
 pub use data::{AssessmentMeta, AssessmentReport, HistoryReport, ModelInfo};
+pub use plan::PlanReport;
 pub use text::Style;
 
 /// JSON with a stable, documented shape (see `docs/json.md`).
