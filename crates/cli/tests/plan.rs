@@ -7,7 +7,7 @@
 use predicates::prelude::*;
 
 mod common;
-use common::Env;
+use common::{Env, PgDatabase};
 
 fn example_answers() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/answers-detailed.toml")
@@ -110,37 +110,8 @@ fn plans_on_sqlite() {
 
 #[test]
 fn plans_on_postgres() {
-    let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
-        eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL plan test skipped");
-        return;
-    };
-    let name = format!(
-        "asyncmm_plan_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
-    let status = std::process::Command::new("psql")
-        .arg(&base)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("psql runs");
-    assert!(status.success(), "could not create test database");
-    let url = match base.rfind('/') {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => panic!("unexpected URL {base}"),
-    };
-    let mut env = Env::new();
-    env.database = url;
-    let outcome = std::panic::catch_unwind(|| scenario(&env));
-    let _ = std::process::Command::new("psql")
-        .arg(&base)
-        .args(["-q", "-c", &format!("DROP DATABASE {name} WITH (FORCE)")])
-        .status();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e);
-    }
+    let Some(pg) = PgDatabase::create("plan") else { return };
+    scenario(&pg.env());
 }
 
 #[test]
