@@ -18,7 +18,7 @@ use time::Date;
 use crate::csv::field;
 use crate::data::{GapReport, LevelRef, ModelInfo, gap_reports, round2};
 use crate::markdown::escape;
-use crate::text::Style;
+use crate::text::{Style, wrap};
 
 pub const ROUND_SCHEMA: &str = "asyncmm.round/1";
 pub const ORG_SCHEMA: &str = "asyncmm.org/1";
@@ -311,10 +311,20 @@ pub fn render_round_text(report: &RoundReport, style: Style) -> String {
             for gap in area.holding_back.iter().take(crate::data::HOLDING_BACK_SHOWN) {
                 let _ = writeln!(
                     out,
-                    "  - [{}] {} (mean {:.2}, expects {})",
-                    gap.statement, gap.text, gap.answered, gap.expected
+                    "  - [{}] {} (mean {:.2}, {} expects {})",
+                    gap.statement,
+                    gap.kind.describe(),
+                    gap.answered,
+                    target.name,
+                    gap.expected
                 );
-                let _ = writeln!(out, "    {} {}", style_try(style), gap.suggestion);
+                let _ = writeln!(out, "    {}", wrap(&gap.text, 76, "    "));
+                let _ = writeln!(
+                    out,
+                    "    {} {}",
+                    style_try(style),
+                    wrap(&gap.suggestion, 71, "         ")
+                );
             }
         }
     }

@@ -53,7 +53,7 @@ pub fn bar(fraction: f64) -> String {
 }
 
 /// Wraps `text` at `width` columns, indenting continuation lines.
-fn wrap(text: &str, width: usize, indent: &str) -> String {
+pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut line_len = 0;
     for word in text.split_whitespace() {
