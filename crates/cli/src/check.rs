@@ -7,15 +7,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Result, anyhow, bail};
-use asyncmm_core::aggregate::aggregate;
-use asyncmm_core::anonymity::show_group;
-use asyncmm_core::{TeamName, assess};
+use asyncmm_core::TeamName;
 use asyncmm_model::{AreaId, Level, Model};
 use asyncmm_store::Store;
 use serde::Serialize;
 
 use crate::args::{CheckArgs, ListFormat};
-use crate::run::{print, stored_model};
+use crate::run::print;
 
 /// The check failed: the gate's verdict, not a program error.
 #[derive(Debug, thiserror::Error)]
@@ -73,39 +71,18 @@ struct Verdict {
     goals_not_due: Vec<String>,
 }
 
-/// Level and score per area of the newest result that may be shown.
+/// Level and score per area of the team's current result (the rule plans
+/// use too: its newest round that may be shown, else its newest assessment).
 async fn latest_levels(store: &dyn Store, team: &TeamName) -> Result<(String, Model, BTreeMap<AreaId, (Level, f64)>)> {
-    // A team that only self-assesses is not in the organisation's team list.
-    let rounds = match store.rounds(Some(team)).await {
-        Ok(rounds) => rounds,
-        Err(asyncmm_store::StoreError::NotFound(_)) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    for round in rounds.iter().rev() {
-        let model = stored_model(store, &round.model).await?;
-        let responses = store.round_responses(round.id).await?;
-        let result = aggregate(&model, round.mode, &responses)?;
-        if let Some(view) = show_group(round.k, &result).into_value() {
-            let levels = view
-                .areas
-                .iter()
-                .filter_map(|a| a.value())
-                .map(|a| (a.area.clone(), (a.summary.level, a.summary.spread.median.value())))
-                .collect();
-            return Ok((format!("round {}", round.id), model, levels));
-        }
-    }
-    let stored = store
-        .latest_assessment(team)
+    let current = crate::plan::current(store, team)
         .await?
         .ok_or_else(|| anyhow!("team \"{team}\" has no result to check: no shown round and no assessment"))?;
-    let model = stored_model(store, &stored.model).await?;
-    let levels = assess(&model, &stored.answers)
-        .areas
-        .into_iter()
-        .filter_map(|a| a.scored.map(|s| (a.area, (s.level, s.score.value()))))
+    let levels = current
+        .standings
+        .iter()
+        .map(|s| (s.area.clone(), (s.level, s.score.value())))
         .collect();
-    Ok((format!("assessment #{}", stored.id), model, levels))
+    Ok((current.source, current.model, levels))
 }
 
 pub async fn check_command(store: &dyn Store, args: &CheckArgs) -> Result<()> {

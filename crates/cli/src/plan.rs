@@ -18,6 +18,7 @@ use asyncmm_core::plan::{
 };
 use asyncmm_core::{Answers, Round, TeamName, assess};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_report::markdown::escape;
 use asyncmm_report::plan::{GoalReport, PlanReport, Regression};
 use asyncmm_report::to_json;
 use asyncmm_store::{Store, StoreError};
@@ -31,11 +32,11 @@ fn today() -> Date {
 }
 
 /// Where a team stands now, and which result says so.
-struct Current {
+pub struct Current {
     /// e.g. "round 3" or "assessment #12".
-    source: String,
-    model: Model,
-    standings: Vec<Standing>,
+    pub source: String,
+    pub model: Model,
+    pub standings: Vec<Standing>,
     /// The result before it that is comparable: the previous shown round of
     /// the same model version and mode, or the previous self-assessment of
     /// the same model version.
@@ -148,7 +149,7 @@ fn levels_of(standings: &[Standing]) -> Vec<(AreaId, Level)> {
 
 /// The team's newest shown round, else its newest self-assessment; with the
 /// previous comparable result, so regressions can be flagged.
-async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> {
+pub async fn current(store: &dyn Store, team: &TeamName) -> Result<Option<Current>> {
     let rounds = match store.rounds(Some(team)).await {
         Ok(rounds) => rounds,
         Err(StoreError::NotFound(_)) => Vec::new(),
@@ -436,21 +437,9 @@ fn plan_text(view: &PlanReport) -> String {
     out
 }
 
-/// Markdown text in a table cell or a link label can't break the markup.
-fn md_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn plan_markdown(view: &PlanReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## Plan for {}\n", md_escape(view.team.as_str()));
+    let _ = writeln!(out, "## Plan for {}\n", escape(view.team.as_str()));
     if let Some(from) = &view.current_from {
         let _ = writeln!(out, "Current levels from {from}.\n");
     }
@@ -499,7 +488,7 @@ fn plan_markdown(view: &PlanReport) -> String {
         let _ = writeln!(out, "No actions yet.");
     }
     for a in &view.actions {
-        let title = md_escape(&a.title);
+        let title = escape(&a.title);
         let title = match &a.link {
             // `<…>` keeps a URL with parentheses or spaces from ending the link early.
             Some(link) => format!("[{title}](<{link}>)"),
@@ -513,7 +502,7 @@ fn plan_markdown(view: &PlanReport) -> String {
         let owner = a
             .owner
             .as_deref()
-            .map_or_else(String::new, |o| format!(" — {}", md_escape(o)));
+            .map_or_else(String::new, |o| format!(" — {}", escape(o)));
         let doing = if a.status == ActionStatus::Doing {
             " (doing)"
         } else {

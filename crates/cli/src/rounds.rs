@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use asyncmm_core::aggregate::aggregate;
+use asyncmm_core::aggregate::{GroupResult, aggregate};
 use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup, show_group};
 use asyncmm_core::{Answers, K, Mode, ModelRef, NewRound, Round, RoundId, RoundState, Team, TeamName, Token};
 use asyncmm_model::Model;
@@ -17,7 +17,7 @@ use asyncmm_store::{Store, StoreError, SubmitOutcome};
 use time::{Date, OffsetDateTime};
 
 use crate::args::{ListFormat, ModeArg, ReportFormat, RespondArgs, RoundCommand, RoundOpenArgs, TeamCommand};
-use crate::run::{cancelled, load_model, print, stored_model};
+use crate::run::{StoredModels, cancelled, load_model, print, stored_model};
 use crate::{answers_file, import, prompt};
 
 fn today() -> Date {
@@ -467,28 +467,27 @@ async fn org_rounds(store: &dyn Store) -> Result<OrgReport> {
         .into_iter()
         .filter(|r| active.contains(r.team.as_str()))
         .collect();
+    let (display_model, results) = aggregate_rounds(store, &rounds).await?;
+    let rows: Vec<_> = rounds
+        .iter()
+        .zip(&results)
+        .map(|(r, g)| (r, show_group(r.k, g)))
+        .collect();
+    Ok(OrgReport::build(&display_model, &teams, &rows, &[]))
+}
+
+/// Each round's responses aggregated with its own model version, loaded in
+/// two queries for all rounds; also the model reports are laid out by.
+async fn aggregate_rounds(store: &dyn Store, rounds: &[Round]) -> Result<(Model, Vec<GroupResult>)> {
     let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
     let mut responses = store.responses_for_rounds(&ids).await?;
-    let mut models: Vec<Model> = Vec::new();
-    for round in &rounds {
-        if !models.iter().any(|m| ModelRef::of(m) == round.model) {
-            models.push(stored_model(store, &round.model).await?);
-        }
-    }
-    let display_model = match models.first() {
-        Some(m) => m.clone(),
-        None => load_model(None)?.0,
-    };
-    let mut rows = Vec::with_capacity(rounds.len());
-    for round in &rounds {
-        let model = models
-            .iter()
-            .find(|m| ModelRef::of(m) == round.model)
-            .ok_or_else(|| anyhow!("model {} missing", round.model))?;
+    let models = StoredModels::load(store, rounds.iter().map(|r| &r.model)).await?;
+    let mut results = Vec::with_capacity(rounds.len());
+    for round in rounds {
         let answers = responses.remove(&round.id).unwrap_or_default();
-        rows.push((round, show_group(round.k, &aggregate(model, round.mode, &answers)?)));
+        results.push(aggregate(models.get(&round.model)?, round.mode, &answers)?);
     }
-    Ok(OrgReport::build(&display_model, &teams, &rows, &[]))
+    Ok((models.display()?, results))
 }
 
 /// Every team's latest round (through the anonymity gate) and the roll-ups:
@@ -496,28 +495,11 @@ async fn org_rounds(store: &dyn Store) -> Result<OrgReport> {
 pub async fn build_org_report(store: &dyn Store) -> Result<OrgReport> {
     let teams = store.teams_in_org(false).await?;
     let latest = store.latest_round_per_team().await?;
-    let ids: Vec<RoundId> = latest.iter().map(|r| r.id).collect();
-    let mut responses = store.responses_for_rounds(&ids).await?;
-    let mut models: Vec<Model> = Vec::new();
-    for round in &latest {
-        if !models.iter().any(|m| ModelRef::of(m) == round.model) {
-            models.push(stored_model(store, &round.model).await?);
-        }
-    }
-    let display_model = match models.first() {
-        Some(m) => m.clone(),
-        None => load_model(None)?.0,
-    };
+    let (display_model, results) = aggregate_rounds(store, &latest).await?;
     let team_by_name: std::collections::HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut rows = Vec::with_capacity(latest.len());
     let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
-    for round in &latest {
-        let model = models
-            .iter()
-            .find(|m| ModelRef::of(m) == round.model)
-            .ok_or_else(|| anyhow!("model {} missing", round.model))?;
-        let answers = responses.remove(&round.id).unwrap_or_default();
-        let result = aggregate(model, round.mode, &answers)?;
+    for (round, result) in latest.iter().zip(results) {
         rows.push((round, show_group(round.k, &result)));
         if let Some(team) = team_by_name.get(round.team.as_str()) {
             inputs.push(GroupInput {

@@ -252,6 +252,38 @@ pub async fn history_command(store: &dyn Store, args: &HistoryArgs) -> Result<()
     crate::output::emit(&out, args.output.as_deref())
 }
 
+/// The model versions a set of records was taken with, each read from the
+/// store and parsed once however many records share it.
+pub struct StoredModels(Vec<Model>);
+
+impl StoredModels {
+    pub async fn load<'a>(store: &dyn Store, refs: impl IntoIterator<Item = &'a ModelRef>) -> Result<StoredModels> {
+        let mut models: Vec<Model> = Vec::new();
+        for r in refs {
+            if !models.iter().any(|m| &ModelRef::of(m) == r) {
+                models.push(stored_model(store, r).await?);
+            }
+        }
+        Ok(StoredModels(models))
+    }
+
+    pub fn get(&self, model: &ModelRef) -> Result<&Model> {
+        self.0
+            .iter()
+            .find(|m| &ModelRef::of(m) == model)
+            .ok_or_else(|| anyhow!("model {model} missing"))
+    }
+
+    /// The model reports are laid out by: the first one loaded, else the
+    /// embedded default.
+    pub fn display(&self) -> Result<Model> {
+        match self.0.first() {
+            Some(m) => Ok(m.clone()),
+            None => Ok(load_model(None)?.0),
+        }
+    }
+}
+
 /// A team's assessments oldest first, each scored with its own model version
 /// and compared with the one before.
 pub async fn history_report(store: &dyn Store, team: &TeamName) -> Result<HistoryReport> {
@@ -259,16 +291,10 @@ pub async fn history_report(store: &dyn Store, team: &TeamName) -> Result<Histor
     if stored.is_empty() {
         bail!("team \"{team}\" has no assessments; run `asyncmm assess --team \"{team}\"`");
     }
-    let mut models: Vec<Model> = Vec::new();
-    for a in &stored {
-        if !models.iter().any(|m| ModelRef::of(m) == a.model) {
-            models.push(stored_model(store, &a.model).await?);
-        }
-    }
-    let model_of = |r: &ModelRef| models.iter().find(|m| &ModelRef::of(m) == r);
+    let models = StoredModels::load(store, stored.iter().map(|a| &a.model)).await?;
     let mut scored = Vec::with_capacity(stored.len());
     for a in &stored {
-        let model = model_of(&a.model).ok_or_else(|| anyhow!("model {} missing", a.model))?;
+        let model = models.get(&a.model)?;
         scored.push((a, model, assess(model, &a.answers)));
     }
     let entries = history(scored.iter().map(|(a, _, r)| (a.id, &a.model, r)));
