@@ -130,8 +130,14 @@ pub enum RoundCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
-    /// Close a round now.
-    Close { id: i64 },
+    /// Close a round now: no answer can be given or changed any more, and
+    /// tokens are no longer linked to responses.
+    Close {
+        id: i64,
+        /// Close even with fewer than k responses (the result then stays hidden).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Reopen a closed round (only while no result was published).
     Reopen { id: i64 },
     /// Issue more respondent tokens for a round.
@@ -221,6 +227,9 @@ pub struct AssessArgs {
     /// The team being assessed (asked for when omitted).
     #[arg(long)]
     pub team: Option<String>,
+    /// Create the team even though its name is close to an existing one.
+    #[arg(long)]
+    pub new_team: bool,
     /// Rate every statement (60 with the default model) instead of picking a
     /// level per area.
     #[arg(long)]

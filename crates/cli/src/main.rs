@@ -1,25 +1,28 @@
 //! The `asyncmm` binary: parses arguments, opens the store, and hands each
-//! command to [`run`]. Errors are printed as one `error:` line (plus the
-//! lines of a multi-problem error such as a broken model) with exit code 1;
-//! a cancelled questionnaire exits with 130.
+//! command to its module, which calls the application layer
+//! (`asyncmm-app`) and picks a renderer (`asyncmm-report`). No rule lives
+//! here. Errors are printed as one `error:` line (plus the lines of a
+//! multi-problem error such as a broken model, and a hint where the command
+//! line can help) with exit code 1; a cancelled questionnaire exits with 130.
 #![forbid(unsafe_code)]
 
-mod answers_file;
 mod args;
+mod assess;
 mod backup;
-mod chart;
 mod check;
-mod import;
 mod output;
 mod plan;
 mod prompt;
+mod report;
 mod rounds;
-mod run;
+mod ui;
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
+use asyncmm_app::{App, AppError};
 use clap::Parser;
+use time::OffsetDateTime;
 
 use args::{Cli, Command, ModelCommand};
 
@@ -33,14 +36,35 @@ fn main() -> ExitCode {
         .and_then(|rt| rt.block_on(dispatch(cli)));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<run::Cancelled>() => {
+        Err(e) if e.is::<ui::Cancelled>() => {
             eprintln!("{e}");
             ExitCode::from(130)
         }
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(hint) = e.downcast_ref::<AppError>().and_then(hint) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What the command line can add to an application error: the flag that
+/// fixes it.
+fn hint(e: &AppError) -> Option<&'static str> {
+    match e {
+        AppError::TeamNotGiven { .. } => Some("pass --team NAME"),
+        AppError::NothingYet(_) => {
+            Some("assess a team with `asyncmm assess`, or run a round with `asyncmm round open`")
+        }
+        AppError::NotFound { what, .. } if what.contains("(a new team name this close") => {
+            Some("pass --new-team to create it anyway")
+        }
+        AppError::Import(e) if e.message.contains("name it as a column to ignore") => {
+            Some("pass --ignore-column HEADER for each column that holds no answers")
+        }
+        _ => None,
     }
 }
 
@@ -59,8 +83,8 @@ async fn dispatch(cli: Cli) -> Result<()> {
     // Model commands need no database, so they work before any set-up.
     if let Command::Model(model) = &cli.command {
         return match model {
-            ModelCommand::Show { model, format } => run::model_show(model.as_deref(), *format),
-            ModelCommand::Validate { file } => run::model_validate(file),
+            ModelCommand::Show { model, format } => assess::model_show(model.as_deref(), *format),
+            ModelCommand::Validate { file } => assess::model_validate(file),
         };
     }
     let url = database_url(&cli)?;
@@ -69,25 +93,26 @@ async fn dispatch(cli: Cli) -> Result<()> {
     if let Command::Import(args) = &cli.command {
         let document = backup::read_document(&args.file)?;
         let store = asyncmm_store::connect(&url).await?;
-        return backup::import_command(store.as_ref(), &document, &args.file, &url).await;
+        let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await?;
+        return backup::import_command(&app, &document, &args.file, &url).await;
     }
     let store = asyncmm_store::connect(&url).await?;
+    if let Command::Migrate = &cli.command {
+        store.migrate().await?;
+        return ui::print("database is up to date\n");
+    }
+    let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await?;
     match &cli.command {
-        Command::Assess(args) => run::assess_command(store.as_ref(), args).await,
-        Command::Report(args) => run::report_command(store.as_ref(), args).await,
-        Command::History(args) => run::history_command(store.as_ref(), args).await,
-        Command::Team(command) => rounds::team_command(store.as_ref(), command).await,
-        Command::Round(command) => rounds::round_command(store.as_ref(), command).await,
-        Command::Respond(args) => rounds::respond_command(store.as_ref(), args).await,
-        Command::Plan(command) => plan::plan_command(store.as_ref(), command).await,
-        Command::Chart(args) => chart::chart_command(store.as_ref(), args).await,
-        Command::Check(args) => check::check_command(store.as_ref(), args).await,
-        Command::Migrate => {
-            store.migrate().await?;
-            println!("database is up to date");
-            Ok(())
-        }
-        Command::Export(args) => backup::export_command(store.as_ref(), args).await,
-        Command::Model(_) | Command::Import(_) => Ok(()),
+        Command::Assess(args) => assess::assess_command(&app, args).await,
+        Command::Report(args) => report::report_command(&app, args).await,
+        Command::History(args) => report::history_command(&app, args).await,
+        Command::Chart(args) => report::chart_command(&app, args).await,
+        Command::Team(command) => rounds::team_command(&app, command).await,
+        Command::Round(command) => rounds::round_command(&app, command).await,
+        Command::Respond(args) => rounds::respond_command(&app, args).await,
+        Command::Plan(command) => plan::plan_command(&app, command).await,
+        Command::Check(args) => check::check_command(&app, args).await,
+        Command::Export(args) => backup::export_command(&app, args).await,
+        Command::Model(_) | Command::Import(_) | Command::Migrate => Ok(()),
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::run::print;
+use crate::ui::print;
 
 /// Prints `text`, or writes it to `output` whole.
 pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
@@ -20,6 +20,18 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Creates a file that must not exist yet (a token list never overwrites
+/// another one).
+pub fn write_new_file(path: &Path, text: &str) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("could not create {} (it must not exist yet)", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("could not write {}", path.display()))
 }
 
 /// The temporary sibling: same directory, so the rename stays on one file

@@ -146,7 +146,7 @@ fn bad_files_get_one_line_naming_file_and_place_and_nothing_is_stored() {
         .args(["report", "--team", "T"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no assessments"));
+        .stderr(predicate::str::contains("does not exist"));
 }
 
 #[test]

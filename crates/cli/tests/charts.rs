@@ -54,7 +54,7 @@ fn report_and_history_write_self_contained_html_files() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg"), "inline radar");
     assert!(
-        html.contains("previous ("),
+        html.contains("previous: assessment #1 ("),
         "radar compares with the previous assessment"
     );
     assert!(html.contains("CC-BY-4.0"));
@@ -67,7 +67,7 @@ fn report_and_history_write_self_contained_html_files() {
         .assert()
         .success();
     let html = std::fs::read_to_string(&path).expect("history written");
-    assert!(html.contains("score per area over time"));
+    assert!(html.contains("self-assessed score per area"));
     assert_self_contained(&html);
 
     // A text report to a file too; no temporary files stay behind.
@@ -98,7 +98,7 @@ fn a_failed_report_leaves_no_file() {
         .arg(&path)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no assessments"));
+        .stderr(predicate::str::contains("does not exist"));
     assert!(!path.exists());
     assert_eq!(
         std::fs::read_dir(env.dir.path())
@@ -322,6 +322,13 @@ fn every_html_page_is_well_formed() {
                 .success();
         }
     }
+    // Open, even a round with k responses shows only its count.
+    let open = html_page(&env, "round1-open.html", &["report", "--round", "1"]);
+    assert!(!open.contains("Result per area"), "an open round shows no result");
+    assert!(open.contains("open: 5 responses so far"), "{open}");
+    assert_well_formed("open round", &open);
+    env.ok(&["round", "close", "1"]);
+    env.ok(&["round", "close", "2", "--yes"]);
     let shown = html_page(&env, "round1.html", &["report", "--round", "1"]);
     assert!(shown.contains("Result per area"), "round shown");
     assert_well_formed("round", &shown);

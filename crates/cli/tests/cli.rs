@@ -117,8 +117,9 @@ fn history_shows_changes_and_regressions_in_every_format() {
         .args(["history", "--team", "Core"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("#1 "))
-        .stdout(predicate::str::contains("#2 "))
+        .stdout(predicate::str::contains("assessment #1 · self-assessment"))
+        .stdout(predicate::str::contains("assessment #2 · self-assessment"))
+        .stdout(predicate::str::contains("compared with assessment #1"))
         .stdout(predicate::str::contains("▼"))
         .stdout(predicate::str::contains("regression: Documentation dropped a level"));
 
@@ -138,16 +139,16 @@ fn history_shows_changes_and_regressions_in_every_format() {
     let csv = String::from_utf8(out.stdout).expect("utf-8");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + 2 * 5);
-    assert!(lines[0].starts_with("team,assessment,taken_at"));
-    assert!(lines[6].starts_with("Core,2,"), "{}", lines[6]);
+    assert!(lines[0].starts_with("team,kind,id,date,respondents"), "{}", lines[0]);
+    assert!(lines[6].starts_with("Core,assessment,2,"), "{}", lines[6]);
     assert!(lines[6].contains(",documentation,1,Initial,"), "{}", lines[6]);
-    assert!(lines[6].contains(",down,true,"), "{}", lines[6]);
+    assert!(lines[6].contains(",down,true,assessment #1,"), "{}", lines[6]);
 
     env.cmd()
         .args(["history", "--team", "Core", "--format", "md"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("| # | Date | Mode | Mean |"))
+        .stdout(predicate::str::contains("| Result | Date | Mode | Mean |"))
         .stdout(predicate::str::contains("⚠"));
 }
 
@@ -165,7 +166,7 @@ fn without_a_terminal_and_without_answers_it_stops_and_stores_nothing() {
         .args(["history", "--team", "Solo"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("has no assessments"));
+        .stderr(predicate::str::contains("does not exist"));
 }
 
 #[test]
@@ -195,7 +196,7 @@ fn bad_answers_are_rejected_and_nothing_is_stored() {
         .args(["report", "--team", "T"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no assessments"));
+        .stderr(predicate::str::contains("does not exist"));
 }
 
 #[test]
@@ -364,7 +365,24 @@ fn check_gates_on_minimum_levels() {
         .args(["check", "--team", "Gate", "--min-level", "docs=2"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("not in model"));
+        .stderr(predicate::str::contains("\"docs\" is not an area of model"));
+    // An area given twice is refused rather than one bar silently winning.
+    env.cmd()
+        .args([
+            "check",
+            "--team",
+            "Gate",
+            "--min-level",
+            "documentation=2,documentation=1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("documentation is given twice"));
+    // Areas and levels by name too.
+    env.cmd()
+        .args(["check", "--team", "Gate", "--min-level", "Documentation=Defined"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -376,7 +394,7 @@ fn check_against_goals_enforces_goals_that_are_due() {
         .args(["check", "--team", "Goals", "--against-goals"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("has no goals"));
+        .stderr(predicate::str::contains("has no goals to check against"));
     // Due (a past date, accepted with a warning) and not yet due.
     env.cmd()
         .args([

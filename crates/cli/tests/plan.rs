@@ -41,14 +41,18 @@ fn scenario(env: &Env) {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "goal set: Platform meetings from level 1 to level 2 by 2099-03-31",
+            "goal set: Platform meetings from level 1 (assessment #1) to level 2 by 2099-03-31",
         ))
         .stderr(predicate::str::is_empty());
 
     let suggestions = env.ok(&["plan", "suggest", "--team", "Platform"]);
     assert!(suggestions.contains("  1. [meetings."), "{suggestions}");
     let json = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
-    let first = json[0]["statement"].as_str().expect("statement").to_string();
+    assert_eq!(json["from"], "assessment #1");
+    let first = json["candidates"][0]["statement"]
+        .as_str()
+        .expect("statement")
+        .to_string();
     let added = env.ok(&["plan", "suggest", "--team", "Platform", "--accept", "1"]);
     assert!(added.starts_with("added #1 [todo] "), "{added}");
     assert!(added.contains(&first), "{added}");
@@ -152,7 +156,7 @@ fn goals_warn_but_unknown_areas_and_teams_are_refused() {
             "--by",
             "2099-01-01",
         ],
-        "--area: standups is not in model",
+        "area: \"standups\" is not an area of model",
     );
     env.fails(
         &[
@@ -168,9 +172,9 @@ fn goals_warn_but_unknown_areas_and_teams_are_refused() {
             "--by",
             "2099-01-01",
         ],
-        "unknown team \"Nobody\"",
+        "team \"Nobody\" does not exist",
     );
-    env.fails(&["plan", "show", "--team", "Nobody"], "unknown team \"Nobody\"");
+    env.fails(&["plan", "show", "--team", "Nobody"], "team \"Nobody\" does not exist");
     let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
     assert_eq!(plan["goals"].as_array().map(Vec::len), Some(1));
 }
@@ -193,7 +197,7 @@ fn bad_actions_change_nothing() {
     };
     run(
         add(&["--link", "example.com/x", "--statement", "meetings.2.1"]),
-        "--link: link \"example.com/x\" is not a URL",
+        "link: link \"example.com/x\" is not a URL",
     );
     run(
         add(&["--link", "javascript:alert(1)", "--statement", "meetings.2.1"]),
@@ -205,11 +209,11 @@ fn bad_actions_change_nothing() {
     );
     run(
         add(&["--statement", "nonsense"]),
-        "--statement: statement id \"nonsense\"",
+        "statement: statement id \"nonsense\"",
     );
     env.fails(
         &["plan", "action", "update", "7", "--status", "done"],
-        "action 7 not found",
+        "action #7 does not exist",
     );
     env.fails(
         &["plan", "action", "update", "7", "--status", "finished"],
@@ -284,6 +288,10 @@ fn a_shown_quick_round_is_current_and_cannot_be_projected() {
             .assert()
             .success();
     }
+    // While open, the round is not the team's result yet.
+    let text = env.ok(&["plan", "show", "--team", "Platform"]);
+    assert!(text.contains("(no result yet)"), "{text}");
+    env.ok(&["round", "close", "1"]);
     env.ok(&[
         "plan",
         "goal",
@@ -306,8 +314,8 @@ fn a_shown_quick_round_is_current_and_cannot_be_projected() {
     );
     // Quick answers still give candidates: the next level's practices.
     let candidates = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
-    assert_eq!(candidates[0]["area"], "work-tracking");
-    assert!(candidates[0]["answered"].is_null());
+    assert_eq!(candidates["candidates"][0]["area"], "work-tracking");
+    assert!(candidates["candidates"][0]["answered"].is_null());
 }
 
 /// The example answers with documentation's deficits fully agreed with and
@@ -418,7 +426,7 @@ fn quick_round(env: &Env, responses: usize, documentation: u8) {
             .assert()
             .success();
     }
-    env.ok(&["round", "close", &id]);
+    env.ok(&["round", "close", &id, "--yes"]);
 }
 
 #[test]

@@ -61,19 +61,38 @@ fn k_five_hides_four_responses_and_shows_five_in_every_format() {
     for (token, level) in tokens.iter().zip([0, 1, 2, 2]) {
         env.respond(token, level);
     }
+    // Open, with four responses: only the count, in every format.
     let text = env.ok(&["report", "--round", &id]);
-    assert!(text.contains("n = 4 < k = 5, hidden"), "{text}");
+    assert!(text.contains("open: 4 responses so far"), "{text}");
     assert!(!text.contains("median"), "{text}");
     let json = env.json(&["report", "--round", &id, "--format", "json"]);
     assert_eq!(json["hidden"]["n"], 4);
+    assert_eq!(json["hidden"]["reason"], "round_open");
+    assert_eq!(json["areas"].as_array().map(Vec::len), Some(0));
+
+    // Closed with four (k = 5): hidden for good, and it says why.
+    env.fails(&["round", "close", &id], "pass --yes");
+    env.ok(&["round", "close", &id, "--yes"]);
+    let text = env.ok(&["report", "--round", &id]);
+    assert!(text.contains("hidden: 4 responses < k = 5"), "{text}");
+    assert!(!text.contains("median"), "{text}");
+    let json = env.json(&["report", "--round", &id, "--format", "json"]);
+    assert_eq!(json["hidden"]["n"], 4);
+    assert_eq!(json["hidden"]["reason"], "too_few_responses");
     assert_eq!(json["areas"].as_array().map(Vec::len), Some(0));
     let md = env.ok(&["report", "--round", &id, "--format", "md"]);
-    assert!(md.contains("n = 4 < k = 5, hidden") && !md.contains("| Area |"), "{md}");
+    assert!(
+        md.contains("hidden: 4 responses < k = 5") && !md.contains("| Area |"),
+        "{md}"
+    );
     let csv = env.ok(&["report", "--round", &id, "--format", "csv"]);
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(csv.lines().nth(1).is_some_and(|l| l.contains(",true,4,")), "{csv}");
 
+    // Nothing was shown, so it can be reopened for a fifth answer.
+    env.ok(&["round", "reopen", &id]);
     env.respond(&tokens[4], 3);
+    env.ok(&["round", "close", &id]);
     let json = env.json(&["report", "--round", &id, "--format", "json"]);
     assert_eq!(json["hidden"], Value::Null);
     let docs = &json["areas"][0];
@@ -92,11 +111,26 @@ fn k_five_hides_four_responses_and_shows_five_in_every_format() {
     );
     let csv = env.ok(&["report", "--round", &id, "--format", "csv"]);
     assert_eq!(csv.lines().count(), 6, "{csv}");
-
-    // Revising with the same token replaces, never adds.
-    env.respond(&tokens[0], 2);
     let status = env.json(&["round", "status", &id, "--format", "json"]);
     assert_eq!(status["responses"], 5);
+    assert_eq!(status["published"], true);
+    assert_eq!(status["opens_on"], status["closed_on"], "ISO dates: {status}");
+}
+
+#[test]
+fn a_revision_replaces_and_never_adds() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    let (id, tokens) = env.open("Platform", 2);
+    env.respond(&tokens[0], 1);
+    env.cmd()
+        .args(["respond", &tokens[0], "--answers"])
+        .arg(env.dir.path().join(format!("{}.toml", tokens[0])))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("replaced"));
+    let status = env.json(&["round", "status", &id, "--format", "json"]);
+    assert_eq!(status["responses"], 1);
 }
 
 #[test]
@@ -107,10 +141,10 @@ fn tokens_are_one_round_only_and_closed_rounds_refuse_answers() {
     let (a, a_tokens) = env.open("A", 2);
     let (_b, b_tokens) = env.open("B", 1);
     env.respond(&a_tokens[0], 1);
-    env.fails(&["respond", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], "does not exist");
-    env.fails(&["respond", "not-a-token"], "32 characters");
-    env.ok(&["round", "close", &a]);
-    env.fails(&["round", "close", &a], "closed");
+    env.fails(&["respond", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], "token is not valid");
+    env.fails(&["respond", "not-a-token"], "token is not valid");
+    env.ok(&["round", "close", &a, "--yes"]);
+    env.fails(&["round", "close", &a, "--yes"], "already closed");
     env.fails(&["respond", &a_tokens[1]], "closed");
     env.respond(&b_tokens[0], 2);
     let b_status = env.json(&["round", "list", "--team", "B", "--format", "json"]);
@@ -127,8 +161,18 @@ fn reopen_is_refused_once_a_result_was_published() {
     env.respond(&tokens[0], 1);
     env.fails(&["round", "set-k", &id, "4"], "fixed");
     env.respond(&tokens[1], 1);
-    env.ok(&["round", "close", &id]);
+    env.ok(&["round", "close", &id, "--yes"]);
     env.ok(&["round", "reopen", &id]);
+    // A token that answered before the close can't answer again.
+    env.fails(
+        &[
+            "respond",
+            &tokens[0],
+            "--answers",
+            &env.dir.path().join(format!("{}.toml", tokens[0])).display().to_string(),
+        ],
+        "used before round",
+    );
     env.respond(&tokens[2], 2);
     env.ok(&["round", "close", &id]);
     let json = env.json(&["report", "--round", &id, "--format", "json"]);
@@ -147,6 +191,10 @@ fn teams_form_a_tree_and_names_are_unique() {
     env.ok(&["team", "rename", "Api", "Backend"]);
     let list = env.ok(&["team", "list"]);
     assert_eq!(list, "Engineering\n  Backend\n  Web\n");
+    // Names are one team whatever their case: no twin, and commands find it.
+    env.fails(&["team", "add", "web"], "differ only in case");
+    env.ok(&["round", "open", "--team", "web"]);
+    assert!(env.ok(&["round", "list"]).contains("· Web ·"));
     env.ok(&["team", "archive", "Web"]);
     assert_eq!(env.ok(&["team", "list"]), "Engineering\n  Backend\n");
     assert!(env.ok(&["team", "list", "--archived"]).contains("Web (archived)"));
@@ -183,12 +231,13 @@ fn import_is_all_or_nothing() {
         .assert()
         .success()
         .stdout(predicate::str::contains("imported 5"));
+    env.ok(&["round", "close", &id]);
     let json = env.json(&["report", "--round", &id, "--format", "json"]);
     assert_eq!(json["areas"][0]["median"], 2.0);
 }
 
 #[test]
-fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
+fn org_report_leaves_a_small_team_out_of_its_group_and_says_why() {
     let env = Env::new();
     env.ok(&["team", "add", "Engineering"]);
     env.ok(&["team", "add", "Web", "--parent", "Engineering"]);
@@ -201,22 +250,43 @@ fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
     env.cmd().args(["round", "import", &web]).arg(&six).assert().success();
     env.cmd().args(["round", "import", &api]).arg(&three).assert().success();
 
+    // Open rounds: the org view shows their counts only.
+    let json = env.json(&["report", "--org", "--format", "json"]);
+    let teams = json["teams"].as_array().expect("teams");
+    let web_row = teams.iter().find(|t| t["team"] == "Web").expect("Web row");
+    assert_eq!(web_row["hidden"]["reason"], "round_open");
+    assert_eq!(web_row["hidden"]["n"], 6);
+    assert!(web_row["cells"].as_array().is_some_and(Vec::is_empty));
+
+    env.ok(&["round", "close", &web]);
+    env.ok(&["round", "close", &api, "--yes"]);
     let json = env.json(&["report", "--org", "--format", "json"]);
     let teams = json["teams"].as_array().expect("teams");
     let row = |name: &str| teams.iter().find(|t| t["team"] == name).expect("row").clone();
     assert_eq!(row("Web")["hidden"], Value::Null);
     assert_eq!(row("Web")["cells"][0]["level"], 2);
     assert_eq!(row("Api")["hidden"]["reason"], "too_few_responses");
-    for rollup in json["rollups"].as_array().expect("rollups") {
-        for r in rollup["rows"].as_array().expect("rows") {
-            if r["node"] == "Engineering" || r["node"] == "organisation" {
-                assert_eq!(r["hidden"]["reason"], "reveals_subgroup", "{r}");
-            }
+    // Both roll-ups show Engineering and the organisation from Web alone,
+    // leaving Api out and saying so; no cell of them shows only n<k.
+    let rollups = json["rollups"].as_array().expect("rollups");
+    assert_eq!(rollups.len(), 2);
+    let mut checked = 0;
+    for rollup in rollups {
+        let rows = rollup["rows"].as_array().expect("rows");
+        for node in ["Engineering", "organisation"] {
+            let r = rows.iter().find(|r| r["node"] == node).expect("roll-up row present");
+            assert_eq!(r["hidden"], Value::Null, "{r}");
+            assert_eq!(r["respondents"], 6, "{r}");
+            assert_eq!(r["cells"][0]["level"], 2, "{r}");
+            let left_out = r["left_out"].as_str().expect("says what it left out");
+            assert!(left_out.starts_with("excludes 1 team (Api), 3 responses"), "{left_out}");
+            checked += 1;
         }
     }
+    assert_eq!(checked, 4);
     assert_eq!(json["teams_without_rounds"], serde_json::json!(["Sales"]));
     let text = env.ok(&["report", "--org"]);
-    assert!(text.contains("n<k"), "{text}");
+    assert!(text.contains("excludes 1 team (Api), 3 responses"), "{text}");
     assert!(text.contains("median of team medians"), "{text}");
     let csv = env.ok(&["report", "--org", "--format", "csv"]);
     assert_eq!(csv.lines().count(), 1 + 2 * 5);
@@ -224,7 +294,8 @@ fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
     let md = env.ok(&["report", "--org", "--format", "md"]);
     assert!(md.contains("| Web | 6 |"), "{md}");
 
-    // CSV is tidy over every round: a second Web round adds five rows.
+    // CSV is tidy over every round: a second Web round adds five rows, and
+    // while it is open they show nothing but the count.
     let (second, _) = env.open("Web", 0);
     env.cmd()
         .args(["round", "import", &second])
@@ -233,17 +304,24 @@ fn org_report_hides_a_group_that_would_reveal_a_small_team_by_difference() {
         .success();
     let csv = env.ok(&["report", "--org", "--format", "csv"]);
     assert_eq!(csv.lines().count(), 1 + 3 * 5, "{csv}");
-    assert_eq!(
-        csv.lines()
-            .filter(|l| l.starts_with(&format!("Web,Engineering,{second},")))
-            .count(),
-        5
-    );
+    let open_rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with(&format!("Web,Engineering,{second},")))
+        .collect();
+    assert_eq!(open_rows.len(), 5);
+    assert!(open_rows.iter().all(|l| l.contains("round_open")), "{csv}");
     assert!(
         csv.lines()
             .next()
             .is_some_and(|h| h.starts_with("team,parent,round,opens_on,"))
     );
+    // The org view still shows Web's closed round, and notes the open one.
+    let json = env.json(&["report", "--org", "--format", "json"]);
+    let teams = json["teams"].as_array().expect("teams");
+    let web_row = teams.iter().find(|t| t["team"] == "Web").expect("Web row");
+    assert_eq!(web_row["round"].to_string(), web);
+    assert_eq!(web_row["open_round"]["round"].to_string(), second);
+    assert_eq!(web_row["open_round"]["responses"], 6);
 }
 
 #[test]
@@ -332,11 +410,112 @@ fn check_uses_the_newest_round_that_may_be_shown() {
     for token in &tokens {
         env.respond(token, 2);
     }
+    // Open: no result to check yet.
+    env.fails(
+        &["check", "--team", "Gate", "--min-level", "documentation=2"],
+        "has no result to check",
+    );
+    env.ok(&["round", "close", &first]);
     let out = env.ok(&["check", "--team", "Gate", "--min-level", "documentation=2"]);
     assert!(out.contains(&format!("passed: Gate (round {first})")), "{out}");
-    // A newer round with too few responses is hidden, so it is not used.
-    let (_, tokens) = env.open("Gate", 1);
+    // A newer round with too few responses is hidden, so it is not used,
+    // open or closed.
+    let (second, tokens) = env.open("Gate", 1);
     env.respond(&tokens[0], 0);
     let out = env.ok(&["check", "--team", "Gate", "--min-level", "documentation=2"]);
     assert!(out.contains(&format!("(round {first})")), "{out}");
+    env.ok(&["round", "close", &second, "--yes"]);
+    let out = env.ok(&["check", "--team", "Gate", "--min-level", "documentation=2"]);
+    assert!(out.contains(&format!("(round {first})")), "{out}");
+}
+
+/// Every output command in every format, as a person would run them, with
+/// what each printed (standard output and error together).
+fn every_output(env: &Env, round: &str) -> Vec<(String, String)> {
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["text", "md", "json", "csv", "html"] {
+        runs.push(vec!["report", "--round", round, "--format", format]);
+        runs.push(vec!["report", "--org", "--format", format]);
+        runs.push(vec!["history", "--team", "Web", "--format", format]);
+        runs.push(vec!["report", "--team", "Web", "--format", format]);
+    }
+    for format in ["text", "md", "json"] {
+        runs.push(vec!["plan", "show", "--team", "Web", "--format", format]);
+    }
+    for format in ["text", "json"] {
+        runs.push(vec!["check", "--team", "Web", "--min-level", "1", "--format", format]);
+        runs.push(vec!["plan", "suggest", "--team", "Web", "--format", format]);
+        runs.push(vec!["round", "status", round, "--format", format]);
+    }
+    for chart in ["heatmap", "trend", "radar"] {
+        runs.push(vec!["chart", chart]);
+    }
+    runs.into_iter()
+        .map(|args| {
+            let out = env.cmd().args(&args).output().expect("run");
+            let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.push_str(&String::from_utf8_lossy(&out.stderr));
+            (args.join(" "), text)
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_of_an_open_or_hidden_round_appears_in_any_output() {
+    // Everyone rates documentation at 3 and decision making at 0: a shown
+    // result prints medians 3.00 and 0.00, so those strings mark a leak.
+    let leaks = |outputs: &[(String, String)]| -> Vec<String> {
+        outputs
+            .iter()
+            .filter(|(_, text)| text.contains("3.00") || text.contains("0.00") || text.contains("\"median\""))
+            .map(|(command, _)| command.clone())
+            .collect()
+    };
+    for (answers, close) in [(4usize, false), (4, true), (5, false), (5, true)] {
+        let env = Env::new();
+        env.ok(&["team", "add", "Web"]);
+        let (id, tokens) = env.open("Web", 5);
+        let file = env.write(
+            "marked.toml",
+            "mode = \"quick\"\n[answers]\ndocumentation = 3\ndecision-making = 0\nwork-tracking = 1\nmeetings = 2\nleadership-culture = 1\n",
+        );
+        for token in tokens.iter().take(answers) {
+            env.cmd()
+                .args(["respond", token, "--answers"])
+                .arg(&file)
+                .assert()
+                .success();
+        }
+        if close {
+            env.ok(&["round", "close", &id, "--yes"]);
+        }
+        let outputs = every_output(&env, &id);
+        assert_eq!(outputs.len(), 32);
+        let leaked = leaks(&outputs);
+        if answers == 5 && close {
+            // The control: shown, so the markers appear where results are printed.
+            assert!(
+                leaked.contains(&format!("report --round {id} --format text")),
+                "{leaked:?}"
+            );
+            assert!(leaked.contains(&"report --org --format json".to_string()), "{leaked:?}");
+            assert!(
+                leaked.contains(&"history --team Web --format csv".to_string()),
+                "{leaked:?}"
+            );
+        } else {
+            assert!(
+                leaked.is_empty(),
+                "{answers} answers, closed: {close}: leaked in {leaked:?}"
+            );
+            // And every one of them says why there is nothing to show.
+            let round_text = &outputs[0].1;
+            let why = if close {
+                "hidden: 4 responses < k = 5"
+            } else {
+                "results show once the round closes"
+            };
+            assert!(round_text.contains(why), "{round_text}");
+        }
+    }
 }

@@ -6,15 +6,17 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use asyncmm_core::{
-    Agreement, Answer, Answers, DetailedAnswers, GroupInput, K, Mode, RollupRule, TeamId, aggregate, rollup,
+    Agreement, Answer, Answers, DetailedAnswers, GroupInput, K, Mode, ModelRef, Responses, RollupRule, Round, RoundId,
+    TeamId, TeamName, aggregate, rollup,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use time::macros::date;
 
 const TEAMS: usize = 1_000;
 const RESPONDENTS: usize = 10;
 const TEAMS_PER_DEPARTMENT: usize = 20;
 
-fn teams(model: &asyncmm_model::Model) -> Vec<Vec<Answers>> {
+fn teams(model: &asyncmm_model::Model) -> Vec<Responses> {
     let ids: Vec<_> = model.statements().map(|s| s.id.clone()).collect();
     // A cheap deterministic generator: the bench must not depend on a seed source.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -39,7 +41,8 @@ fn teams(model: &asyncmm_model::Model) -> Vec<Vec<Answers>> {
                         .collect();
                     Answers::Detailed(DetailedAnswers::from_map(map))
                 })
-                .collect()
+                .collect::<Vec<_>>()
+                .into()
         })
         .collect()
 }
@@ -47,7 +50,7 @@ fn teams(model: &asyncmm_model::Model) -> Vec<Vec<Answers>> {
 fn bench(c: &mut Criterion) {
     let model = asyncmm_model::default_model().expect("embedded model is valid");
     let all = teams(&model);
-    let answers: usize = all.iter().flatten().map(Answers::len).sum();
+    let answers = TEAMS * RESPONDENTS * model.statement_count();
 
     let mut group = c.benchmark_group("aggregate");
     group.sample_size(10);
@@ -63,20 +66,30 @@ fn bench(c: &mut Criterion) {
 
     let departments = TEAMS / TEAMS_PER_DEPARTMENT;
     let mut inputs: Vec<GroupInput> = (0..departments)
-        .map(|d| GroupInput {
-            id: TeamId(d as i64),
-            parent: None,
-            k: K::DEFAULT,
-            result: None,
-        })
+        .map(|d| GroupInput::without_round(TeamId(d as i64), None))
         .collect();
+    // Every team's round closed before "today", so each takes part.
+    let closed = Round {
+        id: RoundId(1),
+        team: TeamName::parse("team").expect("name"),
+        model: ModelRef::of(&model),
+        mode: Mode::Detailed,
+        k: K::DEFAULT,
+        opens_on: date!(2026 - 10 - 01),
+        closes_on: None,
+        closed_on: Some(date!(2026 - 10 - 15)),
+        published: true,
+        intake: None,
+        responses: RESPONDENTS as u64,
+    };
     for (t, team) in all.iter().enumerate() {
-        inputs.push(GroupInput {
-            id: TeamId((departments + t) as i64),
-            parent: Some(TeamId((t / TEAMS_PER_DEPARTMENT) as i64)),
-            k: K::DEFAULT,
-            result: Some(aggregate(&model, Mode::Detailed, team).expect("one mode")),
-        });
+        inputs.push(GroupInput::with_round(
+            TeamId((departments + t) as i64),
+            Some(TeamId((t / TEAMS_PER_DEPARTMENT) as i64)),
+            &closed,
+            date!(2026 - 11 - 01),
+            aggregate(&model, Mode::Detailed, team).expect("one mode"),
+        ));
     }
     let mut group = c.benchmark_group("rollup");
     group.sample_size(10);

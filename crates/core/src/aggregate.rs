@@ -17,6 +17,10 @@
 //! team's IQR and an org roll-up's IQR mean the same thing.
 //!
 //! # What is not public
+//! The answers of a round arrive as [`Responses`], which nothing outside
+//! this crate can read back: the store hands them over, and the only thing
+//! done with them is [`aggregate`].
+//!
 //! A [`GroupResult`] is opaque outside this crate apart from its counts: the
 //! aggregate values are reached only through [`crate::anonymity`], which
 //! decides whether a group (and each of its areas) has enough respondents to
@@ -31,9 +35,68 @@ use num_rational::Ratio;
 use num_traits::ToPrimitive;
 use serde::Serialize;
 
+use crate::anonymity::Shown;
 use crate::answers::{Answer, Answers, Mode};
 use crate::assessment::ModelRef;
 use crate::scoring::{self, AreaResult, AreaScore, AssessmentResult, Score};
+
+/// The answers of a round's responses, on their way from the store to
+/// [`aggregate`]. They can be built from answers (the store builds them,
+/// tests build expected values) and compared, but not read back outside
+/// this crate, so no caller can print one person's answers by accident.
+/// `Debug` shows only the count. Equality ignores order: the order of
+/// responses means nothing.
+#[derive(Clone, Default)]
+pub struct Responses(Vec<Answers>);
+
+impl Responses {
+    pub fn new(answers: Vec<Answers>) -> Responses {
+        Responses(answers)
+    }
+
+    /// How many responses there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds one response (the store collects a round's responses one by one).
+    pub fn push(&mut self, answers: Answers) {
+        self.0.push(answers);
+    }
+
+    pub(crate) fn answers(&self) -> &[Answers] {
+        &self.0
+    }
+
+    /// The answers in a canonical order, for order-free comparison.
+    fn canonical(&self) -> Vec<Vec<(String, Option<u8>)>> {
+        let mut all: Vec<Vec<(String, Option<u8>)>> = self.0.iter().map(Answers::canonical_pairs).collect();
+        all.sort();
+        all
+    }
+}
+
+impl PartialEq for Responses {
+    fn eq(&self, other: &Responses) -> bool {
+        self.0.len() == other.0.len() && self.canonical() == other.canonical()
+    }
+}
+
+impl fmt::Debug for Responses {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Responses(<{} hidden>)", self.0.len())
+    }
+}
+
+impl From<Vec<Answers>> for Responses {
+    fn from(answers: Vec<Answers>) -> Responses {
+        Responses(answers)
+    }
+}
 
 /// Why answers could not be aggregated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -142,6 +205,13 @@ pub struct StatementAggregate {
     pub mean: Option<Ratio<i64>>,
 }
 
+impl StatementAggregate {
+    /// Respondents who gave an agreement (not "don't know").
+    pub fn answered(&self) -> u64 {
+        self.agreement.iter().sum()
+    }
+}
+
 fn serialize_mean<S: serde::Serializer>(mean: &Option<Ratio<i64>>, s: S) -> Result<S::Ok, S::Error> {
     match mean.and_then(|m| m.to_f64()) {
         Some(v) => s.serialize_some(&v),
@@ -149,7 +219,9 @@ fn serialize_mean<S: serde::Serializer>(mean: &Option<Ratio<i64>>, s: S) -> Resu
     }
 }
 
-/// A group's result in one area, as shown once anonymity allows it.
+/// A group's result in one area, as shown once anonymity allows it. Built
+/// only by [`crate::anonymity`], which gates each statement on its own count
+/// and explains the area from the statements it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaAggregate {
     pub area: AreaId,
@@ -162,14 +234,18 @@ pub struct AreaAggregate {
     pub inconsistent: u64,
     /// Respondents who answered fewer than half of the area's statements.
     pub low_confidence: u64,
-    /// Detailed mode only, in model order.
+    /// Detailed mode only, in model order: each statement's answers, shown
+    /// only when at least k respondents gave an agreement (not "don't
+    /// know"); otherwise hidden with the number who did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub statements: Option<Vec<StatementAggregate>>,
+    pub statements: Option<Vec<Shown<StatementAggregate>>>,
     /// Detailed mode only: the scoring rule applied to the team's mean answer
-    /// per statement — fit per level and what holds the team back. Its level
-    /// can differ from `summary.level` (nearest the median of individual
-    /// scores): one describes the team's middle member, the other its
-    /// average answer pattern.
+    /// per statement — fit per level and what holds the team back — over
+    /// the statements shown above only (a hidden statement's mean could be
+    /// worked back out of the fit). Its level can differ from
+    /// `summary.level` (nearest the median of individual scores): one
+    /// describes the team's middle member, the other its average answer
+    /// pattern.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<AreaResult>,
     /// The mean answers were rounded to 1/720720 before explaining, because
@@ -191,14 +267,18 @@ impl fmt::Debug for RespondentScores {
     }
 }
 
-/// One area of a [`GroupResult`].
+/// One area of a [`GroupResult`], before anonymity decides what of it shows.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AreaData {
     pub(crate) area: AreaId,
     pub(crate) n: u64,
     /// `None` exactly when `n == 0`: an area nobody was assessed in has no
     /// result, not an empty one.
-    pub(crate) aggregate: Option<AreaAggregate>,
+    pub(crate) summary: Option<Summary>,
+    pub(crate) inconsistent: u64,
+    pub(crate) low_confidence: u64,
+    /// Detailed mode only, in model order, ungated.
+    pub(crate) statements: Option<Vec<StatementAggregate>>,
     scores: RespondentScores,
 }
 
@@ -214,7 +294,7 @@ impl AreaData {
 /// The result of one round: many respondents, one model version, one mode.
 ///
 /// Built only by [`aggregate`]. Only counts are readable here; the values go
-/// through [`crate::anonymity::show_group`] or [`crate::anonymity::rollup`].
+/// through [`crate::anonymity::show_round`] or [`crate::anonymity::rollup`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupResult {
     model: ModelRef,
@@ -251,7 +331,8 @@ impl GroupResult {
 ///
 /// Every response must be in `mode`: mixing quick and detailed answers would
 /// summarise two different instruments as one.
-pub fn aggregate(model: &Model, mode: Mode, responses: &[Answers]) -> Result<GroupResult, AggregateError> {
+pub fn aggregate(model: &Model, mode: Mode, responses: &Responses) -> Result<GroupResult, AggregateError> {
+    let responses = responses.answers();
     if let Some((index, found)) = responses
         .iter()
         .map(Answers::mode)
@@ -268,7 +349,7 @@ pub fn aggregate(model: &Model, mode: Mode, responses: &[Answers]) -> Result<Gro
     let areas = model
         .areas
         .iter()
-        .map(|area| aggregate_area(model, area, responses, &results))
+        .map(|area| aggregate_area(area, responses, &results))
         .collect();
     Ok(GroupResult {
         model: ModelRef::of(model),
@@ -278,7 +359,7 @@ pub fn aggregate(model: &Model, mode: Mode, responses: &[Answers]) -> Result<Gro
     })
 }
 
-fn aggregate_area(model: &Model, area: &Area, responses: &[Answers], results: &[AssessmentResult]) -> AreaData {
+fn aggregate_area(area: &Area, responses: &[Answers], results: &[AssessmentResult]) -> AreaData {
     let scored: Vec<&AreaScore> = results
         .iter()
         .filter_map(|r| r.area(&area.id))
@@ -291,30 +372,13 @@ fn aggregate_area(model: &Model, area: &Area, responses: &[Answers], results: &[
         levels[s.level.index()] += 1;
     }
     let n = count(scored.len());
-    let aggregate = Summary::of_sorted(&scores, levels).map(|summary| {
-        let statements = detailed_only(responses).map(|detailed| statement_aggregates(area, &detailed));
-        let (explanation, explanation_rounded) = match &statements {
-            Some(stmts) => {
-                let (result, rounded) = explain(model, area, stmts);
-                (Some(result), rounded)
-            }
-            None => (None, false),
-        };
-        AreaAggregate {
-            area: area.id.clone(),
-            n,
-            summary,
-            inconsistent: count(scored.iter().filter(|s| s.inconsistent).count()),
-            low_confidence: count(scored.iter().filter(|s| s.low_confidence).count()),
-            statements,
-            explanation,
-            explanation_rounded,
-        }
-    });
     AreaData {
         area: area.id.clone(),
         n,
-        aggregate,
+        summary: Summary::of_sorted(&scores, levels),
+        inconsistent: count(scored.iter().filter(|s| s.inconsistent).count()),
+        low_confidence: count(scored.iter().filter(|s| s.low_confidence).count()),
+        statements: detailed_only(responses).map(|detailed| statement_aggregates(area, &detailed)),
         scores: RespondentScores(scores),
     }
 }
@@ -373,9 +437,10 @@ pub const EXACT_DENOMINATOR_LIMIT: u128 = 1 << 55;
 /// still exact and the error is below 1e-6 otherwise.
 const ROUNDING_DENOMINATOR: i64 = 720_720;
 
-/// The scoring rule applied to the team's mean answer per statement.
-/// Returns whether the means had to be rounded.
-fn explain(model: &Model, area: &Area, statements: &[StatementAggregate]) -> (AreaResult, bool) {
+/// The scoring rule applied to the team's mean answer per statement, over
+/// `statements` (the ones anonymity lets show). Returns whether the means had
+/// to be rounded.
+pub(crate) fn explain(model: &Model, area: &Area, statements: &[&StatementAggregate]) -> (AreaResult, bool) {
     let mut common: Option<u128> = Some(1);
     for mean in statements.iter().filter_map(|s| s.mean) {
         common = common.and_then(|c| lcm(c, mean.denom().unsigned_abs().into()));

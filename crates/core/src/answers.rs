@@ -243,6 +243,29 @@ impl Answers {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// No answer that says anything: nothing given, or "don't know" to
+    /// everything. The one rule for an empty response everywhere (answers
+    /// files, imports, the web form, the store): a blank response is no
+    /// response, so it is refused rather than counted.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Answers::Quick(q) => q.is_empty(),
+            Answers::Detailed(d) => d.iter().all(|(_, a)| a == Answer::DontKnow),
+        }
+    }
+
+    /// (item, value) pairs in item order, `None` for "don't know": a form
+    /// that compares and sorts the same whatever the mode.
+    pub(crate) fn canonical_pairs(&self) -> Vec<(String, Option<u8>)> {
+        match self {
+            Answers::Quick(q) => q.iter().map(|(a, l)| (a.to_string(), Some(l.number()))).collect(),
+            Answers::Detailed(d) => d
+                .iter()
+                .map(|(s, a)| (s.to_string(), a.agreement().map(Agreement::value)))
+                .collect(),
+        }
+    }
 }
 
 /// The name of a team, as typed by its lead.

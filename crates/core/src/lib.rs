@@ -15,13 +15,13 @@ pub mod plan;
 pub mod scoring;
 
 pub use aggregate::{
-    AggregateError, AreaAggregate, GroupResult, Spread, StatementAggregate, Summary, aggregate, quantile,
+    AggregateError, AreaAggregate, GroupResult, Responses, Spread, StatementAggregate, Summary, aggregate, quantile,
 };
 pub use anonymity::{
-    AreaRollup, GroupInput, GroupView, HiddenReason, Node, NodeRollup, RolledUp, Rollup, RollupError, RollupRule,
-    Shown, gate, rollup, show_group,
+    AreaRollup, GroupInput, GroupView, HiddenReason, LeftOut, Node, NodeRollup, RolledUp, Rollup, RollupError,
+    RollupRule, Shown, rollup, show_round,
 };
 pub use answers::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
 pub use assessment::{AssessmentId, ModelRef, NewAssessment, StoredAssessment};
-pub use org::{K, NewRound, Round, RoundId, RoundState, Team, TeamId, Token, TokenHash};
+pub use org::{Intake, K, NewRound, Round, RoundId, RoundState, Team, TeamId, Token, TokenHash};
 pub use scoring::{AreaResult, AreaScore, AssessmentResult, Distance, Gap, LevelFit, Overall, Polarity, Score, assess};

@@ -88,6 +88,35 @@ pub enum RoundState {
     Closed,
 }
 
+/// Where a round's responses come from: respondents with tokens, or an
+/// import of answers collected elsewhere. A round takes one or the other,
+/// never both — decided when it first issues tokens or first imports —
+/// because padding a hidden token round with known imported answers would
+/// let someone subtract them again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intake {
+    Tokens,
+    Import,
+}
+
+impl Intake {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intake::Tokens => "tokens",
+            Intake::Import => "import",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Intake> {
+        match text {
+            "tokens" => Some(Intake::Tokens),
+            "import" => Some(Intake::Import),
+            _ => None,
+        }
+    }
+}
+
 /// A round to be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRound {
@@ -113,6 +142,8 @@ pub struct Round {
     pub closed_on: Option<Date>,
     /// A result was shown after closing; the round can't be reopened.
     pub published: bool,
+    /// Where its responses come from, once it issued tokens or imported.
+    pub intake: Option<Intake>,
     pub responses: u64,
 }
 
@@ -270,6 +301,7 @@ mod tests {
             closes_on: Some(date(15)),
             closed_on: None,
             published: false,
+            intake: None,
             responses: 0,
         };
         assert_eq!(round.state(date(15)), RoundState::Open);

@@ -28,7 +28,7 @@ pub enum PlanError {
     BadStatus(String),
     #[error("an action needs a title")]
     EmptyTitle,
-    #[error("an action must address at least one statement (e.g. --statement documentation.2.1)")]
+    #[error("an action must address at least one statement (e.g. documentation.2.1)")]
     NoStatements,
     #[error("statement {statement} is not in model {model}")]
     UnknownStatement { statement: StatementId, model: String },

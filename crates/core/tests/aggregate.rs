@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use asyncmm_core::scoring::score_area_with;
 use asyncmm_core::{
     AggregateError, Agreement, Answer, Answers, AreaAggregate, DetailedAnswers, GroupResult, HiddenReason, K, Mode,
-    QuickAnswers, Score, Shown, Spread, aggregate, assess, show_group,
+    QuickAnswers, Responses, Round, RoundId, Score, Shown, Spread, TeamName, aggregate, assess, show_round,
 };
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use num_rational::Ratio;
@@ -79,8 +79,27 @@ fn all(v: [u8; 12]) -> [Option<u8>; 12] {
 }
 
 /// The visible areas of a group shown under `k`; panics if anything is hidden.
-fn visible_areas(k: K, result: &GroupResult) -> Vec<AreaAggregate> {
-    let view = show_group(k, result).into_value().expect("group visible");
+/// What a round closed with threshold `k` shows of `result`.
+fn show(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView> {
+    let day = |d| time::Date::from_calendar_date(2027, time::Month::May, d).expect("date");
+    let round = Round {
+        id: RoundId(1),
+        team: TeamName::parse("T").expect("team"),
+        model: asyncmm_core::ModelRef::of(m),
+        mode: result.mode(),
+        k,
+        opens_on: day(1),
+        closes_on: None,
+        closed_on: Some(day(2)),
+        published: false,
+        intake: None,
+        responses: result.respondents(),
+    };
+    show_round(&round, day(3), m, result)
+}
+
+fn visible_areas(k: K, m: &Model, result: &GroupResult) -> Vec<AreaAggregate> {
+    let view = show(k, m, result).into_value().expect("group visible");
     view.areas
         .into_iter()
         .map(|a| a.into_value().expect("area visible"))
@@ -103,9 +122,9 @@ fn five_quick_respondents_by_hand() {
         quick(&[("docs", 2), ("meetings", 2)]),
         quick(&[("docs", 1), ("meetings", 2)]),
     ];
-    let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
+    let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
     assert_eq!(result.respondents(), 5);
-    let areas = visible_areas(k(5), &result);
+    let areas = visible_areas(k(5), &m, &result);
 
     let docs = &areas[0];
     assert_eq!(docs.area.as_str(), "docs");
@@ -167,8 +186,8 @@ fn five_detailed_respondents_by_hand() {
         example.clone(),
         level2.clone(),
     ];
-    let result = aggregate(&m, Mode::Detailed, &responses).expect("one mode");
-    let docs = visible_areas(k(5), &result).remove(0);
+    let result = aggregate(&m, Mode::Detailed, &Responses::new(responses.to_vec())).expect("one mode");
+    let docs = visible_areas(k(5), &m, &result).remove(0);
     let s = &docs.summary;
     assert_eq!(docs.n, 5);
     assert_eq!(s.spread.min, scores[0]);
@@ -189,8 +208,8 @@ fn median_at_half_a_level_rounds_down() {
     let m = model(&["docs"]);
     let team = |levels: &[u8]| {
         let responses: Vec<Answers> = levels.iter().map(|&l| quick(&[("docs", l)])).collect();
-        let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
-        visible_areas(k(3), &result).remove(0).summary
+        let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
+        visible_areas(k(3), &m, &result).remove(0).summary
     };
     // 0 1 2 3: positions 0.75, 1.5, 2.25 interpolate.
     let s = team(&[3, 0, 2, 1]);
@@ -219,27 +238,37 @@ fn statement_distributions_and_team_explanation_use_mean_answers() {
     let m = model(&["docs"]);
     let r1 = all([0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3]);
     let r2 = all([0, 0, 0, 1, 1, 1, 3, 3, 3, 0, 0, 0]);
-    let mut r3 = r1;
-    r3[9] = None; // docs.3.1: don't know
-    let result = aggregate(&m, Mode::Detailed, &[detailed(r1), detailed(r2), detailed(r3)]).expect("one mode");
-    let docs = visible_areas(k(3), &result).remove(0);
+    let r3 = r1;
+    let r4 = all([0, 0, 0, 1, 0, 0, 3, 3, 3, 1, 1, 2]);
+    let result = aggregate(
+        &m,
+        Mode::Detailed,
+        &Responses::new(vec![detailed(r1), detailed(r2), detailed(r3), detailed(r4)]),
+    )
+    .expect("one mode");
+    let docs = visible_areas(k(3), &m, &result).remove(0);
 
     let statements = docs.statements.as_ref().expect("detailed mode counts statements");
     assert_eq!(statements.len(), 12);
-    let get = |id: &StatementId| statements.iter().find(|s| &s.statement == id).expect("statement");
+    let get = |id: &StatementId| {
+        statements
+            .iter()
+            .filter_map(Shown::value)
+            .find(|s| &s.statement == id)
+            .expect("statement shown: at least k answered it")
+    };
     let s31 = get(&sid("docs", 3, 1));
-    assert_eq!(s31.agreement, [1, 0, 0, 1]);
-    assert_eq!(s31.dont_know, 1);
-    assert_eq!(s31.mean, Some(Ratio::new(3, 2)), "answers 3 and 0 → 3/2");
+    assert_eq!(s31.agreement, [1, 1, 0, 2]);
+    assert_eq!(s31.dont_know, 0);
+    assert_eq!(s31.mean, Some(Ratio::new(7, 4)), "answers 3, 0, 3, 1 → 7/4");
     let s11 = get(&sid("docs", 1, 1));
-    assert_eq!(s11.agreement, [2, 1, 0, 0]);
-    assert_eq!(s11.dont_know, 0);
-    assert_eq!(s11.mean, Some(Ratio::new(1, 3)));
-    let s32 = get(&sid("docs", 3, 2));
-    assert_eq!(s32.agreement, [1, 0, 0, 2]);
-    assert_eq!(s32.mean, Some(Ratio::new(2, 1)));
+    assert_eq!(s11.agreement, [2, 2, 0, 0]);
+    assert_eq!(s11.mean, Some(Ratio::new(1, 2)));
+    let s33 = get(&sid("docs", 3, 3));
+    assert_eq!(s33.agreement, [1, 0, 1, 2]);
+    assert_eq!(s33.mean, Some(Ratio::new(2, 1)));
 
-    // Team means per level: a = (0, 1/3, 3, (3/2 + 2 + 2)/3 = 11/6), so
+    // Team means per level: a = (0, 4/12 = 1/3, 3, 22/12 = 11/6), so
     // d = (17/8, 15/8, 3/8, 3/8): an exact tie that goes to level 2.
     let explanation = docs.explanation.as_ref().expect("detailed mode explains");
     assert!(!docs.explanation_rounded);
@@ -256,7 +285,7 @@ fn statement_distributions_and_team_explanation_use_mean_answers() {
         .iter()
         .map(|g| (g.statement.to_string(), g.answered))
         .collect();
-    assert_eq!(gaps[0], ("docs.3.1".to_string(), 1.5));
+    assert_eq!(gaps[0], ("docs.3.1".to_string(), 1.75));
     assert_eq!(
         gaps.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
         ["docs.3.1", "docs.3.2", "docs.3.3", "docs.1.1", "docs.1.2", "docs.1.3"]
@@ -265,22 +294,57 @@ fn statement_distributions_and_team_explanation_use_mean_answers() {
     // The same as calling the scoring rule on the means directly.
     let means: BTreeMap<StatementId, Ratio<i64>> = statements
         .iter()
+        .filter_map(Shown::value)
         .filter_map(|s| Some((s.statement.clone(), s.mean?)))
         .collect();
     let direct = score_area_with(&m.scoring, &m.areas[0], |id| means.get(id).copied());
     assert_eq!(explanation, &direct);
 
     let json = serde_json::to_value(&docs).expect("serializes");
-    assert_eq!(json["statements"][9]["mean"], serde_json::json!(1.5));
-    assert_eq!(json["statements"][9]["dont_know"], serde_json::json!(1));
+    assert_eq!(json["statements"][9]["value"]["mean"], serde_json::json!(1.75));
+    assert_eq!(json["statements"][9]["value"]["dont_know"], serde_json::json!(0));
     // The team level comes from the median of the respondents' scores
-    // (2.99, 2.99 and a level-2 pattern → 3); the explanation from the mean
-    // answers (level 2). Both are shown; they need not agree.
+    // (2.99, 2.99 and two level-2 patterns → 2.58 → 3); the explanation from
+    // the mean answers (level 2). Both are shown; they need not agree.
     assert_eq!(json["level"], serde_json::json!(3));
     assert!(
         json.get("explanation_rounded").is_none(),
         "only present when rounding happened"
     );
+}
+
+#[test]
+fn a_statement_fewer_than_k_answered_is_hidden_and_left_out_of_the_explanation() {
+    let m = model(&["docs"]);
+    let r1 = all([0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3]);
+    let r2 = all([0, 0, 0, 1, 1, 1, 3, 3, 3, 0, 0, 0]);
+    let mut r3 = r1;
+    r3[9] = None; // docs.3.1: don't know, so only two answered it
+    let result = aggregate(
+        &m,
+        Mode::Detailed,
+        &Responses::new(vec![detailed(r1), detailed(r2), detailed(r3)]),
+    )
+    .expect("one mode");
+    let docs = visible_areas(k(3), &m, &result).remove(0);
+    let statements = docs.statements.as_ref().expect("detailed");
+    assert_eq!(
+        statements[9].hidden_reason(),
+        Some(asyncmm_core::HiddenReason::TooFewAnswers)
+    );
+    assert_eq!(statements[9].n(), 2);
+    assert!(statements.iter().enumerate().all(|(i, s)| s.is_visible() == (i != 9)));
+    // The explanation uses the 11 shown statements only.
+    let explanation = docs.explanation.as_ref().expect("explained");
+    assert_eq!(explanation.answered, 11);
+    let direct = score_area_with(&m.scoring, &m.areas[0], |id| {
+        statements
+            .iter()
+            .filter_map(Shown::value)
+            .find(|s| &s.statement == id)
+            .and_then(|s| s.mean)
+    });
+    assert_eq!(explanation, &direct);
 }
 
 #[test]
@@ -291,11 +355,11 @@ fn quick_mode_aggregation_has_levels_but_no_statements() {
         quick(&[("docs", 1), ("meetings", 3)]),
         quick(&[("docs", 2), ("meetings", 3)]),
     ];
-    let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
+    let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
     assert_eq!(result.mode(), Mode::Quick);
     assert_eq!(result.area_n(&area("docs")), 3);
     assert_eq!(result.area_n(&area("meetings")), 2);
-    let view = show_group(k(3), &result).into_value().expect("3 ≥ k");
+    let view = show(k(3), &m, &result).into_value().expect("3 ≥ k");
     let docs = view.areas[0].value().expect("docs visible");
     assert_eq!(docs.summary.spread.median.value(), 1.0);
     assert_eq!(docs.summary.levels, [0, 2, 1, 0]);
@@ -309,8 +373,8 @@ fn quick_mode_aggregation_has_levels_but_no_statements() {
 fn an_area_nobody_answered_is_hidden_not_empty() {
     let m = model(&["docs", "meetings"]);
     let responses: Vec<Answers> = (0..5).map(|_| quick(&[("docs", 2)])).collect();
-    let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
-    let view = show_group(k(5), &result).into_value().expect("visible");
+    let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
+    let view = show(k(5), &m, &result).into_value().expect("visible");
     assert!(view.areas[0].is_visible());
     assert_eq!(view.areas[1].hidden_reason(), Some(HiddenReason::NoResponses));
     assert_eq!(view.areas[1].n(), 0);
@@ -319,7 +383,12 @@ fn an_area_nobody_answered_is_hidden_not_empty() {
 #[test]
 fn mixed_modes_are_rejected() {
     let m = model(&["docs"]);
-    let err = aggregate(&m, Mode::Quick, &[quick(&[("docs", 1)]), detailed(all([1; 12]))]).expect_err("mixed");
+    let err = aggregate(
+        &m,
+        Mode::Quick,
+        &Responses::new(vec![quick(&[("docs", 1)]), detailed(all([1; 12]))]),
+    )
+    .expect_err("mixed");
     assert_eq!(
         err,
         AggregateError::ModeMismatch {
@@ -334,9 +403,9 @@ fn mixed_modes_are_rejected() {
 #[test]
 fn no_responses_aggregate_to_a_hidden_group() {
     let m = model(&["docs"]);
-    let result = aggregate(&m, Mode::Detailed, &[]).expect("nothing to mix");
+    let result = aggregate(&m, Mode::Detailed, &Responses::new([].to_vec())).expect("nothing to mix");
     assert_eq!(result.respondents(), 0);
-    let shown = show_group(k(3), &result);
+    let shown = show(k(3), &m, &result);
     assert_eq!(shown.hidden_reason(), Some(HiddenReason::NoResponses));
 }
 
@@ -344,10 +413,10 @@ fn no_responses_aggregate_to_a_hidden_group() {
 fn individual_scores_never_appear_in_debug_or_json() {
     let m = model(&["docs"]);
     let responses: Vec<Answers> = [0, 0, 1, 3, 3].iter().map(|&l| quick(&[("docs", l)])).collect();
-    let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
+    let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
     let debug = format!("{result:?}");
     assert!(debug.contains("RespondentScores(<5 hidden>)"), "{debug}");
-    let json = serde_json::to_string(&show_group(k(5), &result)).expect("serializes");
+    let json = serde_json::to_string(&show(k(5), &m, &result)).expect("serializes");
     assert!(!json.contains("scores"), "{json}");
 }
 
@@ -369,11 +438,14 @@ fn large_groups_with_coprime_counts_do_not_overflow() {
             detailed(v)
         })
         .collect();
-    let result = aggregate(&m, Mode::Detailed, &responses).expect("one mode");
-    let docs = visible_areas(k(5), &result).remove(0);
+    let result = aggregate(&m, Mode::Detailed, &Responses::new(responses.to_vec())).expect("one mode");
+    let docs = visible_areas(k(5), &m, &result).remove(0);
     assert!(docs.explanation_rounded);
     let explanation = docs.explanation.expect("explained");
-    let s31 = docs.statements.expect("statements")[9].clone();
+    let s31 = docs.statements.expect("statements")[9]
+        .clone()
+        .into_value()
+        .expect("108 answered docs.3.1");
     assert_eq!(s31.agreement.iter().sum::<u64>() + s31.dont_know, 120);
     assert_eq!(s31.mean, Some(Ratio::new(1, 111)), "the exact mean is kept");
     let gap_or_mean = s31
@@ -401,8 +473,8 @@ proptest! {
     fn quartiles_are_ordered_within_min_and_max(team in arb_team()) {
         let m = model(&["docs"]);
         let responses: Vec<Answers> = team.into_iter().map(detailed).collect();
-        let result = aggregate(&m, Mode::Detailed, &responses).expect("one mode");
-        let view = show_group(k(3), &result).into_value().expect("≥ 3 respondents");
+        let result = aggregate(&m, Mode::Detailed, &Responses::new(responses.to_vec())).expect("one mode");
+        let view = show(k(3), &m, &result).into_value().expect("≥ 3 respondents");
         for shown in &view.areas {
             let Some(a) = shown.value() else { continue };
             let s = &a.summary.spread;
@@ -411,8 +483,14 @@ proptest! {
             prop_assert_eq!(a.summary.level, s.median.nearest_level());
             prop_assert_eq!(a.summary.disagreement, s.iqr >= 1.0);
             prop_assert_eq!(a.summary.levels.iter().sum::<u64>(), a.n);
-            for st in a.statements.as_ref().expect("detailed") {
-                prop_assert_eq!(st.agreement.iter().sum::<u64>() + st.dont_know, responses.len() as u64);
+            for shown in a.statements.as_ref().expect("detailed") {
+                match shown.value() {
+                    Some(st) => {
+                        prop_assert_eq!(st.agreement.iter().sum::<u64>() + st.dont_know, responses.len() as u64);
+                        prop_assert!(st.answered() >= 3);
+                    }
+                    None => prop_assert!(shown.n() < 3, "hidden with {} answers", shown.n()),
+                }
             }
         }
     }
@@ -439,10 +517,10 @@ proptest! {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17;
             shuffled.swap(i, (state % (i as u64 + 1)) as usize);
         }
-        let a = aggregate(&m, Mode::Detailed, &forward).expect("one mode");
-        let b = aggregate(&m, Mode::Detailed, &shuffled).expect("one mode");
+        let a = aggregate(&m, Mode::Detailed, &Responses::new(forward.to_vec())).expect("one mode");
+        let b = aggregate(&m, Mode::Detailed, &Responses::new(shuffled.to_vec())).expect("one mode");
         prop_assert_eq!(&a, &b);
-        prop_assert_eq!(show_group(k(3), &a), show_group(k(3), &b));
+        prop_assert_eq!(show(k(3), &m, &a), show(k(3), &m, &b));
     }
 }
 
@@ -450,8 +528,8 @@ proptest! {
 fn hidden_json_shape() {
     let m = model(&["docs"]);
     let responses: Vec<Answers> = (0..4).map(|_| quick(&[("docs", 1)])).collect();
-    let result = aggregate(&m, Mode::Quick, &responses).expect("one mode");
-    let shown = show_group(k(5), &result);
+    let result = aggregate(&m, Mode::Quick, &Responses::new(responses.to_vec())).expect("one mode");
+    let shown = show(k(5), &m, &result);
     assert!(matches!(shown, Shown::Hidden { n: 4, .. }));
     assert_eq!(
         serde_json::to_value(&shown).expect("serializes"),

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use asyncmm_core::aggregate::{GroupResult, aggregate};
-use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup, show_group};
+use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup, show_round};
 use asyncmm_core::{
-    Agreement, Answer, Answers, DetailedAnswers, K, Mode, ModelRef, Round, RoundId, Team, TeamId, TeamName,
+    Agreement, Answer, Answers, DetailedAnswers, K, Mode, ModelRef, Responses, Round, RoundId, Team, TeamId, TeamName,
 };
 use asyncmm_model::Model;
 use asyncmm_report::html::render_org_html;
-use asyncmm_report::team::{OrgReport, render_org_text};
+use asyncmm_report::team::{OrgReport, OrgRow, render_org_text};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use time::macros::date;
 
@@ -22,7 +22,7 @@ struct Org {
     model: Model,
     teams: Vec<Team>,
     rounds: Vec<Round>,
-    responses: Vec<Vec<Answers>>,
+    responses: Vec<Responses>,
 }
 
 /// `count` teams in groups of 20, each with one round of 10 respondents
@@ -88,9 +88,10 @@ fn org(count: usize) -> Org {
             closes_on: None,
             closed_on: Some(date!(2026 - 10 - 15)),
             published: true,
+            intake: None,
             responses: 10,
         });
-        responses.push(answers);
+        responses.push(Responses::new(answers));
     }
     Org {
         model,
@@ -107,26 +108,31 @@ fn org_report_data(org: &Org) -> OrgReport {
         .zip(&org.responses)
         .map(|(round, answers)| aggregate(&org.model, round.mode, answers).expect("same mode"))
         .collect();
-    let rows: Vec<_> = org
+    let today = date!(2026 - 11 - 01);
+    let views: Vec<_> = org
         .rounds
         .iter()
         .zip(&results)
-        .map(|(r, g)| (r, show_group(r.k, g)))
+        .map(|(r, g)| show_round(r, today, &org.model, g))
         .collect();
-    let mut inputs: Vec<GroupInput> = org
-        .teams
+    let rows: Vec<OrgRow> = org
+        .rounds
         .iter()
-        .map(|t| GroupInput {
-            id: t.id,
-            parent: t.parent,
-            k: K::DEFAULT,
-            result: None,
+        .zip(&views)
+        .map(|(round, shown)| OrgRow {
+            round,
+            shown,
+            open_round: None,
         })
         .collect();
     // Team t is the (groups + t)-th entry, as built by `org`.
     let groups = org.teams.len() - org.rounds.len();
-    for (t, result) in results.into_iter().enumerate() {
-        inputs[groups + t].result = Some(result);
+    let mut inputs: Vec<GroupInput> = org.teams[..groups]
+        .iter()
+        .map(|t| GroupInput::without_round(t.id, t.parent))
+        .collect();
+    for ((team, round), result) in org.teams[groups..].iter().zip(&org.rounds).zip(results) {
+        inputs.push(GroupInput::with_round(team.id, team.parent, round, today, result));
     }
     let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians).expect("tree");
     rollups.extend(rollup(&inputs, RollupRule::PooledRespondents).expect("tree"));

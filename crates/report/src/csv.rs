@@ -22,8 +22,8 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| format!("{v:.2}"))
 }
 
-pub const HISTORY_HEADER: &str =
-    "team,assessment,taken_at,mode,model,area,level,level_name,score,delta,trend,regression,model_changed";
+pub const HISTORY_HEADER: &str = "team,kind,id,date,respondents,mode,model,area,level,level_name,score,q1,q3,\
+disagreement,delta,trend,regression,compared_with,break";
 
 pub fn render_history(report: &HistoryReport) -> String {
     let mut out = String::from(HISTORY_HEADER);
@@ -36,20 +36,31 @@ pub fn render_history(report: &HistoryReport) -> String {
                 Some(asyncmm_core::history::Trend::Same) => "same",
                 None => "",
             };
+            let brk = match entry.break_ {
+                Some(asyncmm_core::history::Break::ModelChanged) => "model_changed",
+                Some(asyncmm_core::history::Break::ModeChanged) => "mode_changed",
+                None => "",
+            };
             let row = [
                 field(&report.team),
-                entry.assessment.id.to_string(),
-                entry.assessment.taken_at.clone(),
-                entry.assessment.mode.to_string(),
+                entry.source.kind.to_string(),
+                entry.source.id.to_string(),
+                entry.source.date.clone(),
+                entry.source.respondents.to_string(),
+                entry.mode.to_string(),
                 field(&entry.model),
                 field(&area.id),
                 area.level.as_ref().map_or_else(String::new, |l| l.level.to_string()),
                 area.level.as_ref().map_or_else(String::new, |l| field(&l.name)),
                 opt(area.score),
+                opt(area.q1),
+                opt(area.q3),
+                area.disagreement.to_string(),
                 area.delta.map_or_else(String::new, |d| format!("{d:+.2}")),
                 trend.to_string(),
                 area.regression.to_string(),
-                entry.model_changed.to_string(),
+                entry.compared_with.as_deref().map_or_else(String::new, field),
+                brk.to_string(),
             ];
             out.push_str(&row.join(","));
             out.push('\n');

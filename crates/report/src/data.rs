@@ -2,17 +2,17 @@
 //! to names and texts, and the documented JSON shape (`schema` field) that
 //! machines read. Renderers never look at the model or scoring themselves.
 
-use asyncmm_core::history::{HistoryEntry, Trend};
+use asyncmm_core::history::{Break, HistoryEntry, Source, Trend};
 use asyncmm_core::{AssessmentResult, Mode, Polarity, StoredAssessment};
 use asyncmm_model::{Level, Model};
 use serde::Serialize;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
 /// Version tag of the JSON shape of [`AssessmentReport`].
 pub const REPORT_SCHEMA: &str = "asyncmm.report/1";
 /// Version tag of the JSON shape of [`HistoryReport`].
-pub const HISTORY_SCHEMA: &str = "asyncmm.history/1";
+pub const HISTORY_SCHEMA: &str = "asyncmm.history/2";
 
 /// How many "holding back" items the human-readable formats show per area.
 pub const HOLDING_BACK_SHOWN: usize = 3;
@@ -275,23 +275,78 @@ pub struct AreaChangeReport {
     pub id: String,
     pub name: String,
     pub level: Option<LevelRef>,
+    /// A self-assessment's score, or a round's median score.
     pub score: Option<f64>,
+    /// A round's quartiles of respondents' scores (the middle half lies
+    /// between them).
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    /// A round's respondents disagree (IQR ≥ 1).
+    pub disagreement: bool,
     pub delta: Option<f64>,
     pub trend: Option<Trend>,
     pub regression: bool,
 }
 
+/// Where a history entry comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistorySource {
+    /// `round` (the team's view) or `assessment` (one person's).
+    pub kind: &'static str,
+    pub id: i64,
+    /// "round 3" or "assessment #12".
+    pub label: String,
+    /// The day it speaks for (a round's closing day), `YYYY-MM-DD`.
+    pub date: String,
+    /// Respondents (1 for a self-assessment).
+    pub respondents: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntryReport {
-    pub assessment: AssessmentMeta,
+    pub source: HistorySource,
     pub model: String,
-    /// The previous assessment used another model version: no deltas shown.
-    pub model_changed: bool,
+    pub mode: Mode,
+    /// The earlier result of the same kind this one is compared with.
+    pub compared_with: Option<String>,
+    /// Why it is not compared with the earlier result of its kind: the
+    /// questionnaire or the mode changed (a change of instrument, not a
+    /// drop).
+    #[serde(rename = "break")]
+    pub break_: Option<Break>,
     pub mean_score: Option<f64>,
     pub areas: Vec<AreaChangeReport>,
 }
 
-/// A team's assessments oldest first, each compared with the one before.
+impl HistoryEntryReport {
+    pub fn is_round(&self) -> bool {
+        self.source.kind == "round"
+    }
+
+    /// "round 3 · team view of 7 · 2026-10-01" or "assessment #12 · self-assessment · 2026-11-20".
+    pub fn heading(&self) -> String {
+        let who = if self.is_round() {
+            format!("team round, {} responses", self.source.respondents)
+        } else {
+            "self-assessment".to_string()
+        };
+        format!("{} · {who} · {}", self.source.label, self.source.date)
+    }
+
+    /// Why there are no changes although an earlier result of its kind
+    /// exists, in words.
+    pub fn break_text(&self) -> Option<&'static str> {
+        match self.break_? {
+            Break::ModelChanged => Some("another questionnaire version than before: not compared"),
+            Break::ModeChanged => {
+                Some("quick and detailed mode measure differently: a change of instrument, not compared")
+            }
+        }
+    }
+}
+
+/// A team's record oldest first: its shown rounds and self-assessments, each
+/// compared with the previous one of its kind.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryReport {
     pub schema: &'static str,
@@ -299,35 +354,77 @@ pub struct HistoryReport {
     pub entries: Vec<HistoryEntryReport>,
 }
 
+/// A round's spread in one area, for a history entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundSpread {
+    pub q1: f64,
+    pub q3: f64,
+    pub disagreement: bool,
+}
+
+/// One entry of a team's record as the application layer hands it over.
+pub struct HistoryRow<'a> {
+    pub source: Source,
+    pub label: String,
+    pub date: Date,
+    pub respondents: u64,
+    pub compared_with: Option<String>,
+    pub model: &'a Model,
+    pub entry: HistoryEntry,
+    /// Per area of `model`, in model order: a round's spread.
+    pub spreads: Vec<Option<RoundSpread>>,
+}
+
 impl HistoryReport {
-    /// `rows` pairs each stored assessment (oldest first) with its model and
-    /// its computed history entry.
-    pub fn build<'a>(
-        team: &str,
-        rows: impl IntoIterator<Item = (&'a StoredAssessment, &'a Model, HistoryEntry)>,
-    ) -> Self {
+    pub fn build<'a>(team: &str, rows: impl IntoIterator<Item = HistoryRow<'a>>) -> Self {
         let entries = rows
             .into_iter()
-            .map(|(stored, model, entry)| HistoryEntryReport {
-                assessment: AssessmentMeta::of(stored),
-                model: entry.model.to_string(),
-                model_changed: entry.model_changed,
-                mean_score: entry.mean_score.map(|s| round2(s.value())),
-                areas: entry
-                    .areas
-                    .iter()
-                    .map(|change| AreaChangeReport {
-                        id: change.area.to_string(),
-                        name: model
-                            .area(&change.area)
-                            .map_or_else(|| change.area.to_string(), |a| a.name.clone()),
-                        level: change.level.map(|l| LevelRef::of(model, l)),
-                        score: change.score.map(|s| round2(s.value())),
-                        delta: change.delta.map(round2),
-                        trend: change.trend,
-                        regression: change.regression,
-                    })
-                    .collect(),
+            .map(|row| {
+                let model = row.model;
+                let (kind, id) = match row.source {
+                    Source::Round(id) => ("round", id.0),
+                    Source::Assessment(id) => ("assessment", id.0),
+                };
+                HistoryEntryReport {
+                    source: HistorySource {
+                        kind,
+                        id,
+                        label: row.label,
+                        date: row.date.to_string(),
+                        respondents: row.respondents,
+                    },
+                    model: row.entry.model.to_string(),
+                    mode: row.entry.mode,
+                    compared_with: row.compared_with,
+                    break_: row.entry.break_,
+                    mean_score: row.entry.mean_score.map(|s| round2(s.value())),
+                    areas: row
+                        .entry
+                        .areas
+                        .iter()
+                        .map(|change| {
+                            let spread = model
+                                .areas
+                                .iter()
+                                .position(|a| a.id == change.area)
+                                .and_then(|i| row.spreads.get(i).copied().flatten());
+                            AreaChangeReport {
+                                id: change.area.to_string(),
+                                name: model
+                                    .area(&change.area)
+                                    .map_or_else(|| change.area.to_string(), |a| a.name.clone()),
+                                level: change.level.map(|l| LevelRef::of(model, l)),
+                                score: change.score.map(|s| round2(s.value())),
+                                q1: spread.map(|s| round2(s.q1)),
+                                q3: spread.map(|s| round2(s.q3)),
+                                disagreement: spread.is_some_and(|s| s.disagreement),
+                                delta: change.delta.map(round2),
+                                trend: change.trend,
+                                regression: change.regression,
+                            }
+                        })
+                        .collect(),
+                }
             })
             .collect();
         HistoryReport {

@@ -248,7 +248,8 @@ pub fn render_report_html(
         report_area(&mut body, area);
     }
     if let Some(plan) = plan.filter(|p| !p.is_empty()) {
-        plan_section(&mut body, report, plan);
+        let names: Vec<(String, String)> = report.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
+        plan_section(&mut body, &names, plan);
     }
     if let Some(history) = history.filter(|h| h.entries.len() > 1) {
         body.push_str("<h2>Trend</h2>\n");
@@ -265,13 +266,12 @@ fn level_cell(level: Option<asyncmm_model::Level>) -> String {
 /// (baseline → current → target, on track, projected) and actions. Every
 /// text is user input or model text, so all of it is escaped; action links
 /// are http(s) only (checked when stored).
-fn plan_section(out: &mut String, report: &AssessmentReport, plan: &PlanReport) {
+fn plan_section(out: &mut String, areas: &[(String, String)], plan: &PlanReport) {
     let area_name = |id: &asyncmm_model::AreaId| {
-        report
-            .areas
+        areas
             .iter()
-            .find(|a| a.id == id.as_str())
-            .map_or_else(|| id.to_string(), |a| a.name.clone())
+            .find(|(a, _)| a == id.as_str())
+            .map_or_else(|| id.to_string(), |(_, name)| name.clone())
     };
     out.push_str("<h2>Plan</h2>\n");
     match &plan.current_from {
@@ -390,6 +390,27 @@ fn hidden_text(hidden: &HiddenInfo) -> String {
 
 /// A round's team result: distribution per area, disagreement, explanation.
 pub fn render_round_html(report: &RoundReport) -> String {
+    render_round_page(report, None, None, None)
+}
+
+/// A team's current round as its team report: the round's result with the
+/// radar of the team's record (median and middle half, against the previous
+/// comparable result and the goals), the trend over its rounds, and its plan.
+pub fn render_team_round_html(
+    report: &RoundReport,
+    history: &HistoryReport,
+    targets: Option<&[(String, f64)]>,
+    plan: Option<&PlanReport>,
+) -> String {
+    render_round_page(report, Some(history), targets, plan)
+}
+
+fn render_round_page(
+    report: &RoundReport,
+    history: Option<&HistoryReport>,
+    targets: Option<&[(String, f64)]>,
+    plan: Option<&PlanReport>,
+) -> String {
     let r = &report.round;
     let title = format!("{} — round {}", r.team, r.id);
     let mut body = String::new();
@@ -444,11 +465,14 @@ pub fn render_round_html(report: &RoundReport) -> String {
                 .collect(),
         });
     }
-    body.push_str(&inline(&svg::radar(
-        &format!("{} — median score per area", r.team),
-        &areas,
-        &series,
-    )));
+    match history {
+        Some(history) => body.push_str(&inline(&svg::history_radar(history, targets))),
+        None => body.push_str(&inline(&svg::radar(
+            &format!("{} — median score per area", r.team),
+            &areas,
+            &series,
+        ))),
+    }
     body.push_str("<h2>Result per area</h2>\n");
     for area in &report.areas {
         let _ = write!(body, "<section class=\"area\"><h3>{}</h3>", escape(&area.name));
@@ -517,13 +541,30 @@ pub fn render_round_html(report: &RoundReport) -> String {
         }
         body.push_str("</section>\n");
     }
+    if let Some(plan) = plan.filter(|p| !p.is_empty()) {
+        let names: Vec<(String, String)> = report.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
+        plan_section(&mut body, &names, plan);
+    }
+    if let Some(history) = history.filter(|h| h.entries.iter().filter(|e| e.is_round()).count() > 1) {
+        body.push_str("<h2>Trend</h2>\n");
+        body.push_str(&inline_wide(&svg::history_trend(history)));
+    }
     page(&title, &body, &credit(&report.model))
 }
 
-fn org_cell(cell: Option<&OrgCell>, row_hidden: bool) -> String {
+/// A hidden cell: its short mark, and why in full as a tooltip.
+fn hidden_cell(hidden: &HiddenInfo) -> String {
+    format!(
+        "<td class=\"hidden\" title=\"{}\">{}</td>",
+        escape(&hidden.text()),
+        escape(hidden.short())
+    )
+}
+
+fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>) -> String {
     match cell {
-        _ if row_hidden => "<td class=\"hidden\">n&lt;k</td>".to_string(),
-        Some(c) if c.hidden.is_some() => "<td class=\"hidden\">n&lt;k</td>".to_string(),
+        _ if row_hidden.is_some() => row_hidden.map(hidden_cell).unwrap_or_default(),
+        Some(OrgCell { hidden: Some(h), .. }) => hidden_cell(h),
         Some(OrgCell {
             level: Some(level),
             median,
@@ -538,7 +579,9 @@ fn org_cell(cell: Option<&OrgCell>, row_hidden: bool) -> String {
     }
 }
 
-fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[(String, Option<u64>, bool, &[OrgCell])]) {
+type OrgTableRow<'a> = (String, Option<u64>, Option<&'a HiddenInfo>, &'a [OrgCell]);
+
+fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[OrgTableRow<'_>]) {
     let with_n = rows.iter().any(|r| r.1.is_some());
     let _ = write!(
         out,
@@ -567,26 +610,31 @@ fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[(String,
 
 /// The org view: heat map of teams × areas, the table, and the roll-ups.
 pub fn render_org_html(report: &OrgReport) -> String {
-    let title = "Organisation — latest round of each team";
+    let title = "Organisation — latest closed round of each team";
     let mut body = format!("<header><h1>{title}</h1></header>\n");
     body.push_str(&inline_wide(&svg::org_heatmap(report)));
     body.push_str("<h2>Teams</h2>\n");
-    let rows: Vec<(String, Option<u64>, bool, &[OrgCell])> = report
+    let rows: Vec<OrgTableRow> = report
         .teams
         .iter()
-        .map(|t| {
-            (
-                t.team.clone(),
-                Some(t.responses),
-                t.hidden.is_some(),
-                t.cells.as_slice(),
-            )
-        })
+        .map(|t| (t.team.clone(), Some(t.responses), t.hidden.as_ref(), t.cells.as_slice()))
         .collect();
     org_table(&mut body, "Team", &report.areas, &rows);
     body.push_str(
-        "<p class=\"note\">Cells: level (median score); ! marks disagreement (IQR ≥ 1); n&lt;k: hidden to protect anonymity.</p>\n",
+        "<p class=\"note\">Cells: level (median score); ! marks disagreement (IQR ≥ 1); open: round still open \
+         (only its count shows); n&lt;k: hidden, fewer than k answered; none: no responses.</p>\n",
     );
+    for row in report.teams.iter().filter(|t| t.open_round.is_some()) {
+        if let Some(open) = &row.open_round {
+            let _ = writeln!(
+                body,
+                "<p class=\"note\">{}: round {} is open, {} responses so far (shown once it closes).</p>",
+                escape(&row.team),
+                open.round,
+                open.responses
+            );
+        }
+    }
     for rollup in &report.rollups {
         let rule = match rollup.rule {
             asyncmm_core::anonymity::RollupRule::MedianOfTeamMedians => "median of team medians (visible teams only)",
@@ -598,12 +646,22 @@ pub fn render_org_html(report: &OrgReport) -> String {
             escape(&rollup.model),
             rollup.mode
         );
-        let rows: Vec<(String, Option<u64>, bool, &[OrgCell])> = rollup
+        let rows: Vec<OrgTableRow> = rollup
             .rows
             .iter()
-            .map(|r| (r.node.clone(), None, r.hidden.is_some(), r.cells.as_slice()))
+            .map(|r| (r.node.clone(), None, r.hidden.as_ref(), r.cells.as_slice()))
             .collect();
         org_table(&mut body, "Group", &report.areas, &rows);
+        for row in &rollup.rows {
+            if let Some(left_out) = &row.left_out {
+                let _ = writeln!(
+                    body,
+                    "<p class=\"note\">{}: {}</p>",
+                    escape(&row.node),
+                    escape(left_out)
+                );
+            }
+        }
     }
     if !report.teams_without_rounds.is_empty() {
         let names: Vec<String> = report.teams_without_rounds.iter().map(|t| escape(t)).collect();
@@ -617,27 +675,26 @@ pub fn render_history_html(report: &HistoryReport) -> String {
     let title = format!("{} — history", report.team);
     let mut body = format!("<header><h1>{}</h1></header>\n", escape(&title));
     if report.entries.is_empty() {
-        body.push_str("<p>No assessments yet.</p>");
+        body.push_str("<p>No results yet.</p>");
         return page(&title, &body, &default_credit());
     }
     body.push_str(&inline_wide(&svg::history_trend(report)));
     for entry in &report.entries {
+        let note = match (entry.break_text(), &entry.compared_with) {
+            (Some(why), _) => format!(" · {why}"),
+            (None, Some(with)) => format!(" · compared with {}", escape(with)),
+            (None, None) => String::new(),
+        };
         let _ = write!(
             body,
-            "<h2>#{} on {}</h2><p class=\"meta\">{} mode · model {} · mean score {}{}</p>",
-            entry.assessment.id,
-            escape(entry.assessment.date()),
-            entry.assessment.mode,
+            "<h2>{}</h2><p class=\"meta\">{} mode · model {} · mean score {}{note}</p>",
+            escape(&entry.heading()),
+            entry.mode,
             escape(&entry.model),
             opt2(entry.mean_score),
-            if entry.model_changed {
-                " · other model version than before: no changes shown"
-            } else {
-                ""
-            }
         );
         body.push_str(
-            "<div class=\"table-wrap\"><table><thead><tr><th>Area</th><th>Level</th><th>Score</th><th>Change</th></tr></thead><tbody>",
+            "<div class=\"table-wrap\"><table><thead><tr><th>Area</th><th>Level</th><th>Score (median for a round)</th><th>Middle half of the team</th><th>Change</th></tr></thead><tbody>",
         );
         for area in &entry.areas {
             let level = area
@@ -649,9 +706,18 @@ pub fn render_history_html(report: &HistoryReport) -> String {
                 Some(d) => format!("{d:+.2}"),
                 None => "–".to_string(),
             };
+            let spread = match (area.q1, area.q3) {
+                (Some(q1), Some(q3)) => format!("{q1:.2}–{q3:.2}"),
+                _ => "–".to_string(),
+            };
+            let split = if area.disagreement {
+                " <span class=\"flag\">split: the team disagrees</span>"
+            } else {
+                ""
+            };
             let _ = write!(
                 body,
-                "<tr><th scope=\"row\">{}</th><td>{level}</td><td class=\"num\">{}</td><td>{change}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td>{level}{split}</td><td class=\"num\">{}</td><td class=\"num\">{spread}</td><td>{change}</td></tr>",
                 escape(&area.name),
                 opt2(area.score)
             );
@@ -709,14 +775,35 @@ mod tests {
         let r1 = assess(&model, &first.answers);
         let r2 = assess(&model, &second.answers);
         let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &r2);
-        let entries = asyncmm_core::history::history([(first.id, &first.model, &r1), (second.id, &second.model, &r2)]);
-        let history = HistoryReport::build(
-            HOSTILE,
-            [
-                (&first, &model, entries[0].clone()),
-                (&second, &model, entries[1].clone()),
-            ],
-        );
+        use asyncmm_core::history::{AreaPoint, Point, Source, history};
+        let point = |a: &asyncmm_core::StoredAssessment, r: &asyncmm_core::AssessmentResult| Point {
+            source: Source::Assessment(a.id),
+            model: a.model.clone(),
+            lineage: "m".into(),
+            mode: a.answers.mode(),
+            areas: r
+                .areas
+                .iter()
+                .map(|ar| AreaPoint {
+                    area: ar.area.clone(),
+                    value: ar.scored.as_ref().map(|s| (s.level, s.score)),
+                })
+                .collect(),
+            mean_score: r.overall.mean_score,
+        };
+        let entries = history(&[point(&first, &r1), point(&second, &r2)]);
+        let row =
+            |a: &asyncmm_core::StoredAssessment, entry: &asyncmm_core::history::HistoryEntry| crate::data::HistoryRow {
+                source: Source::Assessment(a.id),
+                label: format!("assessment #{}", a.id.0),
+                date: a.taken_at.date(),
+                respondents: 1,
+                compared_with: entry.compared_with.map(|_| "assessment #1".to_string()),
+                model: &model,
+                entry: entry.clone(),
+                spreads: vec![None; model.areas.len()],
+            };
+        let history = HistoryReport::build(HOSTILE, [row(&first, &entries[0]), row(&second, &entries[1])]);
         let html = render_report_html(&report, Some(&history), None, None);
         assert_self_contained(&html);
         assert!(html.contains("&lt;script&gt;"));
@@ -724,10 +811,10 @@ mod tests {
         assert!(html.contains("@media print"));
         assert!(html.contains("name=\"viewport\""));
         assert!(
-            html.contains("previous (1970-01-01)"),
+            html.contains("previous: assessment #1 (1970-01-01)"),
             "radar compares with the previous one"
         );
-        assert!(html.contains("score per area over time"), "trend shown");
+        assert!(html.contains("self-assessed score per area"), "trend shown");
         let history_html = render_history_html(&history);
         assert_self_contained(&history_html);
         assert!(history_html.contains("&lt;script&gt;"));

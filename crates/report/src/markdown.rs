@@ -116,10 +116,15 @@ pub fn render_history(report: &HistoryReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## History of {}\n", escape(&report.team));
     let Some(first) = report.entries.first() else {
-        let _ = writeln!(out, "No assessments stored for this team yet.");
+        let _ = writeln!(out, "No results stored for this team yet.");
         return out;
     };
-    let _ = write!(out, "| # | Date | Mode | Mean |");
+    let _ = writeln!(
+        out,
+        "Rounds are the team's view (median of its respondents); self-assessments are one person's. Each is \
+         compared with the previous one of its kind, same questionnaire and mode.\n"
+    );
+    let _ = write!(out, "| Result | Date | Mode | Mean |");
     for area in &first.areas {
         let _ = write!(out, " {} |", escape(&area.name));
     }
@@ -130,13 +135,16 @@ pub fn render_history(report: &HistoryReport) -> String {
     out.push('\n');
     for entry in &report.entries {
         let mean = entry.mean_score.map_or_else(|| "–".to_string(), |m| format!("{m:.2}"));
-        let _ = write!(
-            out,
-            "| {} | {} | {} | {mean} |",
-            entry.assessment.id,
-            entry.assessment.date(),
-            entry.assessment.mode
-        );
+        let kind = if entry.is_round() {
+            format!("{} (n = {})", entry.source.label, entry.source.respondents)
+        } else {
+            entry.source.label.clone()
+        };
+        let mode = match entry.break_text() {
+            Some(_) => format!("{} (not compared)", entry.mode),
+            None => entry.mode.to_string(),
+        };
+        let _ = write!(out, "| {} | {} | {mode} | {mean} |", escape(&kind), entry.source.date);
         for area in &entry.areas {
             match (&area.level, area.score) {
                 (Some(l), Some(s)) => {
@@ -144,7 +152,8 @@ pub fn render_history(report: &HistoryReport) -> String {
                         .delta
                         .map_or_else(String::new, |d| format!(" {} {d:+.2}", trend_arrow(area.trend)));
                     let warn = if area.regression { " ⚠" } else { "" };
-                    let _ = write!(out, " {} ({s:.2}){delta}{warn} |", l.level);
+                    let split = if area.disagreement { " ⚑ split" } else { "" };
+                    let _ = write!(out, " {} {} ({s:.2}){delta}{warn}{split} |", l.level, escape(&l.name));
                 }
                 _ => {
                     let _ = write!(out, " – |");

@@ -1,13 +1,18 @@
 //! A team's improvement plan as every renderer reads it: goals with
-//! progress, regressions since the previous comparable result, and actions.
-//! The CLI builds it (it decides which result is "current"); `plan show`
-//! renders it as text, Markdown or JSON, the HTML team report as a section.
+//! progress, regressions since the previous comparable result, and actions;
+//! and its text and Markdown renderers. The application layer builds it (it
+//! decides which result is "current"); `plan show` renders it as text,
+//! Markdown or JSON, the HTML team report as a section.
+
+use std::fmt::Write as _;
 
 use asyncmm_core::TeamName;
-use asyncmm_core::plan::{Action, Progress, day_text};
+use asyncmm_core::plan::{Action, ActionStatus, Candidate, Progress, Projection, day_text};
 use asyncmm_model::{AreaId, Level};
 use serde::Serialize;
 use time::Date;
+
+use crate::markdown::escape;
 
 /// One goal and how it is going.
 #[derive(Debug, Clone, Serialize)]
@@ -55,4 +60,225 @@ impl PlanReport {
     pub fn is_empty(&self) -> bool {
         self.goals.is_empty() && self.actions.is_empty()
     }
+}
+
+fn level_text(level: Option<Level>) -> String {
+    level.map_or_else(|| "–".to_string(), |l| l.number().to_string())
+}
+
+fn change_text(change: Option<i8>) -> String {
+    match change {
+        Some(c) if c > 0 => format!("+{c}"),
+        Some(c) if c < 0 => format!("{c} (regression)"),
+        Some(_) => "±0".to_string(),
+        None => "–".to_string(),
+    }
+}
+
+/// "; regression since round 2 (was 2)" on a goal whose level dropped.
+fn regressed_text(goal: &GoalReport, previous_from: Option<&str>) -> String {
+    match (goal.regressed, goal.previous, previous_from) {
+        (true, Some(was), Some(from)) => format!("; regression since {from} (was {})", was.number()),
+        _ => String::new(),
+    }
+}
+
+fn on_track_text(on_track: Option<bool>) -> &'static str {
+    match on_track {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+fn projected_text(p: &Projection) -> String {
+    match p {
+        Projection::Computed { level, score } => format!("{} ({score})", level.number()),
+        Projection::NotComputable { reason } => format!("not computed: {reason}"),
+    }
+}
+
+fn owner_text(action: &Action) -> String {
+    action.owner.as_deref().map_or_else(String::new, |o| format!(" — {o}"))
+}
+
+fn statements_text(action: &Action) -> String {
+    action
+        .statements
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One action on one line: `#3 [todo] Write the decision log — Ana <https://…> (decision-making.2.1)`.
+pub fn action_line(action: &Action) -> String {
+    let link = action.link.as_ref().map_or_else(String::new, |l| format!(" <{l}>"));
+    format!(
+        "#{} [{}] {}{}{} ({})",
+        action.id,
+        action.status,
+        action.title,
+        owner_text(action),
+        link,
+        statements_text(action)
+    )
+}
+
+/// `plan show` as text.
+pub fn render_plan_text(view: &PlanReport) -> String {
+    let mut out = String::new();
+    let from = view
+        .current_from
+        .as_deref()
+        .map_or_else(|| "no result yet".to_string(), |s| format!("current from {s}"));
+    let _ = writeln!(out, "Plan for {} ({from})", view.team);
+    let _ = writeln!(out, "\nGoals");
+    if view.goals.is_empty() {
+        let _ = writeln!(out, "  none: set one with `asyncmm plan goal set`");
+    }
+    for g in &view.goals {
+        let p = &g.progress;
+        let _ = writeln!(
+            out,
+            "  {}: {} → {} → {} by {}; change {}; on track: {}; projected: {}{}",
+            p.area,
+            level_text(p.baseline),
+            level_text(p.current),
+            p.target.number(),
+            day_text(p.by),
+            change_text(p.change),
+            on_track_text(p.on_track),
+            projected_text(&p.projected),
+            regressed_text(g, view.previous_from.as_deref())
+        );
+    }
+    if let (Some(previous), false) = (&view.previous_from, view.regressions.is_empty()) {
+        let _ = writeln!(out, "\nRegressions since {previous}");
+        for r in &view.regressions {
+            let _ = writeln!(
+                out,
+                "  {}: level {} → {} (regression)",
+                r.area,
+                r.previous.number(),
+                r.current.number()
+            );
+        }
+    }
+    let _ = writeln!(out, "\nActions");
+    if view.actions.is_empty() {
+        let _ = writeln!(out, "  none: see `asyncmm plan suggest`");
+    }
+    for a in &view.actions {
+        let _ = writeln!(out, "  {}", action_line(a));
+    }
+    out
+}
+
+/// `plan show` as Markdown (GFM: a table of goals, actions as a task list).
+pub fn render_plan_markdown(view: &PlanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Plan for {}\n", escape(view.team.as_str()));
+    if let Some(from) = &view.current_from {
+        let _ = writeln!(out, "Current levels from {from}.\n");
+    }
+    if let (Some(previous), false) = (&view.previous_from, view.regressions.is_empty()) {
+        let _ = writeln!(out, "**Regressions since {previous}:**\n");
+        for r in &view.regressions {
+            let _ = writeln!(
+                out,
+                "- ⚠ {}: level {} → {}",
+                r.area,
+                r.previous.number(),
+                r.current.number()
+            );
+        }
+        out.push('\n');
+    }
+    if !view.goals.is_empty() {
+        let _ = writeln!(
+            out,
+            "| Area | Baseline | Current | Target | By | Change | On track | Projected |\n\
+             |---|---|---|---|---|---|---|---|"
+        );
+        for g in &view.goals {
+            let p = &g.progress;
+            let projected = match &p.projected {
+                Projection::Computed { level, score } => format!("{} ({score})", level.number()),
+                Projection::NotComputable { .. } => "–".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                p.area,
+                level_text(p.baseline),
+                level_text(p.current),
+                p.target.number(),
+                day_text(p.by),
+                change_text(p.change),
+                on_track_text(p.on_track),
+                projected
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "### Actions\n");
+    if view.actions.is_empty() {
+        let _ = writeln!(out, "No actions yet.");
+    }
+    for a in &view.actions {
+        let title = escape(&a.title);
+        let title = match &a.link {
+            // `<…>` keeps a URL with parentheses or spaces from ending the link early.
+            Some(link) => format!("[{title}](<{link}>)"),
+            None => title,
+        };
+        let line = match a.status {
+            ActionStatus::Done => format!("- [x] {title}"),
+            ActionStatus::Dropped => format!("- [ ] ~~{title}~~ (dropped)"),
+            ActionStatus::Todo | ActionStatus::Doing => format!("- [ ] {title}"),
+        };
+        let owner = a
+            .owner
+            .as_deref()
+            .map_or_else(String::new, |o| format!(" — {}", escape(o)));
+        let doing = if a.status == ActionStatus::Doing {
+            " (doing)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{line}{owner}{doing}");
+    }
+    out
+}
+
+/// Candidate actions, numbered from 1 as `--accept` takes them.
+pub fn render_candidates_text(team: &TeamName, source: &str, candidates: &[Candidate]) -> String {
+    let mut out = String::new();
+    if candidates.is_empty() {
+        let _ = writeln!(
+            out,
+            "Nothing holds {team} back in {source}: every area is at the top level."
+        );
+        return out;
+    }
+    let _ = writeln!(out, "Candidate actions for {team} (from {source}), weakest area first:");
+    for (i, c) in candidates.iter().enumerate() {
+        let why = match (c.polarity, c.answered) {
+            (asyncmm_core::Polarity::Practice, Some(a)) => {
+                format!("practice at {a:.1}, next level expects {}", c.expected)
+            }
+            (asyncmm_core::Polarity::Deficit, Some(a)) => {
+                format!("deficit at {a:.1}, next level expects {}", c.expected)
+            }
+            (asyncmm_core::Polarity::Practice, None) => "practice of the next level".to_string(),
+            (asyncmm_core::Polarity::Deficit, None) => "deficit to remove".to_string(),
+        };
+        let _ = writeln!(out, "{:>3}. [{}] {} ({why})", i + 1, c.statement, c.title);
+    }
+    let _ = writeln!(
+        out,
+        "\nAccept some with `asyncmm plan suggest --team \"{team}\" --accept 1,2`."
+    );
+    out
 }

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::data::{AssessmentReport, HistoryReport};
+use crate::data::{AssessmentReport, HistoryEntryReport, HistoryReport};
 use crate::team::{AreaName, OrgCell, OrgReport};
 
 /// Okabe–Ito colours, in the order series use them.
@@ -180,10 +180,28 @@ impl Series {
     }
 }
 
+/// A spoke's whisker: the points of q1 and q3.
+type Whisker = ((f64, f64), (f64, f64));
+
+/// The spread of a round drawn on a radar: per area the middle half of the
+/// team's scores (first to third quartile).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub label: String,
+    /// (area id, q1, q3).
+    pub values: Vec<(String, f64, f64)>,
+}
+
 /// Radar (spider) chart of scores 0–3, one spoke per area. The first series
 /// is drawn filled (the current result); later ones as outlines (previous,
-/// target). A series missing an area leaves a gap in its outline.
+/// target). A series missing an area leaves a gap in its outline. A `band`
+/// (a round's middle half per area) is drawn as a shaded ring behind the
+/// first series, with a whisker on each spoke.
 pub fn radar(title: &str, areas: &[AreaName], series: &[Series]) -> String {
+    radar_with_band(title, areas, series, None)
+}
+
+pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band: Option<&Band>) -> String {
     // Room around the web for two-line area labels on every side.
     let (width, height) = (640u32, 440u32);
     let (cx, cy, radius) = (320.0f64, 222.0f64, 140.0f64);
@@ -199,6 +217,16 @@ pub fn radar(title: &str, areas: &[AreaName], series: &[Series]) -> String {
                     let _ = write!(desc, " {} not assessed;", a.name);
                 }
             }
+        }
+    }
+    if let Some(band) = band {
+        let _ = write!(desc, " {} (middle half of the team):", band.label);
+        for (id, q1, q3) in &band.values {
+            let name = areas
+                .iter()
+                .find(|a| &a.id == id)
+                .map_or(id.as_str(), |a| a.name.as_str());
+            let _ = write!(desc, " {name} {q1:.2}–{q3:.2};");
         }
     }
     let mut out = String::new();
@@ -273,6 +301,48 @@ pub fn radar(title: &str, areas: &[AreaName], series: &[Series]) -> String {
         }
         out.push_str("</text>");
     }
+    if let Some(band) = band {
+        let spread = |i: usize, a: &AreaName| {
+            band.values
+                .iter()
+                .find(|(id, _, _)| id == &a.id)
+                .map(|(_, q1, q3)| (point(i, *q1), point(i, *q3)))
+        };
+        let ends: Vec<Option<Whisker>> = areas.iter().enumerate().map(|(i, a)| spread(i, a)).collect();
+        if let Some(all) = ends
+            .iter()
+            .copied()
+            .collect::<Option<Vec<_>>>()
+            .filter(|v| !v.is_empty())
+        {
+            // Outer ring (q3) and inner ring (q1) in one path: even-odd fill
+            // shades only the band between them.
+            let ring = |pick: &dyn Fn(&Whisker) -> (f64, f64)| {
+                let pts: Vec<String> = all
+                    .iter()
+                    .map(|e| {
+                        let (x, y) = pick(e);
+                        format!("{x:.1} {y:.1}")
+                    })
+                    .collect();
+                format!("M{}Z", pts.join(" L"))
+            };
+            let _ = write!(
+                out,
+                "<path class=\"band\" d=\"{} {}\" fill=\"{}\" fill-opacity=\"0.18\" fill-rule=\"evenodd\" stroke=\"none\"/>",
+                ring(&|e| e.1),
+                ring(&|e| e.0),
+                PALETTE[0]
+            );
+        }
+        for ((x1, y1), (x2, y2)) in ends.into_iter().flatten() {
+            let _ = write!(
+                out,
+                "<line class=\"whisker\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{}\" stroke-width=\"5\" stroke-opacity=\"0.45\" stroke-linecap=\"round\"/>",
+                PALETTE[0]
+            );
+        }
+    }
     // Draw later series first so the current one sits on top.
     for (index, s) in series.iter().enumerate().rev() {
         let colour = PALETTE[index % PALETTE.len()];
@@ -345,25 +415,47 @@ pub fn report_series(report: &AssessmentReport, label: &str) -> Series {
     }
 }
 
-/// The assessment before the report's one in `history`, as a series.
-pub fn previous_series(report: &AssessmentReport, history: &HistoryReport) -> Option<Series> {
-    let position = history
-        .entries
-        .iter()
-        .position(|e| e.assessment.id == report.assessment.id)?;
-    let before = history.entries.get(position.checked_sub(1)?)?;
-    Some(Series {
-        label: format!("previous ({})", before.assessment.date()),
-        values: before
+/// A history entry's scores (a round's medians) as a series.
+fn entry_series(entry: &HistoryEntryReport, label: String) -> Series {
+    Series {
+        label,
+        values: entry
             .areas
             .iter()
             .filter_map(|a| a.score.map(|s| (a.id.clone(), s)))
             .collect(),
+    }
+}
+
+fn entry_band(entry: &HistoryEntryReport) -> Option<Band> {
+    let values: Vec<(String, f64, f64)> = entry
+        .areas
+        .iter()
+        .filter_map(|a| Some((a.id.clone(), a.q1?, a.q3?)))
+        .collect();
+    (!values.is_empty()).then(|| Band {
+        label: format!("{} middle half", entry.source.label),
+        values,
     })
 }
 
-/// Radar of an assessment: current vs the previous one in `history` (if
-/// any) vs a `target` (area id, score) series (if any, e.g. plan goals).
+fn entry_label(entry: &HistoryEntryReport) -> String {
+    if entry.is_round() {
+        format!("{} median ({})", entry.source.label, entry.source.date)
+    } else {
+        format!("{} ({})", entry.source.label, entry.source.date)
+    }
+}
+
+/// The entry a history compares `entry` with, if any.
+fn compared_entry<'h>(history: &'h HistoryReport, entry: &HistoryEntryReport) -> Option<&'h HistoryEntryReport> {
+    let label = entry.compared_with.as_ref()?;
+    history.entries.iter().find(|e| &e.source.label == label)
+}
+
+/// Radar of a self-assessment: it vs the previous comparable one in
+/// `history` (if any) vs a `target` (area id, score) series (if any, e.g.
+/// plan goals).
 pub fn report_radar(
     report: &AssessmentReport,
     history: Option<&HistoryReport>,
@@ -381,8 +473,15 @@ pub fn report_radar(
         report,
         &format!("current ({})", report.assessment.date()),
     )];
-    if let Some(previous) = history.and_then(|h| previous_series(report, h)) {
-        series.push(previous);
+    let previous = history.and_then(|h| {
+        let entry = h
+            .entries
+            .iter()
+            .find(|e| !e.is_round() && e.source.id == report.assessment.id)?;
+        compared_entry(h, entry)
+    });
+    if let Some(previous) = previous {
+        series.push(entry_series(previous, format!("previous: {}", entry_label(previous))));
     }
     if let Some(target) = target {
         series.push(Series {
@@ -397,13 +496,71 @@ pub fn report_radar(
     )
 }
 
+/// The entry a team's charts treat as "now": its newest round, else its
+/// newest self-assessment (the rule of the application layer's record).
+pub fn current_entry(history: &HistoryReport) -> Option<&HistoryEntryReport> {
+    history
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.is_round())
+        .or_else(|| history.entries.last())
+}
+
+/// Radar of a team's current result from its history: a round's medians
+/// with the middle half of the team shaded, vs the previous comparable
+/// result, vs the goals' targets.
+pub fn history_radar(history: &HistoryReport, target: Option<&[(String, f64)]>) -> String {
+    let Some(current) = current_entry(history) else {
+        return radar(&format!("{} — no results yet", history.team), &[], &[]);
+    };
+    let areas: Vec<AreaName> = current
+        .areas
+        .iter()
+        .map(|a| AreaName {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    let mut series = vec![entry_series(current, format!("now: {}", entry_label(current)))];
+    if let Some(previous) = compared_entry(history, current) {
+        series.push(entry_series(previous, format!("before: {}", entry_label(previous))));
+    }
+    if let Some(target) = target.filter(|t| !t.is_empty()) {
+        series.push(Series {
+            label: "target".to_string(),
+            values: target.to_vec(),
+        });
+    }
+    let band = entry_band(current);
+    let what = if current.is_round() {
+        "median score per area"
+    } else {
+        "score per area"
+    };
+    radar_with_band(&format!("{} — {what}", history.team), &areas, &series, band.as_ref())
+}
+
+/// One line of a trend chart: a value per point in time (a gap where
+/// missing), and optionally a spread (q1, q3) per point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendSeries {
+    pub label: String,
+    pub values: Vec<Option<f64>>,
+    pub spread: Vec<Option<(f64, f64)>>,
+}
+
 /// Trend chart: one line per series over `x_labels` (dates or rounds),
-/// y = score 0–3 with the level bands shaded and named.
+/// y = score 0–3 with the level bands shaded and named. Lines don't cross a
+/// `break` (an index of `x_labels` where the instrument changed; marked with
+/// a dashed rule and its reason), and a series' spread is drawn as whiskers.
 pub fn trend(
     title: &str,
     x_labels: &[String],
-    series: &[(String, Vec<Option<f64>>)],
+    series: &[TrendSeries],
     level_names: &[String; 4],
+    breaks: &[(usize, String)],
+    x_title: &str,
 ) -> String {
     let (width, left, right, top) = (720u32, 96.0f64, 24.0f64, 44.0f64);
     let plot_h = 260.0f64;
@@ -420,17 +577,25 @@ pub fn trend(
         }
     };
     let mut desc = format!("Line chart of scores from 0 to 3 across {n} points in time.");
-    for (label, values) in series {
-        let _ = write!(desc, " {label}:");
-        for (x, v) in x_labels.iter().zip(values) {
-            match v {
-                Some(v) => {
+    for s in series {
+        let _ = write!(desc, " {}:", s.label);
+        for (i, (x, v)) in x_labels.iter().zip(&s.values).enumerate() {
+            match (v, s.spread.get(i).copied().flatten()) {
+                (Some(v), Some((q1, q3))) => {
+                    let _ = write!(desc, " {x} {v:.2} (middle half {q1:.2}–{q3:.2});");
+                }
+                (Some(v), None) => {
                     let _ = write!(desc, " {x} {v:.2};");
                 }
-                None => {
+                (None, _) => {
                     let _ = write!(desc, " {x} none;");
                 }
             }
+        }
+    }
+    for (at, why) in breaks {
+        if let Some(x) = x_labels.get(*at) {
+            let _ = write!(desc, " Not compared across {x}: {why}.");
         }
     }
     let mut out = String::new();
@@ -503,16 +668,52 @@ pub fn trend(
     }
     let _ = write!(
         out,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">assessment</text>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">{}</text>",
         left + plot_w / 2.0,
-        top + plot_h + 34.0
+        top + plot_h + 34.0,
+        escape(x_title)
     );
-    for (index, (_, values)) in series.iter().enumerate() {
+    for (at, why) in breaks {
+        if *at == 0 || *at >= n {
+            continue;
+        }
+        let x = (x_of(*at - 1) + x_of(*at)) / 2.0;
+        let _ = write!(
+            out,
+            "<line class=\"break\" x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#555555\" stroke-dasharray=\"3 3\"><title>{}</title></line>",
+            top + plot_h,
+            escape(why)
+        );
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#555555\">{}</text>",
+            x + 3.0,
+            top + 11.0,
+            escape(&clip(why, 22))
+        );
+    }
+    let broken: Vec<usize> = breaks.iter().map(|(at, _)| *at).collect();
+    for (index, s) in series.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
-        // Lines break where a value is missing rather than bridging the gap.
+        for (i, spread) in s.spread.iter().enumerate() {
+            if let Some((q1, q3)) = spread {
+                let x = x_of(i) + (index as f64 - series.len() as f64 / 2.0) * 3.0;
+                let _ = write!(
+                    out,
+                    "<line class=\"whisker\" x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"3\" stroke-opacity=\"0.4\"/>",
+                    y_of(*q1),
+                    y_of(*q3)
+                );
+            }
+        }
+        // Lines break where a value is missing or the instrument changed
+        // rather than bridging the gap.
         let mut path = String::new();
         let mut pen_down = false;
-        for (i, v) in values.iter().enumerate() {
+        for (i, v) in s.values.iter().enumerate() {
+            if broken.contains(&i) {
+                pen_down = false;
+            }
             match v {
                 Some(v) => {
                     let _ = write!(
@@ -535,14 +736,14 @@ pub fn trend(
                 dash_attr(index)
             );
         }
-        for (i, v) in values.iter().enumerate() {
+        for (i, v) in s.values.iter().enumerate() {
             if let Some(v) = v {
                 marker(&mut out, index, x_of(i), y_of(*v), colour);
             }
         }
     }
     let legend_top = top + plot_h + 56.0;
-    for (index, (label, _)) in series.iter().enumerate() {
+    for (index, TrendSeries { label, .. }) in series.iter().enumerate() {
         let col = (index % 3) as f64;
         let row = (index / 3) as f64;
         legend_entry(
@@ -557,15 +758,21 @@ pub fn trend(
     out
 }
 
-/// Trend of a team's history: one line per area of the model, x = date.
+/// Trend of a team's history: one line per area, x = results over time.
+/// A team with rounds is drawn from its rounds (medians, with the middle
+/// half as whiskers); its self-assessments, one person's view, are left to
+/// the table. A team with only self-assessments is drawn from those.
+/// Lines break where the questionnaire or the mode changed.
 pub fn history_trend(report: &HistoryReport) -> String {
-    let x_labels: Vec<String> = report.entries.iter().map(|e| e.assessment.date().to_string()).collect();
+    let rounds = report.entries.iter().any(HistoryEntryReport::is_round);
+    let entries: Vec<&HistoryEntryReport> = report.entries.iter().filter(|e| e.is_round() == rounds).collect();
+    let x_labels: Vec<String> = entries.iter().map(|e| e.source.date.clone()).collect();
     // Areas in the order they first appear (models may add areas later).
     let mut areas: Vec<(String, String)> = Vec::new();
     // The default model's names until the data names a level itself (a
     // custom model's names replace them for every level it reached).
     let mut level_names = ["Unaware", "Initial", "Defined", "Optimizing"].map(String::from);
-    for entry in &report.entries {
+    for entry in &entries {
         for area in &entry.areas {
             if !areas.iter().any(|(id, _)| id == &area.id) {
                 areas.push((area.id.clone(), area.name.clone()));
@@ -577,23 +784,51 @@ pub fn history_trend(report: &HistoryReport) -> String {
             }
         }
     }
-    let series: Vec<(String, Vec<Option<f64>>)> = areas
+    let series: Vec<TrendSeries> = areas
         .iter()
         .map(|(id, name)| {
-            let values = report
-                .entries
-                .iter()
-                .map(|e| e.areas.iter().find(|a| &a.id == id).and_then(|a| a.score))
-                .collect();
-            (name.clone(), values)
+            let cell = |e: &&HistoryEntryReport| e.areas.iter().find(|a| &a.id == id).cloned();
+            TrendSeries {
+                label: name.clone(),
+                values: entries.iter().map(|e| cell(e).and_then(|a| a.score)).collect(),
+                spread: entries
+                    .iter()
+                    .map(|e| cell(e).and_then(|a| Some((a.q1?, a.q3?))))
+                    .collect(),
+            }
         })
         .collect();
-    trend(
-        &format!("{} — score per area over time", report.team),
-        &x_labels,
-        &series,
-        &level_names,
-    )
+    let breaks: Vec<(usize, String)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let why = match e.break_? {
+                asyncmm_core::history::Break::ModelChanged => "new questionnaire",
+                asyncmm_core::history::Break::ModeChanged => format_mode_change(&entries, i),
+            };
+            Some((i, why.to_string()))
+        })
+        .collect();
+    let (title, x_title) = if rounds {
+        (
+            format!("{} — team median per area, round by round", report.team),
+            "closed round (whiskers: middle half of the team)",
+        )
+    } else {
+        (
+            format!("{} — self-assessed score per area", report.team),
+            "self-assessment",
+        )
+    };
+    trend(&title, &x_labels, &series, &level_names, &breaks, x_title)
+}
+
+/// "quick → detailed" for an entry whose mode differs from the one before.
+fn format_mode_change(entries: &[&HistoryEntryReport], at: usize) -> &'static str {
+    match entries.get(at).map(|e| e.mode) {
+        Some(asyncmm_core::Mode::Detailed) => "quick → detailed mode",
+        _ => "detailed → quick mode",
+    }
 }
 
 /// What one heat-map cell shows.
@@ -854,6 +1089,7 @@ mod tests {
             responses: 7,
             hidden,
             cells,
+            open_round: None,
         };
         OrgReport {
             schema: crate::team::ORG_SCHEMA,
@@ -932,19 +1168,38 @@ mod tests {
             HOSTILE,
             &["2026-01-01".to_string(), "2026-04-01".to_string()],
             &[
-                ("Docs".to_string(), vec![Some(1.0), Some(2.2)]),
-                (HOSTILE.to_string(), vec![None, Some(0.5)]),
+                TrendSeries {
+                    label: "Docs".to_string(),
+                    values: vec![Some(1.0), Some(2.2)],
+                    spread: vec![Some((0.5, 1.5)), None],
+                },
+                TrendSeries {
+                    label: HOSTILE.to_string(),
+                    values: vec![None, Some(0.5)],
+                    spread: vec![None, None],
+                },
             ],
             &names,
+            &[(1, "quick → detailed mode".to_string())],
+            "closed round",
         );
         parse(&svg);
         assert!(svg.contains("Optimizing"));
         assert!(svg.contains("score (level)"));
+        assert!(svg.contains("class=\"whisker\""), "the spread is drawn");
+        assert!(svg.contains("class=\"break\""), "the change of mode is marked");
+        assert!(svg.contains("middle half 0.50–1.50"), "the desc states the spread");
         let single = trend(
             "one",
             &["2026-01-01".to_string()],
-            &[("Docs".into(), vec![Some(1.0)])],
+            &[TrendSeries {
+                label: "Docs".into(),
+                values: vec![Some(1.0)],
+                spread: vec![None],
+            }],
             &names,
+            &[],
+            "self-assessment",
         );
         parse(&single);
     }

@@ -9,8 +9,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use asyncmm_core::anonymity::{GroupView, HiddenReason, NodeRollup, Rollup, RollupRule, Shown};
-use asyncmm_core::{Mode, Round, RoundState, Team};
+use asyncmm_core::anonymity::{GroupView, HiddenReason, LeftOut, NodeRollup, Rollup, RollupRule, Shown};
+use asyncmm_core::{Intake, Mode, Round, RoundState, Team};
 use asyncmm_model::{Level, Model};
 use serde::Serialize;
 use time::Date;
@@ -20,8 +20,8 @@ use crate::data::{GapReport, LevelRef, ModelInfo, gap_reports, round2};
 use crate::markdown::escape;
 use crate::text::{Style, wrap};
 
-pub const ROUND_SCHEMA: &str = "asyncmm.round/1";
-pub const ORG_SCHEMA: &str = "asyncmm.org/1";
+pub const ROUND_SCHEMA: &str = "asyncmm.round/2";
+pub const ORG_SCHEMA: &str = "asyncmm.org/2";
 
 /// Why nothing is shown for a group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,24 +43,62 @@ impl HiddenInfo {
         }
     }
 
+    /// Why it is hidden, in words (every hidden cell says why).
     pub fn text(&self) -> String {
         match self.reason {
+            HiddenReason::RoundOpen => format!(
+                "open: {} so far; results show once the round closes",
+                responses_text(self.n)
+            ),
             HiddenReason::NoResponses => "no responses".to_string(),
-            HiddenReason::TooFewResponses => format!("n = {} < k = {}, hidden", self.n, self.k),
-            HiddenReason::RevealsSubgroup => "hidden: would reveal a smaller group by difference".to_string(),
+            HiddenReason::TooFewResponses => format!("hidden: {} < k = {}", responses_text(self.n), self.k),
+            HiddenReason::TooFewAnswers => format!("hidden: fewer than k = {} gave an answer", self.k),
+            HiddenReason::NoVisibleTeams => {
+                format!(
+                    "hidden: no team here has the k = {} responses to be shown on its own",
+                    self.k
+                )
+            }
+        }
+    }
+
+    /// A short form for table cells.
+    pub fn short(&self) -> &'static str {
+        match self.reason {
+            HiddenReason::RoundOpen => "open",
+            HiddenReason::NoResponses => "none",
+            HiddenReason::TooFewResponses | HiddenReason::TooFewAnswers | HiddenReason::NoVisibleTeams => "n<k",
         }
     }
 }
 
+fn responses_text(n: u64) -> String {
+    if n == 1 {
+        "1 response".to_string()
+    } else {
+        format!("{n} responses")
+    }
+}
+
+/// A round as lists and status lines show it: its settings and how many
+/// responses it has, never what they say. Dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundMeta {
     pub id: i64,
     pub team: String,
+    pub model: String,
     pub mode: Mode,
     pub k: u16,
     pub state: RoundState,
     pub opens_on: String,
     pub closes_on: Option<String>,
+    /// Closed by hand on this day.
+    pub closed_on: Option<String>,
+    /// A result was shown: it can't be reopened.
+    pub published: bool,
+    /// Where responses come from: `tokens`, `import`, or `null` (not yet
+    /// decided).
+    pub intake: Option<Intake>,
     pub responses: u64,
 }
 
@@ -69,23 +107,53 @@ impl RoundMeta {
         RoundMeta {
             id: round.id.0,
             team: round.team.to_string(),
+            model: round.model.to_string(),
             mode: round.mode,
             k: round.k.get(),
             state: round.state(today),
             opens_on: round.opens_on.to_string(),
             closes_on: round.closes_on.map(|d| d.to_string()),
+            closed_on: round.closed_on.map(|d| d.to_string()),
+            published: round.published,
+            intake: round.intake,
             responses: round.responses,
         }
     }
+
+    /// One line: "round 3 · Web · detailed mode · k = 5 · open · …".
+    pub fn line(&self) -> String {
+        let state = match self.state {
+            RoundState::Open => "open",
+            RoundState::Closed => "closed",
+        };
+        let closes = self
+            .closes_on
+            .as_ref()
+            .map_or_else(String::new, |d| format!(", closes after {d}"));
+        let published = if self.published { " · published" } else { "" };
+        format!(
+            "round {} · {} · {} mode · k = {} · {state}{published} · opened {}{closes} · {} · model {}",
+            self.id,
+            self.team,
+            self.mode,
+            self.k,
+            self.opens_on,
+            responses_text(self.responses),
+            self.model
+        )
+    }
 }
 
+/// How a team answered one statement; only when at least k gave an
+/// agreement, otherwise `hidden` says so and the numbers are empty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatementSpread {
     pub statement: String,
     pub text: String,
+    pub hidden: Option<HiddenInfo>,
     /// Respondents per agreement 0..3.
-    pub agreement: [u64; 4],
-    pub dont_know: u64,
+    pub agreement: Option<[u64; 4]>,
+    pub dont_know: Option<u64>,
     pub mean: Option<f64>,
 }
 
@@ -196,14 +264,20 @@ impl RoundReport {
                             .statements
                             .iter()
                             .flatten()
-                            .map(|st| StatementSpread {
-                                statement: st.statement.to_string(),
-                                text: model
-                                    .statement(&st.statement)
-                                    .map_or_else(String::new, |x| x.text.clone()),
-                                agreement: st.agreement,
-                                dont_know: st.dont_know,
-                                mean: st.mean.and_then(|m| num_to_f64(m.numer(), m.denom())).map(round2),
+                            .zip(&area.statements)
+                            .map(|(shown, statement)| {
+                                let value = shown.value();
+                                StatementSpread {
+                                    statement: statement.id.to_string(),
+                                    text: statement.text.clone(),
+                                    hidden: HiddenInfo::of(shown),
+                                    agreement: value.map(|st| st.agreement),
+                                    dont_know: value.map(|st| st.dont_know),
+                                    mean: value
+                                        .and_then(|st| st.mean)
+                                        .and_then(|m| num_to_f64(m.numer(), m.denom()))
+                                        .map(round2),
+                                }
                             })
                             .collect();
                         if let Some(before) = before {
@@ -468,6 +542,15 @@ pub struct OrgTeamRow {
     pub responses: u64,
     pub hidden: Option<HiddenInfo>,
     pub cells: Vec<OrgCell>,
+    /// A newer round of the team that is still open: only its count.
+    pub open_round: Option<OpenRound>,
+}
+
+/// A round still open: its id and how many have answered so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenRound {
+    pub round: i64,
+    pub responses: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -475,7 +558,20 @@ pub struct OrgRollupRow {
     /// `organisation` or the group's name.
     pub node: String,
     pub hidden: Option<HiddenInfo>,
+    /// Respondents behind the row (when shown).
+    pub respondents: u64,
+    /// What the rule left out, and why, in words ("excludes 1 team (Mobile),
+    /// 3 responses, below k").
+    pub left_out: Option<String>,
     pub cells: Vec<OrgCell>,
+}
+
+/// One team's row as the application layer hands it over: the round shown
+/// (or hidden), and a newer open round if there is one.
+pub struct OrgRow<'a> {
+    pub round: &'a Round,
+    pub shown: &'a Shown<GroupView>,
+    pub open_round: Option<&'a Round>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -505,8 +601,8 @@ pub struct OrgReport {
 }
 
 impl OrgReport {
-    /// `rows` holds each team's latest round with its gated result.
-    pub fn build(model: &Model, teams: &[Team], rows: &[(&Round, Shown<GroupView>)], rollups: &[Rollup]) -> Self {
+    /// `rows` holds each team's round with its gated result.
+    pub fn build(model: &Model, teams: &[Team], rows: &[OrgRow<'_>], rollups: &[Rollup]) -> Self {
         // Maps keep the build linear in the number of teams.
         let by_id: HashMap<asyncmm_core::TeamId, &Team> = teams.iter().map(|t| (t.id, t)).collect();
         let by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
@@ -522,39 +618,49 @@ impl OrgReport {
             .collect();
         let team_rows: Vec<OrgTeamRow> = rows
             .iter()
-            .map(|(round, shown)| {
-                let cells = match shown.value() {
-                    None => Vec::new(),
-                    Some(view) => view
-                        .areas
-                        .iter()
-                        .zip(&model.areas)
-                        .map(|(cell, area)| OrgCell {
-                            area: area.id.to_string(),
-                            hidden: HiddenInfo::of(cell),
-                            level: cell.value().map(|a| a.summary.level.number()),
-                            median: cell.value().map(|a| round2(a.summary.spread.median.value())),
-                            iqr: cell.value().map(|a| round2(a.summary.spread.iqr)),
-                            disagreement: cell.value().is_some_and(|a| a.summary.disagreement),
-                        })
-                        .collect(),
-                };
-                let parent = by_name
-                    .get(round.team.as_str())
-                    .and_then(|t| t.parent)
-                    .and_then(name_of);
-                OrgTeamRow {
-                    team: round.team.to_string(),
-                    parent,
-                    round: round.id.0,
-                    opens_on: round.opens_on.to_string(),
-                    model: round.model.to_string(),
-                    mode: round.mode,
-                    responses: round.responses,
-                    hidden: HiddenInfo::of(shown),
-                    cells,
-                }
-            })
+            .map(
+                |OrgRow {
+                     round,
+                     shown,
+                     open_round,
+                 }| {
+                    let cells = match shown.value() {
+                        None => Vec::new(),
+                        Some(view) => view
+                            .areas
+                            .iter()
+                            .zip(&model.areas)
+                            .map(|(cell, area)| OrgCell {
+                                area: area.id.to_string(),
+                                hidden: HiddenInfo::of(cell),
+                                level: cell.value().map(|a| a.summary.level.number()),
+                                median: cell.value().map(|a| round2(a.summary.spread.median.value())),
+                                iqr: cell.value().map(|a| round2(a.summary.spread.iqr)),
+                                disagreement: cell.value().is_some_and(|a| a.summary.disagreement),
+                            })
+                            .collect(),
+                    };
+                    let parent = by_name
+                        .get(round.team.as_str())
+                        .and_then(|t| t.parent)
+                        .and_then(name_of);
+                    OrgTeamRow {
+                        team: round.team.to_string(),
+                        parent,
+                        round: round.id.0,
+                        opens_on: round.opens_on.to_string(),
+                        model: round.model.to_string(),
+                        mode: round.mode,
+                        responses: round.responses,
+                        hidden: HiddenInfo::of(shown),
+                        cells,
+                        open_round: open_round.map(|o| OpenRound {
+                            round: o.id.0,
+                            responses: o.responses,
+                        }),
+                    }
+                },
+            )
             .collect();
         let rollup_rows = rollups
             .iter()
@@ -562,6 +668,11 @@ impl OrgReport {
                 let node_row = |node: &NodeRollup, name: String| OrgRollupRow {
                     node: name,
                     hidden: HiddenInfo::of(&node.result),
+                    respondents: node.result.value().map_or(0, |_| node.result.n()),
+                    left_out: node
+                        .result
+                        .value()
+                        .and_then(|v| left_out_text(&v.left_out, r.rule, node.k, &name_of)),
                     cells: node
                         .result
                         .value()
@@ -570,7 +681,7 @@ impl OrgReport {
                                 .iter()
                                 .zip(&model.areas)
                                 .map(|(cell, area)| {
-                                    let summary = cell.value().and_then(|a| a.summary.as_ref());
+                                    let summary = cell.value().map(|a| &a.summary);
                                     OrgCell {
                                         area: area.id.to_string(),
                                         hidden: HiddenInfo::of(cell),
@@ -603,7 +714,7 @@ impl OrgReport {
                 }
             })
             .collect();
-        let with_rounds: HashSet<&str> = rows.iter().map(|(r, _)| r.team.as_str()).collect();
+        let with_rounds: HashSet<&str> = rows.iter().map(|r| r.round.team.as_str()).collect();
         OrgReport {
             schema: ORG_SCHEMA,
             areas,
@@ -619,10 +730,38 @@ impl OrgReport {
     }
 }
 
+/// "excludes 1 team (Mobile), 3 responses, below k = 5".
+fn left_out_text(
+    left_out: &LeftOut,
+    rule: RollupRule,
+    k: asyncmm_core::K,
+    name_of: &dyn Fn(asyncmm_core::TeamId) -> Option<String>,
+) -> Option<String> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = left_out
+        .teams
+        .iter()
+        .map(|id| name_of(*id).unwrap_or_else(|| format!("team {}", id.0)))
+        .collect();
+    let teams = if names.len() == 1 { "team" } else { "teams" };
+    let why = match rule {
+        RollupRule::PooledRespondents => format!("below k = {k}: including them would reveal them by difference"),
+        RollupRule::MedianOfTeamMedians => format!("not shown on their own (below k = {k})"),
+    };
+    Some(format!(
+        "excludes {} {teams} ({}), {}, {why}",
+        names.len(),
+        names.join(", "),
+        responses_text(left_out.respondents)
+    ))
+}
+
 fn cell_text(cell: Option<&OrgCell>) -> String {
     match cell {
         None => "–".to_string(),
-        Some(c) if c.hidden.is_some() => "n<k".to_string(),
+        Some(OrgCell { hidden: Some(h), .. }) => h.short().to_string(),
         Some(c) => {
             let mark = if c.disagreement { "!" } else { "" };
             c.level
@@ -634,12 +773,31 @@ fn cell_text(cell: Option<&OrgCell>) -> String {
 fn row_cells(areas: &[AreaName], cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
     areas
         .iter()
-        .map(|AreaName { id, .. }| {
-            if hidden.is_some() {
-                "n<k".to_string()
-            } else {
-                cell_text(cells.iter().find(|c| &c.area == id))
-            }
+        .map(|AreaName { id, .. }| match hidden {
+            Some(h) => h.short().to_string(),
+            None => cell_text(cells.iter().find(|c| &c.area == id)),
+        })
+        .collect()
+}
+
+/// What the short cell marks mean, for the legend under each table.
+const HIDDEN_LEGEND: &str = "open = round still open (only its count shows), n<k = hidden: fewer than k answered, \
+                             none = no responses";
+
+/// "Web: round 7 is open, 6 responses so far" for every team with a newer
+/// open round.
+fn open_round_notes(report: &OrgReport) -> Vec<String> {
+    report
+        .teams
+        .iter()
+        .filter_map(|row| {
+            let open = row.open_round.as_ref()?;
+            Some(format!(
+                "{}: round {} is open, {} so far (shown once it closes)",
+                row.team,
+                open.round,
+                responses_text(open.responses)
+            ))
         })
         .collect()
 }
@@ -655,7 +813,7 @@ pub fn render_org_text(report: &OrgReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Organisation: latest round of each team — level (median), ! = disagreement (IQR ≥ 1), n<k = hidden\n"
+        "Organisation: latest closed round of each team — level (median), ! = disagreement (IQR ≥ 1)\n{HIDDEN_LEGEND}\n"
     );
     let _ = write!(out, "{:<22} {:>4}", "team", "n");
     for AreaName { name, .. } in &report.areas {
@@ -686,7 +844,13 @@ pub fn render_org_text(report: &OrgReport) -> String {
                 let _ = write!(out, " {cell:<13}");
             }
             out.push('\n');
+            if let Some(left_out) = &row.left_out {
+                let _ = writeln!(out, "  ↳ {left_out}");
+            }
         }
+    }
+    for note in open_round_notes(report) {
+        let _ = writeln!(out, "\n{note}");
     }
     if !report.teams_without_rounds.is_empty() {
         let _ = writeln!(out, "\nno round yet: {}", report.teams_without_rounds.join(", "));
@@ -695,7 +859,7 @@ pub fn render_org_text(report: &OrgReport) -> String {
 }
 
 pub fn render_org_markdown(report: &OrgReport) -> String {
-    let mut out = String::from("## Organisation: latest round of each team\n\n");
+    let mut out = String::from("## Organisation: latest closed round of each team\n\n");
     let _ = write!(out, "| Team | n |");
     for AreaName { name, .. } in &report.areas {
         let _ = write!(out, " {} |", escape(name));
@@ -714,8 +878,11 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
     }
     let _ = writeln!(
         out,
-        "\nCells: level (median score); ! marks disagreement (IQR ≥ 1); n<k: hidden to protect anonymity."
+        "\nCells: level (median score); ! marks disagreement (IQR ≥ 1); {HIDDEN_LEGEND}."
     );
+    for note in open_round_notes(report) {
+        let _ = writeln!(out, "\n- {}", escape(&note));
+    }
     for rollup in &report.rollups {
         let _ = writeln!(
             out,
@@ -740,12 +907,20 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
             }
             out.push('\n');
         }
+        let notes: Vec<String> = rollup
+            .rows
+            .iter()
+            .filter_map(|r| Some(format!("- {}: {}", escape(&r.node), escape(r.left_out.as_ref()?))))
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(out, "\n{}", notes.join("\n"));
+        }
     }
     out
 }
 
 pub const ORG_CSV_HEADER: &str =
-    "team,parent,round,opens_on,model,mode,responses,area,hidden,level,median,iqr,disagreement";
+    "team,parent,round,opens_on,model,mode,responses,area,hidden,hidden_reason,level,median,iqr,disagreement";
 
 /// Tidy rows: one per team × round × area of the rounds in the report.
 pub fn render_org_csv(report: &OrgReport) -> String {
@@ -754,6 +929,13 @@ pub fn render_org_csv(report: &OrgReport) -> String {
         for AreaName { id, .. } in &report.areas {
             let cell = row.cells.iter().find(|c| &c.area == id);
             let hidden = row.hidden.is_some() || cell.is_none_or(|c| c.hidden.is_some());
+            let reason = row
+                .hidden
+                .as_ref()
+                .or_else(|| cell.and_then(|c| c.hidden.as_ref()))
+                .and_then(|h| serde_json::to_value(h.reason).ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             let values = [
                 field(&row.team),
                 row.parent.as_deref().map_or_else(String::new, field),
@@ -764,6 +946,7 @@ pub fn render_org_csv(report: &OrgReport) -> String {
                 row.responses.to_string(),
                 field(id),
                 hidden.to_string(),
+                reason,
                 cell.and_then(|c| c.level).map_or_else(String::new, |l| l.to_string()),
                 cell.and_then(|c| c.median)
                     .map_or_else(String::new, |m| format!("{m:.2}")),

@@ -218,31 +218,30 @@ pub fn render_history(report: &HistoryReport, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", style.bold(&format!("History of {}", report.team)));
     if report.entries.is_empty() {
-        let _ = writeln!(out, "no assessments stored for this team yet");
+        let _ = writeln!(out, "no results stored for this team yet");
         return out;
     }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(
+            "rounds are the team's view (median of its respondents), self-assessments one person's; each is compared \
+             with the previous one of its kind"
+        )
+    );
     for entry in &report.entries {
         out.push('\n');
-        let meta = &entry.assessment;
         let mean = entry.mean_score.map_or_else(|| "-".to_string(), |m| format!("{m:.2}"));
         let _ = writeln!(
             out,
             "{}  {}",
-            style.bold(&format!(
-                "#{} {} ({}, {})",
-                meta.id,
-                meta.date(),
-                meta.mode,
-                entry.model
-            )),
+            style.bold(&format!("{} ({} mode, {})", entry.heading(), entry.mode, entry.model)),
             format_args!("mean {mean}")
         );
-        if entry.model_changed {
-            let _ = writeln!(
-                out,
-                "  {}",
-                style.dim("model version changed: not compared with the previous assessment")
-            );
+        if let Some(why) = entry.break_text() {
+            let _ = writeln!(out, "  {}", style.dim(why));
+        } else if let Some(with) = &entry.compared_with {
+            let _ = writeln!(out, "  {}", style.dim(&format!("compared with {with}")));
         }
         for area in &entry.areas {
             let Some(level) = &area.level else {
@@ -256,9 +255,18 @@ pub fn render_history(report: &HistoryReport, style: Style) -> String {
                 Some(Trend::Down) => style.paint("31", arrow),
                 _ => arrow.to_string(),
             };
+            let spread = match (area.q1, area.q3) {
+                (Some(q1), Some(q3)) => format!("  middle half {q1:.2}–{q3:.2}"),
+                _ => String::new(),
+            };
+            let split = if area.disagreement {
+                style.paint("33", "  ! split: the team disagrees")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {:<24} {:<14} {:.2} {arrow} {delta}",
+                "  {:<24} {:<14} {:.2} {arrow} {delta}{spread}{split}",
                 area.name,
                 format!("{} ({})", level.name, level.level),
                 area.score.unwrap_or_default()

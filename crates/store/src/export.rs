@@ -18,14 +18,16 @@
 //! `registered_at`) are not exported; an import sets them to the time of the
 //! import.
 //!
-//! Anonymity: a token's hash is exported with the random id of the response
-//! it last submitted, exactly the link the store itself keeps (see the `org`
-//! module), so a respondent can still revise their answers after a move. The
-//! export therefore reveals no more than the database does: whoever holds a
-//! token can find its response in either, and nobody can go from a response
-//! to a person. Treat an export file like the database itself. Documents are
-//! written in a stable order (by id, answers by item) that says nothing about
-//! who answered when: response ids are random.
+//! Anonymity: for an open round, a token's hash is exported with the random
+//! id of the response it last submitted, exactly the link the store itself
+//! keeps (see the `org` module), so a respondent can still revise their
+//! answers after a move. A closed round is sealed: its tokens carry no link
+//! (only whether they were spent), and its responses all carry the closing
+//! day. The export therefore reveals no more than the database does. Treat
+//! an export file like the database itself. Documents are written in a
+//! stable order (by id, answers by item); response ids are random, so a
+//! round's responses are listed in a random order that says nothing about
+//! who answered when.
 //!
 //! Import is only into an empty database, all or nothing in one
 //! transaction: merging two databases would need rules for clashing teams,
@@ -45,7 +47,10 @@ use crate::record::SQLITE_TIMESTAMP;
 pub const EXPORT_FORMAT: &str = "asyncmm.export";
 
 /// The newest document version this asyncmm writes and reads.
-pub const EXPORT_VERSION: u32 = 1;
+/// Version 2 added a round's `intake` and `sealed` and a token's `spent`;
+/// version 1 documents are still read (those fields then default, and the
+/// intake is worked out from the round's tokens and responses).
+pub const EXPORT_VERSION: u32 = 2;
 
 /// Everything a store holds. See the module docs for what is and isn't in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +120,12 @@ pub struct ExportedRound {
     pub closes_on: Option<String>,
     pub closed_on: Option<String>,
     pub published: bool,
+    /// `"tokens"`, `"import"` or `null` (neither yet).
+    #[serde(default)]
+    pub intake: Option<String>,
+    /// The round was closed and its token links removed.
+    #[serde(default)]
+    pub sealed: bool,
     pub responses: Vec<ExportedResponse>,
     pub tokens: Vec<ExportedToken>,
 }
@@ -136,6 +147,9 @@ pub struct ExportedResponse {
 pub struct ExportedToken {
     pub hash: String,
     pub response: Option<i64>,
+    /// Answered before its round closed: it can't answer again.
+    #[serde(default)]
+    pub spent: bool,
 }
 
 /// A team's goal for an area.
@@ -261,6 +275,8 @@ pub(crate) struct RoundRow {
     pub closes_on: Option<Date>,
     pub closed_on: Option<Date>,
     pub published: bool,
+    pub intake: Option<String>,
+    pub sealed: bool,
 }
 
 /// A row of `goals`.
@@ -301,8 +317,8 @@ pub(crate) struct Tables {
     pub responses: Vec<(i64, i64, Date)>,
     /// `(round_id, response_id, item, value)`.
     pub response_answers: Vec<(i64, i64, String, Option<i16>)>,
-    /// `(hash, round_id, response_id)`.
-    pub tokens: Vec<(Vec<u8>, i64, Option<i64>)>,
+    /// `(hash, round_id, response_id, spent)`.
+    pub tokens: Vec<(Vec<u8>, i64, Option<i64>, bool)>,
     pub goals: Vec<GoalRow>,
     pub actions: Vec<ActionRow>,
     /// `(action_id, position, statement)`.
@@ -360,10 +376,11 @@ impl Tables {
             });
         }
         let mut tokens: HashMap<i64, Vec<ExportedToken>> = HashMap::new();
-        for (hash, round, response) in self.tokens {
+        for (hash, round, response, spent) in self.tokens {
             tokens.entry(round).or_default().push(ExportedToken {
                 hash: hex(&hash),
                 response,
+                spent,
             });
         }
         let mut statements: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
@@ -426,6 +443,8 @@ impl Tables {
                     closes_on: r.closes_on.map(day).transpose()?,
                     closed_on: r.closed_on.map(day).transpose()?,
                     published: r.published,
+                    intake: r.intake,
+                    sealed: r.sealed,
                     responses: round_responses,
                     tokens: round_tokens,
                 })
@@ -550,6 +569,17 @@ impl Tables {
         }
         for r in &doc.rounds {
             let what = format!("round {}", r.id);
+            let intake = match (&r.intake, doc.version) {
+                (Some(intake), _) => Some(intake.clone()),
+                (None, 1) if !r.tokens.is_empty() => Some("tokens".to_string()),
+                (None, 1) if !r.responses.is_empty() => Some("import".to_string()),
+                (None, _) => None,
+            };
+            if r.sealed && r.tokens.iter().any(|token| token.response.is_some()) {
+                return Err(StoreError::Invalid(format!(
+                    "{what} is sealed but a token still names a response; a closed round keeps no such link"
+                )));
+            }
             t.rounds.push(RoundRow {
                 id: r.id,
                 team: r.team,
@@ -561,6 +591,8 @@ impl Tables {
                 closes_on: r.closes_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
                 closed_on: r.closed_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
                 published: r.published,
+                intake,
+                sealed: r.sealed,
             });
             for response in &r.responses {
                 t.responses
@@ -573,7 +605,8 @@ impl Tables {
                 );
             }
             for token in &r.tokens {
-                t.tokens.push((unhex(&token.hash, r.id)?, r.id, token.response));
+                t.tokens
+                    .push((unhex(&token.hash, r.id)?, r.id, token.response, token.spent));
             }
         }
         for g in &doc.goals {

@@ -37,8 +37,8 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
-    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
-    TokenHash,
+    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
+    TeamName, TokenHash,
 };
 use time::{Date, OffsetDateTime};
 
@@ -47,6 +47,7 @@ pub use export::{
     ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
 };
 pub use location::redact;
+pub use org::Refusal;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -58,6 +59,16 @@ pub struct TeamSummary {
     pub name: TeamName,
     pub assessments: u64,
     pub last_taken_at: OffsetDateTime,
+}
+
+/// What a respondent token may still do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenStatus {
+    pub round: RoundId,
+    /// It submitted a response that it can still revise (round open).
+    pub answered: bool,
+    /// It answered before its round closed: it can't answer again.
+    pub spent: bool,
 }
 
 /// What a submitted response did.
@@ -78,6 +89,10 @@ pub enum StoreError {
     /// version, an assessment of a model that is not registered).
     #[error("{0}")]
     Conflict(String),
+    /// A round's lifecycle rules refused the operation (closed, k fixed,
+    /// published, tokens vs imports …); see [`Refusal`].
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// The database location is wrong or unusable (bad URL, not an SQLite
@@ -197,18 +212,32 @@ pub trait Store: Send + Sync {
     /// once the first response arrived").
     async fn set_round_k(&self, id: RoundId, k: K) -> Result<Round, StoreError>;
 
-    /// Closes a round by hand on `on`. A round already closed on that day
-    /// (by hand, or past its closing date) is a `Conflict`.
+    /// Closes a round by hand on `on` and seals it in the same transaction
+    /// (see [`Store::seal_closed_rounds`]). A round already closed on that
+    /// day (by hand, or past its closing date) is refused.
     async fn close_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError>;
+
+    /// Seals every round that is closed on `today` and not sealed yet: each
+    /// token that answered is marked spent and loses its link to the
+    /// response (no revision is possible any more, and nobody can join
+    /// responses to a token list), and every response's day becomes the
+    /// round's closing day. Returns the rounds sealed now. Cheap when there
+    /// is nothing to seal (one read, no write).
+    async fn seal_closed_rounds(&self, today: Date) -> Result<Vec<RoundId>, StoreError>;
 
     /// Reopens a closed round on `on`: clears the manual close and a closing
     /// date that has passed (the round then stays open until closed by
-    /// hand). A `Conflict` if its result was published or it isn't closed.
+    /// hand). Refused if its result was published or it isn't closed.
+    /// Tokens spent before the close stay spent.
     async fn reopen_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError>;
 
     /// Records that a result of the round was shown: from then on it can't
     /// be reopened, imported into or given new tokens. Idempotent.
     async fn mark_published(&self, id: RoundId) -> Result<Round, StoreError>;
+
+    /// Marks many rounds published at once (an org view publishes every
+    /// round it shows); unknown ids are ignored. One transaction.
+    async fn publish_rounds(&self, ids: &[RoundId]) -> Result<(), StoreError>;
 
     /// Issues more tokens for a round (until its result is published).
     async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError>;
@@ -217,14 +246,20 @@ pub trait Store: Send + Sync {
     /// token. `NotFound` for a token that was never issued.
     async fn round_for_token(&self, token: &TokenHash) -> Result<RoundId, StoreError>;
 
+    /// The round a token was issued for and whether it answered; only the
+    /// token's holder can ask (it takes the hash of the token itself).
+    /// `NotFound` for a token that was never issued.
+    async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError>;
+
     // ------------------------------------------------------------ responses
 
     /// Stores a respondent's answers, or replaces them if this token
-    /// answered before. A token not issued for this round (unknown, or of
-    /// another round — the same message, so nothing is revealed) is
-    /// `NotFound`; a round not open on `today` or answers in the other mode
-    /// a `Conflict`. Only the day is stored, and nothing that identifies the
-    /// respondent (see the `org` module docs).
+    /// answered before (while the round is open). A token not issued for
+    /// this round (unknown, or of another round — the same message, so
+    /// nothing is revealed) is `NotFound`; a round not open on `today`, a
+    /// token spent before a close, a round that takes imports or answers in
+    /// the other mode are refused. Only the day is stored, and nothing that
+    /// identifies the respondent (see the `org` module docs).
     async fn submit_response(
         &self,
         round: RoundId,
@@ -235,18 +270,20 @@ pub trait Store: Send + Sync {
 
     /// Stores responses collected elsewhere (a form tool), without tokens:
     /// all or nothing, in one transaction. Allowed into open and closed
-    /// rounds until the result is published; every response must be in the
-    /// round's mode and non-empty. Returns how many were stored.
+    /// rounds until the result is published, unless the round already has
+    /// responses given with tokens; every response must be in the round's
+    /// mode and not blank. Returns how many were stored.
     async fn import_responses(&self, round: RoundId, responses: &[Answers], today: Date) -> Result<usize, StoreError>;
 
-    /// The answers of a round's responses: no ids, no dates, in an order
-    /// that is stable but says nothing about who answered or when.
-    async fn round_responses(&self, round: RoundId) -> Result<Vec<Answers>, StoreError>;
+    /// The answers of a round's responses, opaque to everything but
+    /// aggregation: no ids, no dates, in an order that says nothing about
+    /// who answered or when.
+    async fn round_responses(&self, round: RoundId) -> Result<Responses, StoreError>;
 
     /// The answers of many rounds at once (the org report), in two queries
     /// whatever the number of rounds. Every round asked for has an entry;
     /// an unknown round is `NotFound`.
-    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError>;
+    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError>;
 
     // ------------------------------------------------------------ plans
 

@@ -27,32 +27,48 @@
 //! identity or time.
 //!
 //! The one link from a token to a response is `tokens.response_id`. It is
-//! what lets a respondent revise their answers with the same token, so it
-//! can't be dropped. What someone can infer:
+//! what lets a respondent revise their answers with the same token while
+//! the round is open. **When the round closes it is deleted**: the token is
+//! marked `spent` (so it can't answer again if the round is reopened) and
+//! loses its `response_id`, and every response's `submitted_on` becomes the
+//! closing day, so nothing in the database ties a response to a token or to
+//! the day someone answered any more. A round closed by hand is sealed in
+//! the same transaction; a round that closes by passing its closing date is
+//! sealed by [`crate::Store::seal_closed_rounds`], which the application
+//! layer runs before any command reads or writes rounds — so before any
+//! result of it can be shown.
+//!
+//! What someone can infer:
 //!
 //! - From the API and every output: nothing per person. Reads give answers
-//!   only, without ids or dates.
-//! - An admin with raw database access alone sees responses and token
-//!   hashes, and which hash submitted which response, but not which person
-//!   holds a token: the hashes can't be reversed (160 random bits).
-//! - An admin with raw database access **and** the list of plaintext tokens
-//!   with who received each (e.g. a kept copy of the mail-merge CSV) can hash
-//!   a person's token and find their response. The mitigation is procedural:
-//!   tokens are shown once and never stored, so whoever hands them out should
-//!   not keep the list. They could also see who hasn't answered yet (a `NULL`
-//!   `response_id`).
+//!   only, as an opaque [`Responses`] that only aggregation reads, without
+//!   ids or dates; results show only for closed rounds.
+//! - **While a round is open**, an admin with raw database access sees
+//!   responses, token hashes and which hash submitted which response, but
+//!   not which person holds a token: the hashes can't be reversed (160
+//!   random bits). An admin with raw access **and** the list of plaintext
+//!   tokens with who received each (e.g. a kept copy of the mail-merge CSV)
+//!   can hash a person's token and find their response until the round
+//!   closes. The mitigation is procedural: tokens are shown once and never
+//!   stored, so whoever hands them out should not keep the list. They could
+//!   also see who hasn't answered yet (a `NULL` `response_id`).
+//! - **Once a round is closed**, the same admin sees which tokens were spent
+//!   (who answered, given the token list) but not which response is whose.
 //! - An export file (`asyncmm export`, the `export` module) carries exactly
-//!   these rows, the token → response link included (so revision keeps
-//!   working after a move): whoever holds it can infer what raw database
-//!   access allows, no more.
-//! - Day precision: `submitted_on` tells on which day a response was last
-//!   submitted; someone who knows that only one person answered on a given
-//!   day can single them out. Smaller rounds make that easier, which is one
-//!   reason results are hidden below k.
+//!   these rows: for an open round the token → response link (so revision
+//!   keeps working after a move), for a closed round none. Whoever holds it
+//!   can infer what raw database access allows, no more.
+//! - Day precision while open: `submitted_on` tells on which day a response
+//!   was last submitted; someone who knows that only one person answered on
+//!   a given day can single them out until the round closes.
 //! - Storage internals are out of scope: PostgreSQL's `xmin`/`ctid` or
 //!   SQLite's page layout and WAL can hint at insertion order to someone
 //!   reading the raw files.
-//!
+//! - k-anonymity assumes respondents don't collude: a lead who answers k − 1
+//!   of the responses of a round themself (several tokens) learns the last
+//!   one from the result. Tokens and k protect against an honest lead
+//!   reading results, not against a lead who fakes respondents.
+
 //! # Rules
 //!
 //! - A round is open on a day from its `opens_on` until it is closed by hand
@@ -63,6 +79,10 @@
 //!   into open and closed rounds alike — forms are usually exported after
 //!   they close — but never into a round whose result was published, whose
 //!   numbers must stay what was shown.
+//! - A round takes responses from tokens or from imports, never both
+//!   ([`Intake`]): issuing its first token or importing into it decides.
+//! - A response that says nothing ([`Answers::is_blank`]: no answer, or
+//!   "don't know" to everything) is no response and is refused.
 //! - Reopening clears a manual close and a closing date that has passed (the
 //!   round then stays open until closed by hand); it is refused once the
 //!   result was published.
@@ -70,8 +90,8 @@
 use std::collections::HashMap;
 
 use asyncmm_core::{
-    Agreement, Answer, Answers, DetailedAnswers, K, Mode, ModelRef, QuickAnswers, Round, RoundId, RoundState, Team,
-    TeamId, TeamName, TokenHash,
+    Agreement, Answer, Answers, DetailedAnswers, Intake, K, Mode, ModelRef, QuickAnswers, Responses, Round, RoundId,
+    RoundState, Team, TeamId, TeamName, TokenHash,
 };
 use asyncmm_model::{AreaId, Level, StatementId};
 use time::Date;
@@ -80,6 +100,57 @@ use time::macros::format_description;
 
 use crate::StoreError;
 use crate::record;
+
+/// Why a round refused an operation: the round's lifecycle rules, typed so
+/// callers (the application layer, the web) can tell them apart without
+/// reading messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("round {round} is closed: answers can no longer be given or changed")]
+    RoundClosed { round: RoundId },
+    #[error("round {round} is not open yet: it opens on {opens_on}")]
+    NotOpenYet { round: RoundId, opens_on: Date },
+    #[error("round {round} is already closed ({why})")]
+    AlreadyClosed { round: RoundId, why: String },
+    #[error("round {round} is not closed, so there is nothing to reopen")]
+    NotClosed { round: RoundId },
+    #[error(
+        "k is fixed once the first response arrived; round {round} has {} (k = {k})",
+        responses_text(*.responses)
+    )]
+    KFixed { round: RoundId, responses: u64, k: K },
+    #[error("the result of round {round} was published, so it can't be reopened; open a new round instead")]
+    ReopenPublished { round: RoundId },
+    #[error(
+        "the result of round {round} was published; importing more responses would change it, so nothing was \
+         imported (open a new round instead)"
+    )]
+    ImportPublished { round: RoundId },
+    #[error("the result of round {round} was published; no more tokens can be issued")]
+    TokensPublished { round: RoundId },
+    #[error(
+        "this token was used before round {round} closed; the answers it gave are final and can't be changed or \
+         given again"
+    )]
+    TokenSpent { round: RoundId },
+    #[error(
+        "round {round} takes its responses from an import, so tokens can't answer it (a round takes tokens or \
+         imports, never both)"
+    )]
+    TakesImports { round: RoundId },
+    #[error(
+        "round {round} hands out respondent tokens, so nothing can be imported into it (a round takes tokens or \
+         imports, never both; open another round for the form's answers)"
+    )]
+    TakesTokens { round: RoundId },
+    #[error("{which} is in {found} mode, but round {round} is answered in {expected} mode")]
+    WrongMode {
+        round: RoundId,
+        which: String,
+        found: Mode,
+        expected: Mode,
+    },
+}
 
 /// How SQLite keeps a day: ISO 8601 (`2027-01-15`), so text order is date
 /// order.
@@ -180,6 +251,7 @@ pub(crate) struct RoundRow {
     pub closes_on: Option<Date>,
     pub closed_on: Option<Date>,
     pub published: bool,
+    pub intake: Option<String>,
     pub responses: i64,
 }
 
@@ -190,6 +262,11 @@ impl RoundRow {
         let team = TeamName::parse(&self.team).map_err(|e| corrupt(format!("team {:?}: {e}", self.team)))?;
         let mode = parse_mode(&self.mode).map_err(corrupt)?;
         let k = K::new(self.k).map_err(|e| corrupt(e.to_string()))?;
+        let intake = self
+            .intake
+            .as_deref()
+            .map(|text| Intake::parse(text).ok_or_else(|| corrupt(format!("intake {text:?} is unknown"))))
+            .transpose()?;
         Ok(Round {
             id: RoundId(id),
             team,
@@ -203,6 +280,7 @@ impl RoundRow {
             closes_on: self.closes_on,
             closed_on: self.closed_on,
             published: self.published,
+            intake,
             responses: u64::try_from(self.responses).unwrap_or(0),
         })
     }
@@ -230,7 +308,7 @@ pub(crate) const POSTGRES_PACKED_ANSWERS: &str = "string_agg(item || coalesce(va
 /// [`SQLITE_PACKED_ANSWERS`]).
 pub(crate) struct ResponseGroups {
     modes: HashMap<i64, Mode>,
-    out: HashMap<RoundId, Vec<Answers>>,
+    out: HashMap<RoundId, Responses>,
     /// Items already parsed: every response of a round repeats the same
     /// few dozen, and a lookup is cheaper than parsing again.
     statements: HashMap<String, StatementId>,
@@ -240,7 +318,7 @@ pub(crate) struct ResponseGroups {
 impl ResponseGroups {
     /// Every round in `modes` gets an entry, empty if it has no responses.
     pub(crate) fn new(modes: HashMap<i64, Mode>) -> Self {
-        let out = modes.keys().map(|&id| (RoundId(id), Vec::new())).collect();
+        let out = modes.keys().map(|&id| (RoundId(id), Responses::default())).collect();
         ResponseGroups {
             modes,
             out,
@@ -308,7 +386,7 @@ impl ResponseGroups {
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> HashMap<RoundId, Vec<Answers>> {
+    pub(crate) fn finish(self) -> HashMap<RoundId, Responses> {
         self.out
     }
 }
@@ -367,14 +445,14 @@ impl NewResponses {
         let total = responses.len();
         let mut rows = Vec::with_capacity(total);
         for (index, answers) in responses.iter().enumerate() {
-            if answers.is_empty() {
+            if answers.is_blank() {
                 let which = if total == 1 {
                     "the response".to_string()
                 } else {
                     format!("response {} of {total}", index + 1)
                 };
                 return Err(StoreError::Invalid(format!(
-                    "{which} has no answers; nothing was stored"
+                    "{which} has no answers (\"don't know\" to everything counts as none); nothing was stored"
                 )));
             }
             rows.push(record::answer_rows(answers));
@@ -484,49 +562,51 @@ pub(crate) fn check_round_dates(opens_on: Date, closes_on: Option<Date>) -> Resu
 /// Why a round takes no answers on `today`, if it doesn't.
 pub(crate) fn check_open(round: &Round, today: Date) -> Result<(), StoreError> {
     if today < round.opens_on {
-        return Err(StoreError::Conflict(format!(
-            "round {} is not open yet: it opens on {}",
-            round.id, round.opens_on
-        )));
+        return Err(Refusal::NotOpenYet {
+            round: round.id,
+            opens_on: round.opens_on,
+        }
+        .into());
     }
     match round.state(today) {
         RoundState::Open => Ok(()),
-        RoundState::Closed => Err(StoreError::Conflict(format!("round {} is closed", round.id))),
+        RoundState::Closed => Err(Refusal::RoundClosed { round: round.id }.into()),
     }
 }
 
-/// Answers must be in the round's mode.
-pub(crate) fn check_mode(round: &Round, answers: &Answers) -> Result<(), StoreError> {
+/// Answers must be in the round's mode, from a token, into a round that
+/// takes tokens.
+pub(crate) fn check_submit(round: &Round, answers: &Answers) -> Result<(), StoreError> {
+    if round.intake == Some(Intake::Import) {
+        return Err(Refusal::TakesImports { round: round.id }.into());
+    }
     match mode_mismatch(round, answers, "the response") {
         None => Ok(()),
-        Some(message) => Err(StoreError::Conflict(message)),
+        Some(refusal) => Err(refusal.into()),
     }
 }
 
-fn mode_mismatch(round: &Round, answers: &Answers, which: &str) -> Option<String> {
-    (answers.mode() != round.mode).then(|| {
-        format!(
-            "{which} is in {} mode, but round {} is answered in {} mode",
-            answers.mode(),
-            round.id,
-            round.mode
-        )
+fn mode_mismatch(round: &Round, answers: &Answers, which: &str) -> Option<Refusal> {
+    (answers.mode() != round.mode).then(|| Refusal::WrongMode {
+        round: round.id,
+        which: which.to_string(),
+        found: answers.mode(),
+        expected: round.mode,
     })
 }
 
 /// The checks of an import, all before anything is written.
 pub(crate) fn check_import(round: &Round, responses: &[Answers]) -> Result<(), StoreError> {
     if round.published {
-        return Err(StoreError::Conflict(format!(
-            "the result of round {} was published; importing more responses would change it, so nothing was \
-             imported (open a new round instead)",
-            round.id
-        )));
+        return Err(Refusal::ImportPublished { round: round.id }.into());
+    }
+    if round.intake == Some(Intake::Tokens) {
+        return Err(Refusal::TakesTokens { round: round.id }.into());
     }
     let total = responses.len();
     for (index, answers) in responses.iter().enumerate() {
-        if let Some(message) = mode_mismatch(round, answers, &format!("response {} of {total}", index + 1)) {
-            return Err(StoreError::Conflict(format!("{message}; nothing was imported")));
+        if let Some(refusal) = mode_mismatch(round, answers, &format!("response {} of {total}", index + 1)) {
+            return Err(refusal.into());
         }
     }
     Ok(())
@@ -538,12 +618,12 @@ pub(crate) fn check_k_change(round: &Round) -> Result<(), StoreError> {
     if round.responses == 0 {
         Ok(())
     } else {
-        Err(StoreError::Conflict(format!(
-            "k is fixed once the first response arrived; round {} has {} (k = {})",
-            round.id,
-            responses_text(round.responses),
-            round.k
-        )))
+        Err(Refusal::KFixed {
+            round: round.id,
+            responses: round.responses,
+            k: round.k,
+        }
+        .into())
     }
 }
 
@@ -559,10 +639,17 @@ pub(crate) fn check_close(round: &Round, on: Date) -> Result<(), StoreError> {
         (None, Some(closes)) => format!("its closing date {closes} has passed"),
         (None, None) => "closed".to_string(),
     };
-    Err(StoreError::Conflict(format!(
-        "round {} is already closed ({why})",
-        round.id
-    )))
+    Err(Refusal::AlreadyClosed { round: round.id, why }.into())
+}
+
+/// The last day a closed round was open: responses are dated to it when the
+/// round is sealed.
+pub(crate) fn closing_day(round: &Round, today: Date) -> Date {
+    match (round.closed_on, round.closes_on) {
+        (Some(closed), _) => closed,
+        (None, Some(closes)) => closes,
+        (None, None) => today,
+    }
 }
 
 /// Reopening: only a closed round whose result was not published. Returns
@@ -570,27 +657,21 @@ pub(crate) fn check_close(round: &Round, on: Date) -> Result<(), StoreError> {
 pub(crate) fn check_reopen(round: &Round, on: Date) -> Result<Option<Date>, StoreError> {
     check_date(on, "the reopening day")?;
     if round.published {
-        return Err(StoreError::Conflict(format!(
-            "the result of round {} was published, so it can't be reopened; open a new round instead",
-            round.id
-        )));
+        return Err(Refusal::ReopenPublished { round: round.id }.into());
     }
     if round.state(on) == RoundState::Open {
-        return Err(StoreError::Conflict(format!(
-            "round {} is not closed, so there is nothing to reopen",
-            round.id
-        )));
+        return Err(Refusal::NotClosed { round: round.id }.into());
     }
     Ok(round.closes_on.filter(|closes| *closes >= on))
 }
 
-/// New tokens can be issued until the result is published.
+/// New tokens can be issued until the result is published, and only for a
+/// round that takes tokens.
 pub(crate) fn check_add_tokens(round: &Round) -> Result<(), StoreError> {
     if round.published {
-        Err(StoreError::Conflict(format!(
-            "the result of round {} was published; no more tokens can be issued",
-            round.id
-        )))
+        Err(Refusal::TokensPublished { round: round.id }.into())
+    } else if round.intake == Some(Intake::Import) {
+        Err(Refusal::TakesImports { round: round.id }.into())
     } else {
         Ok(())
     }
@@ -671,15 +752,25 @@ mod tests {
         groups.push(7, "documentation.0.13,meetings.2.1-").expect("detailed");
         groups.push(8, "documentation2,meetings0").expect("quick");
         let out = groups.finish();
-        let Answers::Detailed(detailed) = &out[&RoundId(7)][0] else {
-            panic!("detailed expected: {out:?}");
-        };
-        assert_eq!(detailed.len(), 2);
-        assert_eq!(
-            detailed.get(&StatementId::parse("meetings.2.1").expect("id")),
-            Some(Answer::DontKnow)
-        );
-        assert_eq!(out[&RoundId(8)][0].len(), 2);
+        let detailed = Answers::Detailed(DetailedAnswers::from_map(
+            [
+                (
+                    StatementId::parse("documentation.0.1").expect("id"),
+                    Answer::Agree(Agreement::new(3).expect("0-3")),
+                ),
+                (StatementId::parse("meetings.2.1").expect("id"), Answer::DontKnow),
+            ]
+            .into(),
+        ));
+        assert_eq!(out[&RoundId(7)], Responses::new(vec![detailed]));
+        let quick = Answers::Quick(QuickAnswers::from_map(
+            [
+                (AreaId::parse("documentation").expect("id"), Level::new(2).expect("0-3")),
+                (AreaId::parse("meetings").expect("id"), Level::new(0).expect("0-3")),
+            ]
+            .into(),
+        ));
+        assert_eq!(out[&RoundId(8)], Responses::new(vec![quick]));
         assert!(out[&RoundId(9)].is_empty());
 
         let mut groups = ResponseGroups::new(HashMap::from([(7, Mode::Detailed), (8, Mode::Quick)]));

@@ -18,8 +18,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
-    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
-    TokenHash,
+    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
+    TeamName, TokenHash,
 };
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -28,7 +28,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::location::{redact, scrub};
 use crate::record::{self, AnswerChunks, Header, Row};
-use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary};
+use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -424,6 +424,14 @@ impl Store for PostgresStore {
         self.close(id, on).await.map_err(|e| self.explain(e))
     }
 
+    async fn publish_rounds(&self, ids: &[RoundId]) -> Result<(), StoreError> {
+        self.publish_many(ids).await
+    }
+
+    async fn seal_closed_rounds(&self, today: Date) -> Result<Vec<RoundId>, StoreError> {
+        self.seal_closed(today).await
+    }
+
     async fn reopen_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
         self.reopen(id, on).await.map_err(|e| self.explain(e))
     }
@@ -441,6 +449,21 @@ impl Store for PostgresStore {
         found
             .map(RoundId)
             .ok_or_else(|| StoreError::NotFound("respondent token".to_string()))
+    }
+
+    async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError> {
+        let found: Option<(i64, Option<i64>, bool)> =
+            sqlx::query_as("SELECT round_id, response_id, spent FROM tokens WHERE hash = $1")
+                .bind(token.0.as_slice())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.explain(StoreError::from(e)))?;
+        let (round, response, spent) = found.ok_or_else(|| StoreError::NotFound("respondent token".to_string()))?;
+        Ok(TokenStatus {
+            round: RoundId(round),
+            answered: response.is_some(),
+            spent,
+        })
     }
 
     async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError> {
@@ -463,11 +486,11 @@ impl Store for PostgresStore {
         self.import(round, responses, today).await.map_err(|e| self.explain(e))
     }
 
-    async fn round_responses(&self, round: RoundId) -> Result<Vec<Answers>, StoreError> {
+    async fn round_responses(&self, round: RoundId) -> Result<Responses, StoreError> {
         self.answers_of_round(round).await.map_err(|e| self.explain(e))
     }
 
-    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
+    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError> {
         self.answers_of(rounds).await.map_err(|e| self.explain(e))
     }
 

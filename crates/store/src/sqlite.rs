@@ -24,8 +24,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
-    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Round, RoundId, StoredAssessment, Team, TeamName,
-    TokenHash,
+    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
+    TeamName, TokenHash,
 };
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
@@ -36,7 +36,7 @@ use time::Date;
 use tokio::sync::Mutex;
 
 use crate::record::{self, AnswerChunks, Header, Row};
-use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary};
+use crate::{ExportDocument, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -428,6 +428,14 @@ impl Store for SqliteStore {
         self.close(id, on).await.map_err(|e| explain(e, &self.path))
     }
 
+    async fn publish_rounds(&self, ids: &[RoundId]) -> Result<(), StoreError> {
+        self.publish_many(ids).await
+    }
+
+    async fn seal_closed_rounds(&self, today: Date) -> Result<Vec<RoundId>, StoreError> {
+        self.seal_closed(today).await
+    }
+
     async fn reopen_round(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
         self.reopen(id, on).await.map_err(|e| explain(e, &self.path))
     }
@@ -445,6 +453,21 @@ impl Store for SqliteStore {
         found
             .map(RoundId)
             .ok_or_else(|| StoreError::NotFound("respondent token".to_string()))
+    }
+
+    async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError> {
+        let found: Option<(i64, Option<i64>, bool)> =
+            sqlx::query_as("SELECT round_id, response_id, spent FROM tokens WHERE hash = ?")
+                .bind(token.0.as_slice())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| explain(StoreError::from(e), &self.path))?;
+        let (round, response, spent) = found.ok_or_else(|| StoreError::NotFound("respondent token".to_string()))?;
+        Ok(TokenStatus {
+            round: RoundId(round),
+            answered: response.is_some(),
+            spent,
+        })
     }
 
     async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError> {
@@ -469,11 +492,11 @@ impl Store for SqliteStore {
             .map_err(|e| explain(e, &self.path))
     }
 
-    async fn round_responses(&self, round: RoundId) -> Result<Vec<Answers>, StoreError> {
+    async fn round_responses(&self, round: RoundId) -> Result<Responses, StoreError> {
         self.answers_of_round(round).await.map_err(|e| explain(e, &self.path))
     }
 
-    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
+    async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError> {
         self.answers_of(rounds).await.map_err(|e| explain(e, &self.path))
     }
 

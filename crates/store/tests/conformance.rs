@@ -706,6 +706,8 @@ conformance!(
         org::tokens_of_other_rounds_and_unknown_tokens_look_the_same,
         org::answers_are_taken_only_while_the_round_is_open,
         org::more_tokens_can_be_issued_later,
+        org::a_round_takes_tokens_or_imports_never_both,
+        org::many_rounds_are_published_at_once,
         org::import_is_all_or_nothing,
         org::responses_of_many_rounds_come_in_one_call,
         org::latest_round_per_team_skips_archived_teams,
@@ -723,6 +725,8 @@ conformance!(
     ],
     raw: [
         org::responses_are_stored_by_the_day_without_identity,
+        org::closing_removes_every_link_from_tokens_to_responses,
+        org::rounds_closed_by_date_are_sealed_before_they_are_read,
     ],
 );
 

@@ -66,14 +66,18 @@ impl PostgresStore {
             Option<Date>,
             Option<Date>,
             bool,
+            Option<String>,
+            bool,
         );
         let rounds: Vec<RoundTuple> = sqlx::query_as(
-            "SELECT id, team_id, model_id, model_version, mode, k::bigint, opens_on, closes_on, closed_on, published \
-             FROM rounds",
+            "SELECT id, team_id, model_id, model_version, mode, k::bigint, opens_on, closes_on, closed_on, published, \
+             intake, sealed FROM rounds",
         )
         .fetch_all(&mut *conn)
         .await?;
-        for (id, team, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published) in rounds {
+        for (id, team, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published, intake, sealed) in
+            rounds
+        {
             t.rounds.push(RoundRow {
                 id,
                 team,
@@ -85,6 +89,8 @@ impl PostgresStore {
                 closes_on,
                 closed_on,
                 published,
+                intake,
+                sealed,
             });
         }
         t.responses = sqlx::query_as("SELECT id, round_id, submitted_on FROM responses")
@@ -93,7 +99,7 @@ impl PostgresStore {
         t.response_answers = sqlx::query_as("SELECT round_id, response_id, item, value FROM response_answers")
             .fetch_all(&mut *conn)
             .await?;
-        t.tokens = sqlx::query_as("SELECT hash, round_id, response_id FROM tokens")
+        t.tokens = sqlx::query_as("SELECT hash, round_id, response_id, spent FROM tokens")
             .fetch_all(&mut *conn)
             .await?;
         let goals: Vec<(String, String, i16, Date, Option<i16>, Date)> =
@@ -196,7 +202,7 @@ impl PostgresStore {
         for r in &t.rounds {
             sqlx::query(
                 "INSERT INTO rounds (id, team_id, model_id, model_version, mode, k, opens_on, closes_on, closed_on, \
-                 published) VALUES ($1, $2, $3, $4, $5, $6::smallint, $7, $8, $9, $10)",
+                 published, intake, sealed) VALUES ($1, $2, $3, $4, $5, $6::smallint, $7, $8, $9, $10, $11, $12)",
             )
             .bind(r.id)
             .bind(r.team)
@@ -208,6 +214,8 @@ impl PostgresStore {
             .bind(r.closes_on)
             .bind(r.closed_on)
             .bind(r.published)
+            .bind(&r.intake)
+            .bind(r.sealed)
             .execute(&mut *conn)
             .await?;
         }
@@ -228,11 +236,12 @@ impl PostgresStore {
                 .execute(&mut *conn)
                 .await?;
         }
-        for (hash, round, response) in &t.tokens {
-            sqlx::query("INSERT INTO tokens (hash, round_id, response_id) VALUES ($1, $2, $3)")
+        for (hash, round, response, spent) in &t.tokens {
+            sqlx::query("INSERT INTO tokens (hash, round_id, response_id, spent) VALUES ($1, $2, $3, $4)")
                 .bind(hash.as_slice())
                 .bind(round)
                 .bind(response)
+                .bind(spent)
                 .execute(&mut *conn)
                 .await?;
         }

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use asyncmm_core::{Answers, K, NewRound, Round, RoundId, Team, TeamName, TokenHash};
+use asyncmm_core::{Answers, Intake, K, NewRound, Responses, Round, RoundId, Team, TeamName, TokenHash};
 use sqlx::{FromRow, PgConnection, Row as _};
 use time::Date;
 
@@ -30,7 +30,7 @@ const SELECT_TEAMS: &str = "SELECT id, name, parent_id, archived FROM teams";
 
 /// A round with its team's current name and its number of responses.
 const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
-     r.closes_on, r.closed_on, r.published, \
+     r.closes_on, r.closed_on, r.published, r.intake, \
      (SELECT COUNT(*) FROM responses s WHERE s.round_id = r.id) AS responses";
 
 /// Taken first by every change to the team structure; see the module docs.
@@ -64,6 +64,7 @@ struct PgRoundRow {
     closes_on: Option<Date>,
     closed_on: Option<Date>,
     published: bool,
+    intake: Option<String>,
     responses: i64,
 }
 
@@ -80,6 +81,7 @@ impl PgRoundRow {
             closes_on: self.closes_on,
             closed_on: self.closed_on,
             published: self.published,
+            intake: self.intake,
             responses: self.responses,
         }
         .into_round()
@@ -141,6 +143,36 @@ async fn insert_tokens(conn: &mut PgConnection, round: RoundId, tokens: &[TokenH
 
 /// Whole columns as arrays, inserted with `UNNEST`: one statement per
 /// 100,000 rows instead of one per row.
+async fn set_intake(conn: &mut PgConnection, round: RoundId, intake: Intake) -> Result<(), StoreError> {
+    sqlx::query("UPDATE rounds SET intake = $1 WHERE id = $2")
+        .bind(intake.as_str())
+        .bind(round.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Seals a closed round inside the caller's transaction: tokens that
+/// answered are spent and unlinked, responses dated to the closing day (see
+/// `crate::org`).
+async fn seal(conn: &mut PgConnection, round: &Round, today: Date) -> Result<(), StoreError> {
+    let day = org::check_date(org::closing_day(round, today), "the closing day")?;
+    sqlx::query("UPDATE tokens SET spent = true, response_id = NULL WHERE round_id = $1 AND response_id IS NOT NULL")
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE responses SET submitted_on = $1 WHERE round_id = $2")
+        .bind(day)
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE rounds SET sealed = true WHERE id = $1")
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn insert_responses(
     conn: &mut PgConnection,
     round: RoundId,
@@ -358,9 +390,10 @@ impl PostgresStore {
         if registered.is_none() {
             return Err(org::unregistered_model(&new.model, &new.team));
         }
+        let intake = (!tokens.is_empty()).then_some(Intake::Tokens);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (team_id, model_id, model_version, mode, k, opens_on, closes_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO rounds (team_id, model_id, model_version, mode, k, opens_on, closes_on, intake) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(team.id.0)
         .bind(&new.model.id)
@@ -369,6 +402,7 @@ impl PostgresStore {
         .bind(k)
         .bind(new.opens_on)
         .bind(new.closes_on)
+        .bind(intake.map(Intake::as_str))
         .fetch_one(&mut *tx)
         .await?;
         insert_tokens(&mut tx, RoundId(id), tokens).await?;
@@ -383,6 +417,7 @@ impl PostgresStore {
             closes_on: new.closes_on,
             closed_on: None,
             published: false,
+            intake,
             responses: 0,
         })
     }
@@ -455,16 +490,43 @@ impl PostgresStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
         round.closed_on = Some(on);
+        seal(&mut tx, &round, on).await?;
+        tx.commit().await?;
         Ok(round)
+    }
+
+    pub(super) async fn seal_closed(&self, today: Date) -> Result<Vec<RoundId>, StoreError> {
+        org::check_date(today, "today")?;
+        let pending =
+            "SELECT id FROM rounds WHERE NOT sealed AND (closed_on IS NOT NULL OR closes_on < $1) ORDER BY id";
+        let waiting: Vec<i64> = sqlx::query_scalar(pending).bind(today).fetch_all(&self.pool).await?;
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut sealed = Vec::with_capacity(waiting.len());
+        for id in waiting {
+            // Locked and read again: another instance may have sealed it.
+            let round = lock_round(&mut tx, RoundId(id), "FOR UPDATE").await?;
+            let done: bool = sqlx::query_scalar("SELECT sealed FROM rounds WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !done {
+                seal(&mut tx, &round, today).await?;
+                sealed.push(round.id);
+            }
+        }
+        tx.commit().await?;
+        Ok(sealed)
     }
 
     pub(super) async fn reopen(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut round = lock_round(&mut tx, id, "FOR UPDATE").await?;
         let closes_on = org::check_reopen(&round, on)?;
-        sqlx::query("UPDATE rounds SET closed_on = NULL, closes_on = $1 WHERE id = $2")
+        sqlx::query("UPDATE rounds SET closed_on = NULL, closes_on = $1, sealed = false WHERE id = $2")
             .bind(closes_on)
             .bind(id.0)
             .execute(&mut *tx)
@@ -487,11 +549,26 @@ impl PostgresStore {
         Ok(round)
     }
 
+    pub(super) async fn publish_many(&self, ids: &[RoundId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        sqlx::query("UPDATE rounds SET published = true WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub(super) async fn issue_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let round = lock_round(&mut tx, id, "FOR SHARE").await?;
+        let round = lock_round(&mut tx, id, "FOR UPDATE").await?;
         org::check_add_tokens(&round)?;
         insert_tokens(&mut tx, id, tokens).await?;
+        if round.intake.is_none() && !tokens.is_empty() {
+            set_intake(&mut tx, id, Intake::Tokens).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -509,17 +586,20 @@ impl PostgresStore {
 
         let mut tx = self.pool.begin().await?;
         let round = lock_round(&mut tx, id, "FOR SHARE").await?;
-        let token_row: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT response_id FROM tokens WHERE hash = $1 AND round_id = $2 FOR UPDATE")
+        let token_row: Option<(Option<i64>, bool)> =
+            sqlx::query_as("SELECT response_id, spent FROM tokens WHERE hash = $1 AND round_id = $2 FOR UPDATE")
                 .bind(&hash)
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let Some((previous,)) = token_row else {
+        let Some((previous, spent)) = token_row else {
             return Err(org::unknown_token(id));
         };
         org::check_open(&round, today)?;
-        org::check_mode(&round, answers)?;
+        if spent {
+            return Err(org::Refusal::TokenSpent { round: id }.into());
+        }
+        org::check_submit(&round, answers)?;
         if let Some(previous) = previous {
             // A revision replaces the whole response; its answers go with it
             // (ON DELETE CASCADE) and the token's link is re-pointed below.
@@ -545,19 +625,22 @@ impl PostgresStore {
         org::check_date(today, "the day of the import")?;
         let prepared = NewResponses::prepare(responses)?;
         let mut tx = self.pool.begin().await?;
-        let round = lock_round(&mut tx, id, "FOR SHARE").await?;
+        let round = lock_round(&mut tx, id, "FOR UPDATE").await?;
         org::check_import(&round, responses)?;
         insert_responses(&mut tx, id, &prepared, today).await?;
+        if round.intake.is_none() {
+            set_intake(&mut tx, id, Intake::Import).await?;
+        }
         tx.commit().await?;
         Ok(responses.len())
     }
 
-    pub(super) async fn answers_of_round(&self, id: RoundId) -> Result<Vec<Answers>, StoreError> {
+    pub(super) async fn answers_of_round(&self, id: RoundId) -> Result<Responses, StoreError> {
         let mut groups = self.answers_of(&[id]).await?;
         Ok(groups.remove(&id).unwrap_or_default())
     }
 
-    pub(super) async fn answers_of(&self, ids: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
+    pub(super) async fn answers_of(&self, ids: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError> {
         let mut wanted: Vec<i64> = ids.iter().map(|id| id.0).collect();
         wanted.sort_unstable();
         wanted.dedup();

@@ -66,14 +66,18 @@ impl SqliteStore {
             Option<String>,
             Option<String>,
             bool,
+            Option<String>,
+            bool,
         );
         let rounds: Vec<RoundTuple> = sqlx::query_as(
-            "SELECT id, team_id, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published \
-             FROM rounds",
+            "SELECT id, team_id, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published, \
+             intake, sealed FROM rounds",
         )
         .fetch_all(&mut *conn)
         .await?;
-        for (id, team, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published) in rounds {
+        for (id, team, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published, intake, sealed) in
+            rounds
+        {
             let what = format!("round {id}");
             t.rounds.push(RoundRow {
                 id,
@@ -86,6 +90,8 @@ impl SqliteStore {
                 closes_on: closes_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
                 closed_on: closed_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
                 published,
+                intake,
+                sealed,
             });
         }
         let responses: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, round_id, submitted_on FROM responses")
@@ -98,7 +104,7 @@ impl SqliteStore {
         t.response_answers = sqlx::query_as("SELECT round_id, response_id, item, value FROM response_answers")
             .fetch_all(&mut *conn)
             .await?;
-        t.tokens = sqlx::query_as("SELECT hash, round_id, response_id FROM tokens")
+        t.tokens = sqlx::query_as("SELECT hash, round_id, response_id, spent FROM tokens")
             .fetch_all(&mut *conn)
             .await?;
         let goals: Vec<(String, String, i16, String, Option<i16>, String)> =
@@ -195,7 +201,7 @@ impl SqliteStore {
         for r in &t.rounds {
             sqlx::query(
                 "INSERT INTO rounds (id, team_id, model_id, model_version, mode, k, opens_on, closes_on, closed_on, \
-                 published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 published, intake, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(r.id)
             .bind(r.team)
@@ -207,6 +213,8 @@ impl SqliteStore {
             .bind(r.closes_on.map(day_text).transpose()?)
             .bind(r.closed_on.map(day_text).transpose()?)
             .bind(r.published)
+            .bind(&r.intake)
+            .bind(r.sealed)
             .execute(&mut *conn)
             .await?;
         }
@@ -227,11 +235,12 @@ impl SqliteStore {
                 .execute(&mut *conn)
                 .await?;
         }
-        for (hash, round, response) in &t.tokens {
-            sqlx::query("INSERT INTO tokens (hash, round_id, response_id) VALUES (?, ?, ?)")
+        for (hash, round, response, spent) in &t.tokens {
+            sqlx::query("INSERT INTO tokens (hash, round_id, response_id, spent) VALUES (?, ?, ?, ?)")
                 .bind(hash.as_slice())
                 .bind(round)
                 .bind(response)
+                .bind(spent)
                 .execute(&mut *conn)
                 .await?;
         }

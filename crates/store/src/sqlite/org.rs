@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use asyncmm_core::{Answers, K, NewRound, Round, RoundId, Team, TeamName, TokenHash};
+use asyncmm_core::{Answers, Intake, K, NewRound, Responses, Round, RoundId, Team, TeamName, TokenHash};
 use sqlx::{FromRow, QueryBuilder, Row as _, Sqlite, SqliteConnection};
 use time::Date;
 
@@ -26,7 +26,7 @@ const SELECT_TEAMS: &str = "SELECT id, name, parent_id, archived FROM teams";
 
 /// A round with its team's current name and its number of responses.
 const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
-     r.closes_on, r.closed_on, r.published, \
+     r.closes_on, r.closed_on, r.published, r.intake, \
      (SELECT COUNT(*) FROM responses s WHERE s.round_id = r.id) AS responses";
 
 #[derive(FromRow)]
@@ -55,6 +55,7 @@ struct SqliteRoundRow {
     closes_on: Option<String>,
     closed_on: Option<String>,
     published: bool,
+    intake: Option<String>,
     responses: i64,
 }
 
@@ -76,6 +77,7 @@ impl SqliteRoundRow {
             closes_on,
             closed_on,
             published: self.published,
+            intake: self.intake,
             responses: self.responses,
         }
         .into_round()
@@ -153,6 +155,36 @@ async fn insert_responses(
         });
         insert.build().execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+async fn set_intake(conn: &mut SqliteConnection, round: RoundId, intake: Intake) -> Result<(), StoreError> {
+    sqlx::query("UPDATE rounds SET intake = ? WHERE id = ?")
+        .bind(intake.as_str())
+        .bind(round.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Seals a closed round inside the caller's transaction: tokens that
+/// answered are spent and unlinked, responses dated to the closing day (see
+/// `crate::org`).
+async fn seal(conn: &mut SqliteConnection, round: &Round, today: Date) -> Result<(), StoreError> {
+    let day = org::day_text(org::closing_day(round, today))?;
+    sqlx::query("UPDATE tokens SET spent = 1, response_id = NULL WHERE round_id = ? AND response_id IS NOT NULL")
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE responses SET submitted_on = ? WHERE round_id = ?")
+        .bind(&day)
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE rounds SET sealed = 1 WHERE id = ?")
+        .bind(round.id.0)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -334,9 +366,10 @@ impl SqliteStore {
         if registered.is_none() {
             return Err(org::unregistered_model(&new.model, &new.team));
         }
+        let intake = (!tokens.is_empty()).then_some(Intake::Tokens);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (team_id, model_id, model_version, mode, k, opens_on, closes_on) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO rounds (team_id, model_id, model_version, mode, k, opens_on, closes_on, intake) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(team.id.0)
         .bind(&new.model.id)
@@ -345,6 +378,7 @@ impl SqliteStore {
         .bind(k)
         .bind(&opens_on)
         .bind(&closes_on)
+        .bind(intake.map(Intake::as_str))
         .fetch_one(&mut *tx)
         .await?;
         insert_tokens(&mut tx, RoundId(id), tokens).await?;
@@ -359,6 +393,7 @@ impl SqliteStore {
             closes_on: new.closes_on,
             closed_on: None,
             published: false,
+            intake,
             responses: 0,
         })
     }
@@ -433,9 +468,31 @@ impl SqliteStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
         round.closed_on = Some(on);
+        seal(&mut tx, &round, on).await?;
+        tx.commit().await?;
         Ok(round)
+    }
+
+    pub(super) async fn seal_closed(&self, today: Date) -> Result<Vec<RoundId>, StoreError> {
+        let day = org::day_text(org::check_date(today, "today")?)?;
+        let pending = "SELECT id FROM rounds WHERE sealed = 0 AND (closed_on IS NOT NULL OR closes_on < ?)";
+        let waiting: Vec<i64> = sqlx::query_scalar(pending).bind(&day).fetch_all(&self.pool).await?;
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let _writer = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Read again under the lock: another process may have sealed them.
+        let waiting: Vec<i64> = sqlx::query_scalar(pending).bind(&day).fetch_all(&mut *tx).await?;
+        let mut sealed = Vec::with_capacity(waiting.len());
+        for id in waiting {
+            let round = round_by_id(&mut tx, RoundId(id)).await?;
+            seal(&mut tx, &round, today).await?;
+            sealed.push(round.id);
+        }
+        tx.commit().await?;
+        Ok(sealed)
     }
 
     pub(super) async fn reopen(&self, id: RoundId, on: Date) -> Result<Round, StoreError> {
@@ -443,7 +500,7 @@ impl SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut round = round_by_id(&mut tx, id).await?;
         let closes_on = org::check_reopen(&round, on)?;
-        sqlx::query("UPDATE rounds SET closed_on = NULL, closes_on = ? WHERE id = ?")
+        sqlx::query("UPDATE rounds SET closed_on = NULL, closes_on = ?, sealed = 0 WHERE id = ?")
             .bind(closes_on.map(org::day_text).transpose()?)
             .bind(id.0)
             .execute(&mut *tx)
@@ -467,12 +524,30 @@ impl SqliteStore {
         Ok(round)
     }
 
+    pub(super) async fn publish_many(&self, ids: &[RoundId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list = json_ids(&ids.iter().map(|id| id.0).collect::<Vec<_>>());
+        let _writer = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE rounds SET published = 1 WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(&list)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(super) async fn issue_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError> {
         let _writer = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let round = round_by_id(&mut tx, id).await?;
         org::check_add_tokens(&round)?;
         insert_tokens(&mut tx, id, tokens).await?;
+        if round.intake.is_none() && !tokens.is_empty() {
+            set_intake(&mut tx, id, Intake::Tokens).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -491,17 +566,20 @@ impl SqliteStore {
         let _writer = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let round = round_by_id(&mut tx, id).await?;
-        let token_row: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT response_id FROM tokens WHERE hash = ? AND round_id = ?")
+        let token_row: Option<(Option<i64>, bool)> =
+            sqlx::query_as("SELECT response_id, spent FROM tokens WHERE hash = ? AND round_id = ?")
                 .bind(&hash)
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let Some((previous,)) = token_row else {
+        let Some((previous, spent)) = token_row else {
             return Err(org::unknown_token(id));
         };
         org::check_open(&round, today)?;
-        org::check_mode(&round, answers)?;
+        if spent {
+            return Err(org::Refusal::TokenSpent { round: id }.into());
+        }
+        org::check_submit(&round, answers)?;
         if let Some(previous) = previous {
             // A revision replaces the whole response; its answers go with it
             // (ON DELETE CASCADE) and the token's link is re-pointed below.
@@ -531,16 +609,19 @@ impl SqliteStore {
         let round = round_by_id(&mut tx, id).await?;
         org::check_import(&round, responses)?;
         insert_responses(&mut tx, id, &prepared, &day).await?;
+        if round.intake.is_none() {
+            set_intake(&mut tx, id, Intake::Import).await?;
+        }
         tx.commit().await?;
         Ok(responses.len())
     }
 
-    pub(super) async fn answers_of_round(&self, id: RoundId) -> Result<Vec<Answers>, StoreError> {
+    pub(super) async fn answers_of_round(&self, id: RoundId) -> Result<Responses, StoreError> {
         let mut groups = self.answers_of(&[id]).await?;
         Ok(groups.remove(&id).unwrap_or_default())
     }
 
-    pub(super) async fn answers_of(&self, ids: &[RoundId]) -> Result<HashMap<RoundId, Vec<Answers>>, StoreError> {
+    pub(super) async fn answers_of(&self, ids: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError> {
         let mut wanted: Vec<i64> = ids.iter().map(|id| id.0).collect();
         wanted.sort_unstable();
         wanted.dedup();

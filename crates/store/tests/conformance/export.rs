@@ -77,19 +77,13 @@ async fn populate(store: &dyn Store) {
         .await
         .expect("respond");
     store
-        .import_responses(detailed.id, &[detailed_answers(3), detailed_answers(4)], DAY)
-        .await
-        .expect("import");
-    store
         .close_round(detailed.id, date!(2027 - 01 - 20))
         .await
         .expect("close");
 
+    // A round of imported answers: no tokens.
     let quick = store
-        .open_round(
-            &round_of("Platform", Mode::Quick, Some(date!(2027 - 03 - 01))),
-            &[token(10)],
-        )
+        .open_round(&round_of("Platform", Mode::Quick, Some(date!(2027 - 03 - 01))), &[])
         .await
         .expect("round");
     store
@@ -97,6 +91,16 @@ async fn populate(store: &dyn Store) {
         .await
         .expect("import");
     store.mark_published(quick.id).await.expect("publish");
+
+    // A round still open: its used token still points at its response.
+    let open = store
+        .open_round(&round_of("Platform", Mode::Detailed, None), &[token(30), token(31)])
+        .await
+        .expect("round");
+    store
+        .submit_response(open.id, &token(30), &detailed_answers(3), DAY)
+        .await
+        .expect("respond");
 
     for (area, target, baseline) in [("meetings", 2, Some(1)), ("documentation", 3, None)] {
         store
@@ -166,16 +170,18 @@ pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn
     assert_eq!(exported.models.len(), 2);
     assert_eq!(exported.teams.len(), 3);
     assert_eq!(exported.assessments.len(), 3);
-    assert_eq!(exported.rounds.len(), 2);
-    assert_eq!(exported.rounds[0].responses.len(), 4);
-    assert_eq!(
-        exported.rounds[0]
-            .tokens
-            .iter()
-            .filter(|t| t.response.is_some())
-            .count(),
-        2
-    );
+    assert_eq!(exported.rounds.len(), 3);
+    // The closed round is sealed: two spent tokens, no link to a response.
+    let closed = &exported.rounds[0];
+    assert_eq!(closed.responses.len(), 2);
+    assert!(closed.sealed);
+    assert!(closed.tokens.iter().all(|t| t.response.is_none()));
+    assert_eq!(closed.tokens.iter().filter(|t| t.spent).count(), 2);
+    assert_eq!(exported.rounds[1].intake.as_deref(), Some("import"));
+    // The open round keeps its one link, so its respondent can still revise.
+    let open = &exported.rounds[2];
+    assert!(!open.sealed);
+    assert_eq!(open.tokens.iter().filter(|t| t.response.is_some()).count(), 1);
     assert_eq!(exported.goals.len(), 2);
     assert_eq!(
         exported.actions[0].statements,
@@ -220,23 +226,31 @@ pub async fn import_into_this_backend_keeps_everything_working(store: Arc<dyn St
     let rounds = store.rounds(None).await.expect("rounds");
     assert_eq!(rounds, source.rounds(None).await.expect("rounds"));
     for round in &rounds {
-        let mut ours = store.round_responses(round.id).await.expect("responses");
-        let mut theirs = source.round_responses(round.id).await.expect("responses");
-        ours.sort_by_key(|a| format!("{a:?}"));
-        theirs.sort_by_key(|a| format!("{a:?}"));
-        assert_eq!(ours, theirs);
+        let ours = store.round_responses(round.id).await.expect("responses");
+        let theirs = source.round_responses(round.id).await.expect("responses");
+        assert_eq!(ours, theirs, "the same responses, in whatever order");
     }
 
-    // A used token still revises its own response; an unused one still answers.
-    let detailed = rounds[0].id;
-    store.reopen_round(detailed, DAY).await.expect("reopen");
+    // In the open round a used token still revises its own response.
+    let open = rounds[2].id;
     assert_eq!(
         store
-            .submit_response(detailed, &token(1), &detailed_answers(5), DAY)
+            .submit_response(open, &token(30), &detailed_answers(5), DAY)
             .await
             .expect("revise"),
         SubmitOutcome::Revised
     );
+    assert_eq!(store.round(open).await.expect("round").responses, 1);
+    // In the closed round, reopened, a spent token can't answer again and
+    // an unused one can.
+    let detailed = rounds[0].id;
+    store.reopen_round(detailed, DAY).await.expect("reopen");
+    assert!(matches!(
+        store
+            .submit_response(detailed, &token(1), &detailed_answers(5), DAY)
+            .await,
+        Err(StoreError::Refused(asyncmm_store::Refusal::TokenSpent { .. }))
+    ));
     assert_eq!(
         store
             .submit_response(detailed, &token(3), &detailed_answers(6), DAY)
@@ -244,7 +258,7 @@ pub async fn import_into_this_backend_keeps_everything_working(store: Arc<dyn St
             .expect("answer"),
         SubmitOutcome::Created
     );
-    assert_eq!(store.round(detailed).await.expect("round").responses, 5);
+    assert_eq!(store.round(detailed).await.expect("round").responses, 3);
 
     // New rows get ids after the imported ones.
     let max_team = exported.teams.iter().map(|t| t.id).max().expect("teams");

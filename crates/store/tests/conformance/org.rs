@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::fmt::Debug;
 
-use asyncmm_core::{K, Mode, NewRound, Round, RoundId, Team, TeamId, Token, TokenHash};
-use asyncmm_store::SubmitOutcome;
+use asyncmm_core::{K, Mode, NewRound, Responses, Round, RoundId, Team, TeamId, Token, TokenHash};
+use asyncmm_store::{Refusal, SubmitOutcome};
 use time::Date;
 use time::macros::date;
 
@@ -66,10 +66,20 @@ fn k(value: i64) -> K {
     K::new(value).expect("valid k")
 }
 
+/// A conflict or a refusal by the round rules, as its message.
 fn conflict<T: Debug>(result: Result<T, StoreError>) -> String {
     match result {
         Err(StoreError::Conflict(message)) => message,
+        Err(StoreError::Refused(refusal)) => refusal.to_string(),
         other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+/// A refusal by the round rules.
+fn refused<T: Debug>(result: Result<T, StoreError>) -> Refusal {
+    match result {
+        Err(StoreError::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -87,11 +97,10 @@ fn invalid<T: Debug>(result: Result<T, StoreError>) -> String {
     }
 }
 
-/// Answers in a canonical order, to compare collections whose order is
-/// deliberately meaningless.
-fn canonical(mut answers: Vec<Answers>) -> Vec<Answers> {
-    answers.sort_by_key(|a| format!("{a:?}"));
-    answers
+/// Responses compare without order (their order is deliberately
+/// meaningless); this turns a list of expected answers into them.
+fn canonical(answers: impl Into<Responses>) -> Responses {
+    answers.into()
 }
 
 // ---------------------------------------------------------------- teams
@@ -455,7 +464,7 @@ pub async fn a_token_answers_once_and_revises_after(store: Arc<dyn Store>) {
     let partial_map: BTreeMap<StatementId, Answer> = statement_ids()
         .into_iter()
         .take(2)
-        .map(|id| (id, Answer::DontKnow))
+        .zip([Answer::DontKnow, Answer::Agree(Agreement::new(2).expect("0-3"))])
         .collect();
     let partial = Answers::Detailed(DetailedAnswers::from_map(partial_map));
     store
@@ -476,12 +485,16 @@ pub async fn a_token_answers_once_and_revises_after(store: Arc<dyn Store>) {
     let empty = Answers::Detailed(DetailedAnswers::default());
     assert!(invalid(store.submit_response(round.id, &token(1), &empty, DAY).await).contains("no answers"));
     assert_eq!(store.round(round.id).await.expect("round").responses, 2);
-    assert!(
-        store
-            .round_responses(round.id)
-            .await
-            .expect("answers")
-            .contains(&detailed_answers(2))
+    let partial = Answers::Detailed(DetailedAnswers::from_map(
+        statement_ids()
+            .into_iter()
+            .take(2)
+            .zip([Answer::DontKnow, Answer::Agree(Agreement::new(2).expect("0-3"))])
+            .collect(),
+    ));
+    assert_eq!(
+        store.round_responses(round.id).await.expect("answers"),
+        canonical(vec![detailed_answers(2), partial])
     );
 }
 
@@ -542,12 +555,12 @@ pub async fn answers_are_taken_only_while_the_round_is_open(store: Arc<dyn Store
         .submit_response(round.id, &token(0), &quick_answers([1; 5]), date!(2027 - 01 - 15))
         .await
         .expect("last day");
-    let message = conflict(
+    let refusal = refused(
         store
             .submit_response(round.id, &token(1), &quick_answers([1; 5]), date!(2027 - 01 - 16))
             .await,
     );
-    assert_eq!(message, format!("round {} is closed", round.id));
+    assert_eq!(refusal, Refusal::RoundClosed { round: round.id });
 
     // Closed by hand: a used token can't revise any more, and the stored
     // answers stay.
@@ -565,11 +578,91 @@ pub async fn answers_are_taken_only_while_the_round_is_open(store: Arc<dyn Store
             .submit_response(by_hand.id, &token(10), &quick_answers([3; 5]), DAY)
             .await,
     );
-    assert_eq!(message, format!("round {} is closed", by_hand.id));
+    assert_eq!(
+        message,
+        format!(
+            "round {} is closed: answers can no longer be given or changed",
+            by_hand.id
+        )
+    );
     assert_eq!(
         store.round_responses(by_hand.id).await.expect("answers"),
-        vec![quick_answers([1; 5])]
+        canonical(vec![quick_answers([1; 5])])
     );
+}
+
+pub async fn a_round_takes_tokens_or_imports_never_both(store: Arc<dyn Store>) {
+    // Tokens issued: no import.
+    let with_tokens = team_with_round(&*store, "Platform", Mode::Quick, &tokens(0..2)).await;
+    assert_eq!(with_tokens.intake, Some(asyncmm_core::Intake::Tokens));
+    let refusal = refused(
+        store
+            .import_responses(with_tokens.id, &[quick_answers([1; 5])], DAY)
+            .await,
+    );
+    assert_eq!(refusal, Refusal::TakesTokens { round: with_tokens.id });
+    assert_eq!(store.round(with_tokens.id).await.expect("round").responses, 0);
+
+    // Imported into: no tokens, and none of an earlier batch answers.
+    let imported = store
+        .open_round(&new_round("Platform", Mode::Quick), &[])
+        .await
+        .expect("open");
+    assert_eq!(imported.intake, None);
+    store
+        .import_responses(imported.id, &[quick_answers([2; 5])], DAY)
+        .await
+        .expect("import");
+    let round = store.round(imported.id).await.expect("round");
+    assert_eq!(round.intake, Some(asyncmm_core::Intake::Import));
+    let refusal = refused(store.add_tokens(imported.id, &tokens(10..11)).await);
+    assert_eq!(refusal, Refusal::TakesImports { round: imported.id });
+    assert!(not_found(store.round_for_token(&token(10)).await).contains("token"));
+    // A second import into the same round is fine.
+    store
+        .import_responses(imported.id, &[quick_answers([3; 5])], DAY)
+        .await
+        .expect("import again");
+    assert_eq!(store.round(imported.id).await.expect("round").responses, 2);
+
+    // A round with neither decides when it first issues tokens.
+    let later = store
+        .open_round(&new_round("Platform", Mode::Quick), &[])
+        .await
+        .expect("open");
+    store.add_tokens(later.id, &tokens(20..21)).await.expect("tokens");
+    assert_eq!(
+        store.round(later.id).await.expect("round").intake,
+        Some(asyncmm_core::Intake::Tokens)
+    );
+    let refusal = refused(store.import_responses(later.id, &[quick_answers([1; 5])], DAY).await);
+    assert_eq!(refusal, Refusal::TakesTokens { round: later.id });
+}
+
+pub async fn many_rounds_are_published_at_once(store: Arc<dyn Store>) {
+    let first = team_with_round(&*store, "Platform", Mode::Quick, &[]).await;
+    let second = store
+        .open_round(&new_round("Platform", Mode::Quick), &[])
+        .await
+        .expect("open");
+    let third = store
+        .open_round(&new_round("Platform", Mode::Quick), &[])
+        .await
+        .expect("open");
+    store.publish_rounds(&[]).await.expect("nothing to do");
+    store
+        .publish_rounds(&[first.id, third.id, RoundId(987_654)])
+        .await
+        .expect("publish");
+    let published: Vec<bool> = store
+        .rounds(None)
+        .await
+        .expect("rounds")
+        .iter()
+        .map(|r| r.published)
+        .collect();
+    assert_eq!(published, vec![true, false, true]);
+    assert!(!store.round(second.id).await.expect("round").published);
 }
 
 pub async fn more_tokens_can_be_issued_later(store: Arc<dyn Store>) {
@@ -605,7 +698,7 @@ pub async fn import_is_all_or_nothing(store: Arc<dyn Store>) {
     mixed.push(quick_answers([1; 5]));
     let message = conflict(store.import_responses(round.id, &mixed, DAY).await);
     assert!(message.contains("response 4 of 4"), "{message}");
-    assert!(message.contains("nothing was imported"), "{message}");
+    assert!(message.contains("quick mode"), "{message}");
     let mut with_empty = good.clone();
     with_empty.insert(1, Answers::Detailed(DetailedAnswers::default()));
     let message = invalid(store.import_responses(round.id, &with_empty, DAY).await);
@@ -740,7 +833,20 @@ pub async fn a_hundred_concurrent_respondents_all_land(store: Arc<dyn Store>) {
     assert_eq!(store.round(round.id).await.expect("round").responses, 100);
     let answers = store.round_responses(round.id).await.expect("answers");
     assert_eq!(answers.len(), 100);
-    assert!(answers.iter().all(|a| a.len() == 60));
+    // Tokens 1-99 answered their own seed; token 0's last submission is one
+    // of the seeds it sent (answers repeat every five seeds).
+    let expected = |last: usize| {
+        canonical(
+            (1..100)
+                .map(detailed_answers)
+                .chain([detailed_answers(last)])
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert!(
+        (0..5).any(|last| answers == expected(last)),
+        "every response whole and in place"
+    );
 }
 
 // ---------------------------------------------------------------- raw
@@ -757,10 +863,6 @@ pub async fn responses_are_stored_by_the_day_without_identity(store: Arc<dyn Sto
         .submit_response(round.id, &token(0), &quick_answers([2; 5]), DAY + Duration::days(2))
         .await
         .expect("revise");
-    store
-        .import_responses(round.id, &vec![quick_answers([3; 5]); 2], DAY)
-        .await
-        .expect("import");
 
     // The stored value is a day and nothing more.
     let mut days = raw
@@ -778,8 +880,6 @@ pub async fn responses_are_stored_by_the_day_without_identity(store: Arc<dyn Sto
     assert_eq!(
         days,
         vec![
-            format!("{date_type} 2027-01-10"),
-            format!("{date_type} 2027-01-10"),
             format!("{date_type} 2027-01-10"),
             format!("{date_type} 2027-01-10"),
             format!("{date_type} 2027-01-12"),
@@ -800,7 +900,7 @@ pub async fn responses_are_stored_by_the_day_without_identity(store: Arc<dyn Sto
     for (table, expected) in [
         ("responses", vec!["id", "round_id", "submitted_on"]),
         ("response_answers", vec!["round_id", "response_id", "item", "value"]),
-        ("tokens", vec!["hash", "round_id", "response_id"]),
+        ("tokens", vec!["hash", "round_id", "response_id", "spent"]),
     ] {
         let (sqlite_sql, postgres_sql) = columns(table);
         assert_eq!(
@@ -833,6 +933,116 @@ pub async fn responses_are_stored_by_the_day_without_identity(store: Arc<dyn Sto
         .iter()
         .map(|id| id.parse().expect("number"))
         .collect();
-    assert_eq!(ids.len(), 5);
+    assert_eq!(ids.len(), 3);
     assert!(ids.iter().all(|&id| id > 1 << 32), "random 63-bit ids: {ids:?}");
+}
+
+/// The links from tokens to responses, as `hash:response` (or `hash:-`).
+async fn token_links(raw: &Raw) -> Vec<String> {
+    let mut links = raw
+        .texts(
+            "SELECT lower(hex(hash)) || ':' || coalesce(CAST(response_id AS TEXT), '-') || ':' || spent FROM tokens",
+            "SELECT encode(hash, 'hex') || ':' || coalesce(response_id::text, '-') || ':' || \
+             (CASE WHEN spent THEN '1' ELSE '0' END) FROM tokens",
+        )
+        .await;
+    links.sort();
+    links
+}
+
+pub async fn closing_removes_every_link_from_tokens_to_responses(store: Arc<dyn Store>, raw: Raw) {
+    let round = team_with_round(&*store, "Platform", Mode::Quick, &tokens(0..4)).await;
+    for n in 0..3 {
+        store
+            .submit_response(
+                round.id,
+                &token(n),
+                &quick_answers([n as u8; 5]),
+                DAY + Duration::days(i64::from(n)),
+            )
+            .await
+            .expect("answer");
+    }
+    // While open, each used token points at its response (so it can revise).
+    let open_links = token_links(&raw).await;
+    assert_eq!(
+        open_links.iter().filter(|l| !l.contains(":-:")).count(),
+        3,
+        "{open_links:?}"
+    );
+    let status = store.token_status(&token(0)).await.expect("status");
+    assert_eq!((status.round, status.answered, status.spent), (round.id, true, false));
+
+    let close_day = DAY + Duration::days(5);
+    store.close_round(round.id, close_day).await.expect("close");
+    // Closed: no token names a response any more; the three that answered
+    // are spent, the unused one is not.
+    let mut expected: Vec<String> = (0..4)
+        .map(|n| format!("{}:-:{}", token(n).to_hex(), u8::from(n < 3)))
+        .collect();
+    expected.sort();
+    assert_eq!(token_links(&raw).await, expected);
+    // Every response carries the closing day, not the day it was given.
+    let days = raw
+        .texts(
+            "SELECT DISTINCT submitted_on FROM responses",
+            "SELECT DISTINCT submitted_on::text FROM responses",
+        )
+        .await;
+    assert_eq!(days, vec!["2027-01-15".to_string()]);
+    assert_eq!(store.round(round.id).await.expect("round").responses, 3);
+    let status = store.token_status(&token(1)).await.expect("status");
+    assert_eq!((status.answered, status.spent), (false, true));
+
+    // Reopened, a spent token can't answer again (nobody can tell whose
+    // response to replace); an unused one still can.
+    store.reopen_round(round.id, close_day).await.expect("reopen");
+    let refusal = refused(
+        store
+            .submit_response(round.id, &token(1), &quick_answers([3; 5]), close_day)
+            .await,
+    );
+    assert_eq!(refusal, Refusal::TokenSpent { round: round.id });
+    store
+        .submit_response(round.id, &token(3), &quick_answers([3; 5]), close_day)
+        .await
+        .expect("an unused token answers");
+    assert_eq!(store.round(round.id).await.expect("round").responses, 4);
+
+    // An export of the closed round carries no link either.
+    store.close_round(round.id, close_day).await.expect("close again");
+    let document = store.export_all().await.expect("export");
+    let exported = &document.rounds[0];
+    assert!(exported.sealed);
+    assert!(exported.tokens.iter().all(|t| t.response.is_none()));
+    assert_eq!(exported.tokens.iter().filter(|t| t.spent).count(), 4);
+    assert!(exported.responses.iter().all(|r| r.submitted_on == "2027-01-15"));
+}
+
+pub async fn rounds_closed_by_date_are_sealed_before_they_are_read(store: Arc<dyn Store>, raw: Raw) {
+    store
+        .register_model(&model("1.0.0"), MODEL_TOML)
+        .await
+        .expect("register model");
+    add_team(&*store, "Platform", None).await;
+    let mut by_date = new_round("Platform", Mode::Quick);
+    by_date.closes_on = Some(DAY);
+    let round = store.open_round(&by_date, &tokens(0..2)).await.expect("open");
+    store
+        .submit_response(round.id, &token(0), &quick_answers([1; 5]), DAY)
+        .await
+        .expect("answer on the last day");
+    // Nothing to seal while the round is open.
+    assert!(store.seal_closed_rounds(DAY).await.expect("seal").is_empty());
+    assert!(token_links(&raw).await.iter().any(|l| !l.contains(":-:")));
+    // The day after its closing date it is closed, and sealing removes the link.
+    let after = DAY + Duration::days(1);
+    assert_eq!(store.seal_closed_rounds(after).await.expect("seal"), vec![round.id]);
+    assert!(token_links(&raw).await.iter().all(|l| l.contains(":-:")));
+    // Sealing again finds nothing.
+    assert!(store.seal_closed_rounds(after).await.expect("seal").is_empty());
+    assert_eq!(
+        store.round_responses(round.id).await.expect("answers"),
+        canonical(vec![quick_answers([1; 5])])
+    );
 }

@@ -8,21 +8,28 @@
 //!
 //! CSV: a header row, then one row per respondent. Each column is a
 //! statement id (`documentation.2.1`, detailed rounds) or an area id
-//! (`documentation`, quick rounds). Values are 0–3; an empty cell, `?` or
-//! `dont_know` means "don't know" (detailed) or "not answered" (quick).
+//! (`documentation`, quick rounds). Values are 0–3; an empty cell or any
+//! spelling of [`super::is_dont_know`] means "don't know" (detailed) or "not
+//! answered" (quick). A row with no real answer (everything "don't know")
+//! is no response and rejects the file, as everywhere else.
 //! Columns that are not answers (a form tool's timestamp, say) must be named
 //! with `--ignore-column` so a misspelt id can't be dropped silently; their
 //! content is never read or stored. Rows are numbered as a spreadsheet shows
 //! them: the header is row 1.
 //!
 //! JSON: an array with one object per respondent, `{"documentation.2.1": 3,
-//! "meetings.1.2": "dont_know", ...}`; `null` means "don't know".
+//! "meetings.1.2": "dont_know", ...}`; `null` means "don't know". A key
+//! given twice in one object rejects the file (JSON parsers usually keep the
+//! last one silently).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use asyncmm_core::{Agreement, Answer, Answers, DetailedAnswers, Mode, QuickAnswers};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
+
+use super::document::{Value, json_document};
+use super::is_dont_know;
 
 /// A problem in an import file, naming the file, and the row and column
 /// where there is one.
@@ -33,6 +40,9 @@ pub struct ImportError {
     pub place: String,
     pub message: String,
 }
+
+/// The one message for a blank response.
+const NO_ANSWERS: &str = "has no answers (\"don't know\" to everything counts as none)";
 
 /// What a column holds, decided once from its header.
 #[derive(Debug, Clone)]
@@ -70,7 +80,7 @@ impl Checker<'_> {
                     place,
                     format!(
                         "column {header:?} is not a statement id like documentation.2.1 (this round is detailed); \
-                         pass --ignore-column {header:?} if it holds something else"
+                         if it holds something else, name it as a column to ignore"
                     ),
                 )),
             },
@@ -80,7 +90,7 @@ impl Checker<'_> {
                     place,
                     format!(
                         "column {header:?} is not an area id of model {} (this round is quick); \
-                         pass --ignore-column {header:?} if it holds something else",
+                         if it holds something else, name it as a column to ignore",
                         self.model.key()
                     ),
                 )),
@@ -91,7 +101,7 @@ impl Checker<'_> {
     /// `None` = don't know / not answered.
     fn value(&self, raw: &str, place: &str) -> Result<Option<u8>, ImportError> {
         let raw = raw.trim();
-        if raw.is_empty() || raw == "?" || raw.eq_ignore_ascii_case("dont_know") {
+        if raw.is_empty() || is_dont_know(raw) {
             return Ok(None);
         }
         match raw.parse::<u8>() {
@@ -119,7 +129,7 @@ impl Checker<'_> {
                     }
                 }
                 if map.values().all(|a| *a == Answer::DontKnow) {
-                    return Err(self.error(row.to_string(), "has no answers"));
+                    return Err(self.error(row.to_string(), NO_ANSWERS));
                 }
                 Ok(Answers::Detailed(DetailedAnswers::from_map(map)))
             }
@@ -132,7 +142,7 @@ impl Checker<'_> {
                     }
                 }
                 if map.is_empty() {
-                    return Err(self.error(row.to_string(), "has no answers"));
+                    return Err(self.error(row.to_string(), NO_ANSWERS));
                 }
                 Ok(Answers::Quick(QuickAnswers::from_map(map)))
             }
@@ -197,13 +207,13 @@ pub fn parse_csv(
 /// Parses a JSON import: an array of objects, one per respondent.
 pub fn parse_json(text: &str, file: &str, model: &Model, mode: Mode) -> Result<Vec<Answers>, ImportError> {
     let checker = Checker { file, model, mode };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let document = json_document(text).map_err(|e| {
         checker.error(
-            format!("line {}, column {}: ", e.line(), e.column()),
-            format!("not valid JSON: {e}"),
+            format!("line {}, column {}: ", e.line_column.0, e.line_column.1),
+            format!("not valid JSON: {}", e.message),
         )
     })?;
-    let serde_json::Value::Array(items) = value else {
+    let Value::List(items) = document.root.value else {
         return Err(checker.error(String::new(), "must be a JSON array with one object per respondent"));
     };
     if items.is_empty() {
@@ -211,21 +221,28 @@ pub fn parse_json(text: &str, file: &str, model: &Model, mode: Mode) -> Result<V
     }
     let none = BTreeSet::new();
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let row = format!("response {}: ", i + 1);
-        let serde_json::Value::Object(fields) = item else {
+        let Value::Table(fields) = item.value else {
             return Err(checker.error(row, "must be an object of id → answer"));
         };
+        let mut seen = BTreeSet::new();
         let mut parsed = Vec::with_capacity(fields.len());
-        for (key, value) in fields {
-            let place = format!("response {}, {key:?}: ", i + 1);
-            let column = checker.column(key, &none, place.clone())?;
-            let value = match value {
-                serde_json::Value::Null => None,
-                serde_json::Value::Number(n) => checker.value(&n.to_string(), &place)?,
-                serde_json::Value::String(s) => checker.value(s, &place)?,
+        for (key, node) in &fields {
+            let place = format!("response {}, {:?}: ", i + 1, key.text);
+            if !seen.insert(key.text.as_str()) {
+                return Err(checker.error(place, "is given twice"));
+            }
+            let column = checker.column(&key.text, &none, place.clone())?;
+            let value = match &node.value {
+                Value::Null => None,
+                Value::Int(n) => checker.value(&n.to_string(), &place)?,
+                Value::Str(s) => checker.value(s, &place)?,
                 other => {
-                    return Err(checker.error(place, format!("{other} is not an answer: use 0, 1, 2, 3 or null")));
+                    return Err(checker.error(
+                        place,
+                        format!("{} is not an answer: use 0, 1, 2, 3 or null", other.describe()),
+                    ));
                 }
             };
             parsed.push((column, value));
@@ -302,7 +319,7 @@ mod tests {
             &no_ignore(),
         )
         .expect_err("unknown");
-        assert!(err.to_string().contains("--ignore-column \"Timestamp\""), "{err}");
+        assert!(err.to_string().contains("name it as a column to ignore"), "{err}");
         let ignore: BTreeSet<String> = ["Timestamp".to_string()].into();
         let ok = parse_csv(
             "Timestamp,documentation\n2026-01-01,2\n",
@@ -340,7 +357,40 @@ mod tests {
             &no_ignore(),
         )
         .expect_err("empty row");
-        assert_eq!(err.to_string(), "q.csv: row 2: has no answers");
+        assert_eq!(
+            err.to_string(),
+            "q.csv: row 2: has no answers (\"don't know\" to everything counts as none)"
+        );
+    }
+
+    #[test]
+    fn json_duplicate_keys_and_blank_rows_are_refused() {
+        let err = parse_json(
+            r#"[{"documentation": 2, "documentation": 1}]"#,
+            "r.json",
+            &model(),
+            Mode::Quick,
+        )
+        .expect_err("duplicate");
+        assert_eq!(err.to_string(), "r.json: response 1, \"documentation\": is given twice");
+        let err = parse_json(
+            r#"[{"documentation.0.1": null, "meetings.1.1": "dont_know"}]"#,
+            "r.json",
+            &model(),
+            Mode::Detailed,
+        )
+        .expect_err("blank");
+        assert!(err.to_string().contains("has no answers"), "{err}");
+        // The same spellings of "don't know" as answers files.
+        let ok = parse_csv(
+            "documentation.0.1,documentation.2.1\nDon't know,3\n",
+            "r.csv",
+            &model(),
+            Mode::Detailed,
+            &no_ignore(),
+        )
+        .expect("spelled");
+        assert_eq!(ok.len(), 1);
     }
 
     #[test]

@@ -28,9 +28,12 @@
 //!
 //! Statements (detailed mode) or areas (quick mode) missing from the file
 //! count as *not answered*: they are left out of scoring exactly like
-//! "dont_know", so a respondent may skip what they can't judge. At least one
-//! answer is required. Every id must exist in the model the file is checked
-//! against, so a typo can't silently become "not answered".
+//! "don't know", so a respondent may skip what they can't judge. "Don't
+//! know" has the spellings of [`super::is_dont_know`] (`"dont_know"`
+//! canonically). At least one real answer is required: a file that answers
+//! "don't know" to everything is no response ([`Answers::is_blank`]). Every
+//! id must exist in the model the file is checked against, so a typo can't
+//! silently become "not answered".
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -39,13 +42,11 @@ use std::path::Path;
 
 use asyncmm_core::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
 use asyncmm_model::{AreaId, Level, Model, StatementId, line_column};
-use serde::Deserialize;
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
 
-/// The string that stands for "don't know" in detailed mode.
-pub const DONT_KNOW: &str = "dont_know";
+use super::document::{Format, Key, Node, SyntaxError, Value, json_document, toml_document};
+use super::is_dont_know;
+
+pub use super::DONT_KNOW;
 
 /// A parsed answers file: answers checked against the model, and the team
 /// named in the file, if any (the command line may override it).
@@ -106,6 +107,8 @@ pub enum AnswersFileError {
     AnswersNotATable { at: Place, mode: Mode, found: String },
     #[error("{at}: \"answers\" is empty: a {mode} file needs at least one answer, as {}", expects(*.mode))]
     EmptyAnswers { at: Place, mode: Mode },
+    #[error("{at}: every answer is \"don't know\", which counts as no response: give at least one agreement 0-3")]
+    Blank { at: Place },
     #[error("{at}: statement {id} is not in model {model}")]
     UnknownStatement { at: Place, id: StatementId, model: String },
     #[error("{at}: area {id:?} is not in model {model}, whose areas are {known}")]
@@ -180,19 +183,27 @@ pub fn read(path: &Path, model: &Model) -> Result<AnswersFile, AnswersFileError>
 /// Parses an answers file's text. `file_name` picks the format by its
 /// extension and names the file in error messages.
 pub fn parse(text: &str, file_name: &str, model: &Model) -> Result<AnswersFile, AnswersFileError> {
+    let syntax = |e: SyntaxError| AnswersFileError::Syntax {
+        at: Place {
+            file: file_name.to_string(),
+            line_column: Some(e.line_column),
+        },
+        format: e.format,
+        message: e.message,
+    };
     let format = Format::of(file_name);
     let doc = match format {
-        Some(Format::Toml) => toml_document(text, file_name)?,
-        Some(Format::Json) => json_document(text, file_name)?,
-        None => match toml_document(text, file_name) {
+        Some(Format::Toml) => toml_document(text).map_err(syntax)?,
+        Some(Format::Json) => json_document(text).map_err(syntax)?,
+        None => match toml_document(text) {
             Ok(doc) => doc,
-            Err(toml_error) => match json_document(text, file_name) {
+            Err(toml_error) => match json_document(text) {
                 Ok(doc) => doc,
                 // Neither parsed: report the error of the format the text
                 // looks like, since a JSON document always starts with `{`
                 // and a TOML document never does.
-                Err(json_error) if text.trim_start().starts_with('{') => return Err(json_error),
-                Err(_) => return Err(toml_error),
+                Err(json_error) if text.trim_start().starts_with('{') => return Err(syntax(json_error)),
+                Err(_) => return Err(syntax(toml_error)),
             },
         },
     };
@@ -203,214 +214,6 @@ pub fn parse(text: &str, file_name: &str, model: &Model) -> Result<AnswersFile, 
         model,
     };
     checker.check(doc.root)
-}
-
-/// The two supported syntaxes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Toml,
-    Json,
-}
-
-impl Format {
-    /// The format named by the file's extension, if it names one.
-    fn of(file_name: &str) -> Option<Format> {
-        let extension = Path::new(file_name).extension()?.to_str()?;
-        if extension.eq_ignore_ascii_case("toml") {
-            Some(Format::Toml)
-        } else if extension.eq_ignore_ascii_case("json") {
-            Some(Format::Json)
-        } else {
-            None
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Format::Toml => "TOML",
-            Format::Json => "JSON",
-        }
-    }
-}
-
-/// A parsed document in a form both syntaxes share, so the rules below are
-/// written once. Spans are byte ranges in the text (TOML only).
-struct Document {
-    format: Format,
-    root: Node,
-}
-
-struct Node {
-    span: Option<Range<usize>>,
-    value: Value,
-}
-
-struct Key {
-    text: String,
-    span: Option<Range<usize>>,
-}
-
-enum Value {
-    Int(i64),
-    Str(String),
-    /// Entries in file order, duplicates kept so they can be reported.
-    Table(Vec<(Key, Node)>),
-    /// Any other value, as it should be shown in a message (`2.5`, `true`,
-    /// `an array`).
-    Other(String),
-}
-
-impl Value {
-    /// How the value is shown after "got" in messages.
-    fn describe(&self) -> String {
-        match self {
-            Value::Int(n) => n.to_string(),
-            Value::Str(s) => format!("{s:?}"),
-            Value::Table(_) => "a table".to_string(),
-            Value::Other(shown) => shown.clone(),
-        }
-    }
-}
-
-fn toml_document(text: &str, file_name: &str) -> Result<Document, AnswersFileError> {
-    match DeTable::parse(text) {
-        Ok(root) => Ok(Document {
-            format: Format::Toml,
-            root: Node {
-                span: None,
-                value: toml_table(root.get_ref()),
-            },
-        }),
-        Err(e) => Err(AnswersFileError::Syntax {
-            at: Place {
-                file: file_name.to_string(),
-                line_column: Some(e.span().map_or((1, 1), |s| line_column(text, s.start))),
-            },
-            format: Format::Toml.name(),
-            message: one_line(e.message()),
-        }),
-    }
-}
-
-fn toml_table(table: &DeTable<'_>) -> Value {
-    let mut entries: Vec<(Key, Node)> = table
-        .iter()
-        .map(|(key, value)| {
-            let key = Key {
-                text: key.get_ref().to_string(),
-                span: Some(key.span()),
-            };
-            (key, toml_node(value))
-        })
-        .collect();
-    // The table is keyed in sorted order; problems are reported in file order.
-    entries.sort_by_key(|(key, _)| key.span.as_ref().map_or(0, |s| s.start));
-    Value::Table(entries)
-}
-
-fn toml_node(value: &Spanned<DeValue<'_>>) -> Node {
-    let shown = match value.get_ref() {
-        DeValue::String(s) => Value::Str(s.to_string()),
-        // Out of the i64 range: kept as text, it is rejected as out of range anyway.
-        DeValue::Integer(n) => {
-            i64::from_str_radix(n.as_str(), n.radix()).map_or_else(|_| Value::Other(n.to_string()), Value::Int)
-        }
-        DeValue::Float(x) => Value::Other(x.to_string()),
-        DeValue::Boolean(b) => Value::Other(b.to_string()),
-        DeValue::Datetime(d) => Value::Other(format!("the date-time {d}")),
-        DeValue::Array(_) => Value::Other("an array".to_string()),
-        DeValue::Table(t) => toml_table(t),
-    };
-    Node {
-        span: Some(value.span()),
-        value: shown,
-    }
-}
-
-fn json_document(text: &str, file_name: &str) -> Result<Document, AnswersFileError> {
-    match serde_json::from_str::<JsonNode>(text) {
-        Ok(JsonNode(root)) => Ok(Document {
-            format: Format::Json,
-            root: Node {
-                span: None,
-                value: root,
-            },
-        }),
-        Err(e) => {
-            // serde_json's message ends with " at line L column C"; the
-            // position goes in front like every other message instead.
-            let full = e.to_string();
-            let suffix = format!(" at line {} column {}", e.line(), e.column());
-            let message = full.strip_suffix(&suffix).unwrap_or(&full);
-            Err(AnswersFileError::Syntax {
-                at: Place {
-                    file: file_name.to_string(),
-                    line_column: Some((e.line().max(1), e.column().max(1))),
-                },
-                format: Format::Json.name(),
-                message: one_line(message),
-            })
-        }
-    }
-}
-
-/// A JSON value read into [`Value`]. Written by hand (not via
-/// `serde_json::Value`) so duplicate keys are kept and can be reported.
-struct JsonNode(Value);
-
-impl<'de> Deserialize<'de> for JsonNode {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor).map(JsonNode)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Other(v.to_string()))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Value::Other(v.to_string()), Value::Int))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // Debug keeps the fraction (`2.0`), so a message shows what was written.
-        Ok(Value::Other(format!("{v:?}")))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Other("null".to_string()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Value::Other("an array".to_string()))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let JsonNode(value) = map.next_value()?;
-            entries.push((Key { text: key, span: None }, Node { span: None, value }));
-        }
-        Ok(Value::Table(entries))
-    }
 }
 
 /// Applies the format's rules to a parsed document, stopping at the first
@@ -479,10 +282,16 @@ impl Checker<'_> {
             });
         }
         self.no_duplicates(&entries)?;
+        let span = answers.span.clone().or(answers_key.span.clone());
         let answers = match mode {
             Mode::Detailed => Answers::Detailed(self.detailed(entries)?),
             Mode::Quick => Answers::Quick(self.quick(entries)?),
         };
+        if answers.is_blank() {
+            return Err(AnswersFileError::Blank {
+                at: self.at(span.as_ref()),
+            });
+        }
         Ok(AnswersFile { team, answers })
     }
 
@@ -543,7 +352,7 @@ impl Checker<'_> {
             }
             let answer = match &node.value {
                 Value::Int(n) => Agreement::try_from(*n).ok().map(Answer::Agree),
-                Value::Str(s) if s == DONT_KNOW => Some(Answer::DontKnow),
+                Value::Str(s) if is_dont_know(s) => Some(Answer::DontKnow),
                 _ => None,
             };
             let Some(answer) = answer else {
@@ -634,11 +443,6 @@ impl Checker<'_> {
         let ids: Vec<&str> = self.model.areas.iter().map(|a| a.id.as_str()).collect();
         ids.join(", ")
     }
-}
-
-/// Keeps an error on one line, whatever the underlying parser produced.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -927,6 +731,25 @@ mode = "detailed"
     }
 
     #[test]
+    fn dont_know_to_everything_is_no_response() {
+        let text = "mode = \"detailed\"\n[answers]\n\"documentation.0.1\" = \"dont_know\"\n\"meetings.1.1\" = \"?\"\n";
+        let shown = message(text, "blank.toml");
+        assert!(
+            shown.starts_with("blank.toml:2:1: every answer is \"don't know\""),
+            "{shown}"
+        );
+        // Other spellings of "don't know" are read as such.
+        let file = ok(
+            "mode = \"detailed\"\n[answers]\n\"documentation.0.1\" = \"Don't know\"\n\"meetings.1.1\" = 2\n",
+            "spelled.toml",
+        );
+        let Answers::Detailed(answers) = file.answers else {
+            panic!("detailed answers expected");
+        };
+        assert_eq!(answers.get(&sid("documentation.0.1")), Some(Answer::DontKnow));
+    }
+
+    #[test]
     fn bad_team_names() {
         let shown = message("team = \"  \"\nmode = \"quick\"\nanswers.documentation = 1\n", "a.toml");
         assert!(shown.starts_with("a.toml:1:8: team must be a name"), "{shown}");
@@ -977,7 +800,7 @@ mode = "detailed"
     fn example_files_parse() {
         let model = model();
         let detailed = parse(
-            include_str!("../../../examples/answers-detailed.toml"),
+            include_str!("../../../../examples/answers-detailed.toml"),
             "answers-detailed.toml",
             &model,
         )
@@ -993,13 +816,13 @@ mode = "detailed"
         assert!(answers.iter().any(|(_, a)| a == Answer::DontKnow));
 
         let quick_toml = parse(
-            include_str!("../../../examples/answers-quick.toml"),
+            include_str!("../../../../examples/answers-quick.toml"),
             "answers-quick.toml",
             &model,
         )
         .expect("quick TOML example");
         let quick_json = parse(
-            include_str!("../../../examples/answers-quick.json"),
+            include_str!("../../../../examples/answers-quick.json"),
             "answers-quick.json",
             &model,
         )
@@ -1054,6 +877,9 @@ mode = "detailed"
                 (Just(ids), proptest::collection::vec(answer_strategy(), n))
             })
             .prop_map(|(ids, answers)| ids.into_iter().zip(answers).collect::<Vec<_>>())
+            .prop_filter("a blank response is refused", |answers| {
+                answers.iter().any(|(_, a)| *a != Answer::DontKnow)
+            })
             .prop_shuffle()
     }
 
@@ -1086,7 +912,7 @@ mode = "detailed"
                 .prop_map(|n| (n.to_string(), n.to_string())),
             (-1000i64..1000).prop_map(|n| (format!("{n}.5"), format!("{n}.5"))),
             "[a-z _']{0,12}"
-                .prop_filter("not dont_know", |s| s != DONT_KNOW)
+                .prop_filter("not a spelling of don't know", |s| !is_dont_know(s))
                 .prop_map(|s| (format!("{s:?}"), format!("{s:?}"))),
             any::<bool>().prop_map(|b| (b.to_string(), b.to_string())),
             Just(("[1]".to_string(), "[1]".to_string())),

@@ -1,0 +1,83 @@
+//! Every use case of asyncmm, over the store: what the command line and the
+//! web server both call, so a rule can't differ by where it is used.
+//!
+//! An [`App`] holds the store and today's date; each module adds the use
+//! cases of one part of the product as methods:
+//!
+//! | module | use cases |
+//! | --- | --- |
+//! | [`teams`] | which team a name means; add, list, rename, move, archive |
+//! | [`assess`] | self-assessments: save, explain, correct, remove |
+//! | [`rounds`] | open, close, reopen, tokens, k, import, respond, status |
+//! | [`results`] | a round's result and the org view, through the anonymity gate |
+//! | [`record`] | a team's record: its rounds and self-assessments over time |
+//! | [`plans`] | goals, actions, suggestions, progress and projection |
+//! | [`check`] | the CI gate's verdict |
+//! | [`backup`] | export and import of everything |
+//! | [`input`] | answers files and imports, parsed by one set of rules |
+//!
+//! Use cases return report data (the structures of `asyncmm-report`) or
+//! plain values, and [`AppError`] on failure; they never print. Anonymity
+//! rules that span several commands live here: a round's result shows only
+//! once it is closed, any output that shows it publishes it, and closed
+//! rounds are sealed (their token links removed) before anything reads them.
+#![forbid(unsafe_code)]
+
+pub mod assess;
+pub mod backup;
+pub mod check;
+mod error;
+pub mod input;
+pub mod models;
+pub mod plans;
+pub mod record;
+pub mod results;
+pub mod rounds;
+pub mod teams;
+
+use asyncmm_store::Store;
+use time::{Date, OffsetDateTime};
+
+pub use error::AppError;
+pub use models::LoadedModel;
+
+/// Where random bytes come from: the operating system in production, a
+/// seeded source in tests.
+pub trait Random: Send {
+    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), AppError>;
+}
+
+/// The operating system's random number generator.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), AppError> {
+        getrandom::getrandom(bytes)
+            .map_err(|e| AppError::Conflict(format!("the system's random number generator failed: {e}")))
+    }
+}
+
+/// The use cases, bound to one store and one moment.
+pub struct App<'a> {
+    store: &'a dyn Store,
+    today: Date,
+    now: OffsetDateTime,
+}
+
+impl<'a> App<'a> {
+    /// Binds the use cases to `store` at `now` (UTC; its date is "today"
+    /// for every round rule). Seals rounds that closed by date since the
+    /// last use, so no result of a closed round is ever read while its
+    /// token links still exist.
+    pub async fn new(store: &'a dyn Store, now: OffsetDateTime) -> Result<App<'a>, AppError> {
+        let now = now.to_offset(time::UtcOffset::UTC);
+        let today = now.date();
+        store.seal_closed_rounds(today).await?;
+        Ok(App { store, today, now })
+    }
+
+    pub fn today(&self) -> Date {
+        self.today
+    }
+}

@@ -1,0 +1,96 @@
+//! Which questionnaire a use case works with: the embedded default or a
+//! model file a team loaded, and the exact versions stored results were
+//! taken with (kept as text in the store, so an old result is always
+//! explained with its own wording and thresholds).
+
+use asyncmm_core::ModelRef;
+use asyncmm_model::Model;
+use asyncmm_store::Store;
+
+use crate::AppError;
+
+/// A model with the exact text it was read from (the store keeps the text
+/// with the results taken with it).
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    pub model: Model,
+    pub source: String,
+}
+
+impl LoadedModel {
+    /// The model embedded in the binary.
+    pub fn embedded() -> Result<LoadedModel, AppError> {
+        let model = asyncmm_model::default_model().map_err(|e| AppError::invalid("embedded model", e))?;
+        Ok(LoadedModel {
+            model,
+            source: asyncmm_model::DEFAULT_MODEL_TOML.to_string(),
+        })
+    }
+
+    /// A model file's text; `name` names it in errors (every problem with
+    /// its line and column).
+    pub fn parse(text: &str, name: &str) -> Result<LoadedModel, AppError> {
+        let model = asyncmm_model::parse(text, name).map_err(|e| AppError::invalid("", e))?;
+        Ok(LoadedModel {
+            model,
+            source: text.to_string(),
+        })
+    }
+
+    pub fn reference(&self) -> ModelRef {
+        ModelRef::of(&self.model)
+    }
+}
+
+/// What makes results of two model versions comparable: today the exact
+/// version (a wording revision that keeps history comparable is declared by
+/// the model and recognised here).
+pub fn lineage(model: &Model) -> String {
+    model.key()
+}
+
+/// The model a stored result was taken with, parsed from the text the store
+/// kept.
+pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model, AppError> {
+    let text = store
+        .model_source(model)
+        .await?
+        .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))?;
+    asyncmm_model::parse(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
+}
+
+/// The model versions a set of records was taken with, each read from the
+/// store and parsed once however many records share it.
+#[derive(Debug, Default)]
+pub struct StoredModels(Vec<Model>);
+
+impl StoredModels {
+    pub async fn load<'a>(
+        store: &dyn Store,
+        refs: impl IntoIterator<Item = &'a ModelRef>,
+    ) -> Result<StoredModels, AppError> {
+        let mut models: Vec<Model> = Vec::new();
+        for r in refs {
+            if !models.iter().any(|m| &ModelRef::of(m) == r) {
+                models.push(stored_model(store, r).await?);
+            }
+        }
+        Ok(StoredModels(models))
+    }
+
+    pub fn get(&self, model: &ModelRef) -> Result<&Model, AppError> {
+        self.0
+            .iter()
+            .find(|m| &ModelRef::of(m) == model)
+            .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))
+    }
+
+    /// The model reports are laid out by: the first one loaded, else the
+    /// embedded default.
+    pub fn display(&self) -> Result<Model, AppError> {
+        match self.0.first() {
+            Some(m) => Ok(m.clone()),
+            None => Ok(LoadedModel::embedded()?.model),
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! Improvement plans over a team's record: goals, actions, candidate actions
+//! from what holds the team back, and progress with a projection. The rules
+//! (candidates, projection, pace) live in `asyncmm_core::plan`; this module
+//! decides which result is current (see [`crate::record`]) and reads and
+//! writes the plan.
+
+use asyncmm_core::TeamName;
+use asyncmm_core::plan::{
+    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, candidate_actions, progress,
+};
+use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_report::plan::{GoalReport, PlanReport, Regression};
+use asyncmm_store::StoreError;
+use time::Date;
+
+use crate::models::LoadedModel;
+use crate::record::Current;
+use crate::{App, AppError};
+
+/// A goal as stored, and what the person setting it should know.
+#[derive(Debug)]
+pub struct GoalSet {
+    pub goal: Goal,
+    /// Where the baseline came from ("round 3"), if the team had a result.
+    pub baseline_from: Option<String>,
+    /// Warnings, not refusals: a team may hold a level it has, or record a
+    /// goal after its date; it should just know.
+    pub warnings: Vec<String>,
+}
+
+/// Candidate actions for a team, numbered from 1 in this order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suggestions {
+    pub schema: &'static str,
+    pub team: TeamName,
+    /// Which result they come from ("round 3").
+    pub from: String,
+    pub candidates: Vec<Candidate>,
+}
+
+/// Reads an area given by id (`decision-making`) or name (`Decision
+/// making`), case-insensitively.
+pub fn parse_area(model: &Model, text: &str) -> Result<AreaId, AppError> {
+    let wanted = text.trim();
+    let found = model
+        .areas
+        .iter()
+        .find(|a| a.id.as_str().eq_ignore_ascii_case(wanted) || a.name.eq_ignore_ascii_case(wanted));
+    match found {
+        Some(area) => Ok(area.id.clone()),
+        None => {
+            let known: Vec<String> = model.areas.iter().map(|a| format!("{} ({})", a.id, a.name)).collect();
+            Err(AppError::invalid(
+                "area",
+                format!(
+                    "{wanted:?} is not an area of model {}; areas: {}",
+                    model.key(),
+                    known.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// Reads a level given by number (`2`) or name (`Defined`),
+/// case-insensitively.
+pub fn parse_level(model: &Model, text: &str) -> Result<Level, AppError> {
+    let wanted = text.trim();
+    if let Ok(level) = wanted.parse::<Level>() {
+        return Ok(level);
+    }
+    match model.levels.iter().find(|l| l.name.eq_ignore_ascii_case(wanted)) {
+        Some(info) => Ok(info.level),
+        None => {
+            let known: Vec<String> = model
+                .levels
+                .iter()
+                .map(|l| format!("{} {}", l.level.number(), l.name))
+                .collect();
+            Err(AppError::invalid(
+                "level",
+                format!("{wanted:?} is not a level: use 0-3 or a name ({})", known.join(", ")),
+            ))
+        }
+    }
+}
+
+/// Reads a day `YYYY-MM-DD`.
+pub fn parse_day(what: &str, text: &str) -> Result<Date, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), &format)
+        .map_err(|_| AppError::invalid(what, format!("{text:?} is not a date: use YYYY-MM-DD, e.g. 2027-03-31")))
+}
+
+impl App<'_> {
+    /// A team plans are kept for: in the organisation or self-assessed.
+    async fn plan_team(&self, team: &str) -> Result<TeamName, AppError> {
+        self.resolve_team(Some(team)).await
+    }
+
+    /// The model plans are checked against: the current result's, else the
+    /// embedded default.
+    fn plan_model(current: Option<&Current>) -> Result<Model, AppError> {
+        match current {
+            Some(c) => Ok(c.entry.model.clone()),
+            None => Ok(LoadedModel::embedded()?.model),
+        }
+    }
+
+    pub async fn set_goal(&self, team: &str, area: &str, level: &str, by: &str) -> Result<GoalSet, AppError> {
+        let team = self.plan_team(team).await?;
+        let now = self.current(&team).await?;
+        let model = Self::plan_model(now.as_ref())?;
+        let area = parse_area(&model, area)?;
+        let target = parse_level(&model, level)?;
+        let by = parse_day("target date", by)?;
+        let baseline = now.as_ref().and_then(|c| c.entry.level(&area));
+        let mut warnings = Vec::new();
+        if let Some(b) = baseline {
+            if target <= b {
+                warnings.push(format!(
+                    "{area} is already at level {} (from {}); the target {target} is not above it",
+                    b.number(),
+                    now.as_ref().map_or(String::new(), |c| c.entry.label())
+                ));
+            }
+        }
+        if by < self.today {
+            warnings.push(format!("the target date {by} is in the past"));
+        }
+        let goal = Goal {
+            team,
+            area,
+            target,
+            by,
+            baseline,
+            set_on: self.today,
+        };
+        self.store.set_goal(&goal).await?;
+        Ok(GoalSet {
+            goal,
+            baseline_from: now.map(|c| c.entry.label()),
+            warnings,
+        })
+    }
+
+    /// The team's plan as every renderer reads it.
+    pub async fn plan_report(&self, team: &str) -> Result<PlanReport, AppError> {
+        let team = self.plan_team(team).await?;
+        self.plan_of(&team).await
+    }
+
+    pub(crate) async fn plan_of(&self, team: &TeamName) -> Result<PlanReport, AppError> {
+        let now = self.current(team).await?;
+        let model = Self::plan_model(now.as_ref())?;
+        let goals = self.store.goals(team).await?;
+        let actions = self.store.actions(team).await?;
+        let previous_level = |area: &AreaId| now.as_ref()?.previous.as_ref()?.level(area);
+        let goals: Vec<GoalReport> = goals
+            .iter()
+            .map(|g| {
+                let standing = now
+                    .as_ref()
+                    .and_then(|c| c.entry.standings.iter().find(|s| s.area == g.area));
+                let previous = previous_level(&g.area);
+                GoalReport {
+                    progress: progress(&model, g, standing, &actions, self.today),
+                    set_on: g.set_on,
+                    previous,
+                    regressed: matches!((standing, previous), (Some(s), Some(p)) if s.level < p),
+                }
+            })
+            .collect();
+        let regressions = match &now {
+            Some(c) => model
+                .areas
+                .iter()
+                .filter_map(|area| {
+                    let current = c.entry.level(&area.id)?;
+                    let previous = c.previous.as_ref()?.level(&area.id)?;
+                    (current < previous).then(|| Regression {
+                        area: area.id.clone(),
+                        previous,
+                        current,
+                    })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(PlanReport {
+            schema: "asyncmm.plan.v1",
+            team: team.clone(),
+            regressions,
+            previous_from: now.as_ref().and_then(|c| c.previous.as_ref()).map(|p| p.label()),
+            current_from: now.map(|c| c.entry.label()),
+            goals,
+            actions,
+        })
+    }
+
+    /// Candidate actions from what holds the team back in its current
+    /// result.
+    pub async fn suggestions(&self, team: &str) -> Result<Suggestions, AppError> {
+        let team = self.plan_team(team).await?;
+        let Some(now) = self.current(&team).await? else {
+            return Err(AppError::NothingYet(format!(
+                "team \"{team}\" has no result yet (no shown round, no self-assessment): assess it first"
+            )));
+        };
+        Ok(Suggestions {
+            schema: "asyncmm.suggestions/1",
+            candidates: candidate_actions(&now.entry.model, &now.entry.standings),
+            from: now.entry.label(),
+            team,
+        })
+    }
+
+    /// Stores the chosen candidates (numbers from 1, as listed) as `todo`
+    /// actions; a bad number stores none of them.
+    pub async fn accept_suggestions(&self, team: &str, numbers: &[usize]) -> Result<Vec<Action>, AppError> {
+        let suggestions = self.suggestions(team).await?;
+        let count = suggestions.candidates.len();
+        if numbers.is_empty() {
+            return Err(AppError::invalid(
+                "candidates",
+                "name at least one candidate number, e.g. 1,3",
+            ));
+        }
+        let model = Self::plan_model(self.current(&suggestions.team).await?.as_ref())?;
+        let mut chosen: Vec<&Candidate> = Vec::new();
+        for &n in numbers {
+            let candidate = n
+                .checked_sub(1)
+                .and_then(|i| suggestions.candidates.get(i))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "candidates",
+                        format!("there is no candidate {n} (candidates are 1 to {count})"),
+                    )
+                })?;
+            if !chosen.iter().any(|c| c.statement == candidate.statement) {
+                chosen.push(candidate);
+            }
+        }
+        let new: Vec<NewAction> = chosen
+            .iter()
+            .map(|c| {
+                NewAction::new(
+                    &model,
+                    suggestions.team.clone(),
+                    &c.title,
+                    None,
+                    None,
+                    std::slice::from_ref(&c.statement),
+                    self.today,
+                )
+                .map_err(|e| AppError::invalid("action", e))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut stored = Vec::with_capacity(new.len());
+        for action in &new {
+            stored.push(self.store.add_action(action).await?);
+        }
+        Ok(stored)
+    }
+
+    pub async fn add_action(
+        &self,
+        team: &str,
+        title: &str,
+        owner: Option<&str>,
+        link: Option<&str>,
+        statements: &[String],
+    ) -> Result<Action, AppError> {
+        let team = self.plan_team(team).await?;
+        let link = link
+            .map(Link::parse)
+            .transpose()
+            .map_err(|e| AppError::invalid("link", e))?;
+        let statements: Vec<StatementId> = statements
+            .iter()
+            .map(|s| StatementId::parse(s.trim()).map_err(|e| AppError::invalid("statement", e)))
+            .collect::<Result<_, _>>()?;
+        let model = Self::plan_model(self.current(&team).await?.as_ref())?;
+        let new = NewAction::new(&model, team, title, owner, link, &statements, self.today)
+            .map_err(|e| AppError::invalid("action", e))?;
+        Ok(self.store.add_action(&new).await?)
+    }
+
+    pub async fn update_action(
+        &self,
+        id: i64,
+        status: Option<&str>,
+        link: Option<&str>,
+        owner: Option<&str>,
+    ) -> Result<Action, AppError> {
+        let update = ActionUpdate {
+            status: status
+                .map(str::parse::<ActionStatus>)
+                .transpose()
+                .map_err(|e| AppError::invalid("status", e))?,
+            link: link
+                .map(Link::parse)
+                .transpose()
+                .map_err(|e| AppError::invalid("link", e))?,
+            owner: owner.map(str::trim).filter(|o| !o.is_empty()).map(str::to_string),
+        };
+        if update == ActionUpdate::default() {
+            return Err(AppError::invalid(
+                "action",
+                "nothing to change: give a status, a link or an owner",
+            ));
+        }
+        match self.store.update_action(ActionId(id), &update).await {
+            Ok(action) => Ok(action),
+            Err(StoreError::NotFound(_)) => Err(AppError::not_found(format!("action #{id}"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn actions(&self, team: &str) -> Result<(TeamName, Vec<Action>), AppError> {
+        let team = self.plan_team(team).await?;
+        let actions = self.store.actions(&team).await?;
+        Ok((team, actions))
+    }
+
+    /// The team's open actions: a new round starts by reviewing them.
+    pub async fn open_actions(&self, team: &TeamName) -> Result<Vec<Action>, AppError> {
+        Ok(self
+            .store
+            .actions(team)
+            .await?
+            .into_iter()
+            .filter(|a| a.status.is_open())
+            .collect())
+    }
+}

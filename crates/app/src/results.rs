@@ -1,0 +1,227 @@
+//! Results of rounds as people may see them: one round's report and the
+//! organisation's view, every value through the anonymity gate of
+//! `asyncmm_core::anonymity`.
+//!
+//! Two rules that only hold across commands live here, so every output
+//! obeys them whichever command or page produced it:
+//! - a round's result is shown only once the round is closed (while open,
+//!   only its response count) — see [`asyncmm_core::show_round`];
+//! - any output that shows a closed round's result **publishes** it, after
+//!   which the round can't be reopened, imported into or given tokens:
+//!   otherwise it could be reopened, given one more response and compared.
+//!   [`App::shown`] is the only way a round's result leaves this crate, and
+//!   it publishes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup};
+use asyncmm_core::{GroupResult, GroupView, Round, RoundId, RoundState, Shown, Team, aggregate, show_round};
+use asyncmm_model::Model;
+use asyncmm_report::team::{OrgReport, OrgRow, RoundReport};
+
+use crate::models::{StoredModels, stored_model};
+use crate::{App, AppError};
+
+/// A round and its result as it may be shown today.
+#[derive(Debug)]
+pub struct ShownRound {
+    pub round: Round,
+    pub view: Shown<GroupView>,
+}
+
+impl App<'_> {
+    /// The one door a round's result leaves through: aggregated from the
+    /// round's own responses, gated (closed rounds only, k, statements), and
+    /// published when it is shown.
+    pub(crate) async fn shown(&self, round: &Round, model: &Model) -> Result<ShownRound, AppError> {
+        let responses = self.store.round_responses(round.id).await?;
+        let result = aggregate(model, round.mode, &responses).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let view = show_round(round, self.today, model, &result);
+        let mut round = round.clone();
+        self.publish(std::slice::from_mut(&mut round), std::slice::from_ref(&view))
+            .await?;
+        Ok(ShownRound { round, view })
+    }
+
+    /// Marks every round whose result is about to be shown as published
+    /// (once), and updates the copies the caller holds.
+    async fn publish(&self, rounds: &mut [Round], views: &[Shown<GroupView>]) -> Result<(), AppError> {
+        let ids: Vec<RoundId> = rounds
+            .iter()
+            .zip(views)
+            .filter(|(r, v)| v.is_visible() && !r.published)
+            .map(|(r, _)| r.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.store.publish_rounds(&ids).await?;
+        for round in rounds.iter_mut().filter(|r| ids.contains(&r.id)) {
+            round.published = true;
+        }
+        Ok(())
+    }
+
+    /// Many rounds at once (two queries for all responses), each
+    /// aggregated with its own model version; not yet gated.
+    async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
+        let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
+        let mut responses = self.store.responses_for_rounds(&ids).await?;
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model)).await?;
+        let mut results = Vec::with_capacity(rounds.len());
+        for round in rounds {
+            let answers = responses.remove(&round.id).unwrap_or_default();
+            let result = aggregate(models.get(&round.model)?, round.mode, &answers)
+                .map_err(|e| AppError::Conflict(format!("round {}: {e}", round.id)))?;
+            results.push(result);
+        }
+        Ok((models, results))
+    }
+
+    /// Gates and publishes many rounds, in order; also returns their
+    /// aggregated results for roll-ups.
+    async fn show_many(
+        &self,
+        mut rounds: Vec<Round>,
+    ) -> Result<(StoredModels, Vec<ShownRound>, Vec<GroupResult>), AppError> {
+        let (models, results) = self.aggregate_rounds(&rounds).await?;
+        let mut views = Vec::with_capacity(rounds.len());
+        for (round, result) in rounds.iter().zip(&results) {
+            views.push(show_round(round, self.today, models.get(&round.model)?, result));
+        }
+        self.publish(&mut rounds, &views).await?;
+        let shown = rounds
+            .into_iter()
+            .zip(views)
+            .map(|(round, view)| ShownRound { round, view })
+            .collect();
+        Ok((models, shown, results))
+    }
+
+    pub(crate) async fn round(&self, id: i64) -> Result<Round, AppError> {
+        match self.store.round(RoundId(id)).await {
+            Ok(round) => Ok(round),
+            Err(asyncmm_store::StoreError::NotFound(_)) => Err(AppError::round_not_found(RoundId(id))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A round's report: its result once closed (compared with the team's
+    /// previous shown round of the same model and mode), or only its count
+    /// while open.
+    pub async fn round_report(&self, id: i64) -> Result<RoundReport, AppError> {
+        let round = self.round(id).await?;
+        let model = stored_model(self.store, &round.model).await?;
+        let shown = self.shown(&round, &model).await?;
+        let mut previous = None;
+        if shown.view.is_visible() {
+            let earlier: Vec<Round> = self
+                .store
+                .rounds(Some(&round.team))
+                .await?
+                .into_iter()
+                .filter(|r| r.id != round.id && r.opens_on <= round.opens_on && r.id < round.id)
+                .filter(|r| r.model == round.model && r.mode == round.mode)
+                .filter(|r| r.state(self.today) == RoundState::Closed)
+                .collect();
+            for candidate in earlier.iter().rev() {
+                let candidate = self.shown(candidate, &model).await?;
+                if candidate.view.is_visible() {
+                    previous = Some(candidate);
+                    break;
+                }
+            }
+        }
+        Ok(RoundReport::build(
+            &model,
+            &shown.round,
+            self.today,
+            &shown.view,
+            previous.as_ref().map(|p| (&p.round, &p.view)),
+        ))
+    }
+
+    /// The organisation's view: every active team's newest closed round
+    /// (with a note of a newer open one), and the roll-ups by both rules.
+    pub async fn org_report(&self) -> Result<OrgReport, AppError> {
+        let teams = self.store.teams_in_org(false).await?;
+        let all_rounds = self.store.rounds(None).await?;
+        let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+        // Per team: the newest closed round, and the newest open one.
+        let mut closed: HashMap<&str, &Round> = HashMap::new();
+        let mut open: HashMap<&str, &Round> = HashMap::new();
+        for round in all_rounds.iter().filter(|r| active.contains(r.team.as_str())) {
+            let slot = match round.state(self.today) {
+                RoundState::Closed => &mut closed,
+                RoundState::Open => &mut open,
+            };
+            // Rounds come oldest first, so the last one seen is the newest.
+            slot.insert(round.team.as_str(), round);
+        }
+        let mut chosen: Vec<Round> = Vec::new();
+        for team in &teams {
+            let name = team.name.as_str();
+            if let Some(round) = closed.get(name).or_else(|| open.get(name)) {
+                chosen.push((*round).clone());
+            }
+        }
+        let (models, shown, results) = self.show_many(chosen).await?;
+        let team_by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
+        let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
+        for (entry, result) in shown.iter().zip(results) {
+            if let Some(team) = team_by_name.get(entry.round.team.as_str()) {
+                inputs.push(GroupInput::with_round(
+                    team.id,
+                    team.parent,
+                    &entry.round,
+                    self.today,
+                    result,
+                ));
+            }
+        }
+        // Groups without a round of their own still need a node so their
+        // teams roll up through them.
+        let with_input: BTreeSet<_> = inputs.iter().map(GroupInput::id).collect();
+        for team in &teams {
+            if !with_input.contains(&team.id) {
+                inputs.push(GroupInput::without_round(team.id, team.parent));
+            }
+        }
+        let mut rollups =
+            rollup(&inputs, RollupRule::MedianOfTeamMedians).map_err(|e| AppError::Conflict(e.to_string()))?;
+        rollups.extend(rollup(&inputs, RollupRule::PooledRespondents).map_err(|e| AppError::Conflict(e.to_string()))?);
+        let rows: Vec<OrgRow> = shown
+            .iter()
+            .map(|s| OrgRow {
+                round: &s.round,
+                shown: &s.view,
+                open_round: open.get(s.round.team.as_str()).copied().filter(|o| o.id != s.round.id),
+            })
+            .collect();
+        Ok(OrgReport::build(&models.display()?, &teams, &rows, &rollups))
+    }
+
+    /// Every round of every active team, each through the gate on its own:
+    /// the tidy team × round × area rows of the org CSV.
+    pub async fn org_rounds(&self) -> Result<OrgReport, AppError> {
+        let teams = self.store.teams_in_org(false).await?;
+        let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+        let rounds: Vec<Round> = self
+            .store
+            .rounds(None)
+            .await?
+            .into_iter()
+            .filter(|r| active.contains(r.team.as_str()))
+            .collect();
+        let (models, shown, _) = self.show_many(rounds).await?;
+        let rows: Vec<OrgRow> = shown
+            .iter()
+            .map(|s| OrgRow {
+                round: &s.round,
+                shown: &s.view,
+                open_round: None,
+            })
+            .collect();
+        Ok(OrgReport::build(&models.display()?, &teams, &rows, &[]))
+    }
+}

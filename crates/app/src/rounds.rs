@@ -1,0 +1,286 @@
+//! Team rounds from the lead's side (open, tokens, k, import, close,
+//! reopen, status) and the respondent's (answer with a token).
+//!
+//! The round rules themselves (what is refused when) are checked by the
+//! store inside its transactions and come back typed ([`AppError`]); this
+//! module adds what spans more than one step: tokens drawn from the given
+//! random source and handed out once, the open actions to review before a
+//! round, the warning before closing below k, and the respondent's view of
+//! the round they were invited to.
+
+use std::collections::BTreeSet;
+
+use asyncmm_core::plan::Action;
+use asyncmm_core::{Answers, K, Mode, NewRound, Round, RoundState, TeamName, Token, TokenHash};
+use asyncmm_model::Model;
+use asyncmm_report::team::RoundMeta;
+use asyncmm_store::{StoreError, SubmitOutcome};
+
+use crate::input::import;
+use crate::models::{LoadedModel, stored_model};
+use crate::plans::parse_day;
+use crate::{App, AppError, Random};
+
+/// The most tokens one request issues: enough for any team, small enough
+/// that a slip (`--count 100000000`) can't fill the disk.
+pub const MAX_TOKENS_PER_REQUEST: u32 = 10_000;
+
+/// A round just opened, with the tokens to hand out (shown once, never
+/// stored) and the team's open actions to review.
+#[derive(Debug)]
+pub struct OpenedRound {
+    pub round: Round,
+    pub tokens: Vec<Token>,
+    pub open_actions: Vec<Action>,
+}
+
+/// What to know before closing a round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseCheck {
+    pub round: Round,
+    /// The round has fewer than k responses: once closed (and sealed) its
+    /// result stays hidden; it can still be reopened for more answers until
+    /// a result is shown.
+    pub below_k: bool,
+}
+
+impl CloseCheck {
+    /// The warning to show before closing, if any. Only counts: while a
+    /// round is open nothing else about its answers may be shown.
+    pub fn warning(&self) -> Option<String> {
+        self.below_k.then(|| {
+            format!(
+                "round {} has {} of the {} responses its result needs (k = {}): once closed, nothing of it is shown \
+                 — no level, no spread, no statement — and it takes no part in roll-ups. Reopen it later to \
+                 collect more answers (possible until a result is shown).",
+                self.round.id, self.round.responses, self.round.k, self.round.k
+            )
+        })
+    }
+}
+
+/// The round a respondent's token is for: what the respondent sees before
+/// answering.
+#[derive(Debug)]
+pub struct Invitation {
+    pub round: Round,
+    pub team: TeamName,
+    pub model: Model,
+    /// The token answered before (while the round is open): new answers
+    /// replace the earlier ones.
+    pub answered_before: bool,
+}
+
+fn draw_tokens(count: u32, random: &mut dyn Random) -> Result<Vec<Token>, AppError> {
+    if count > MAX_TOKENS_PER_REQUEST {
+        return Err(AppError::invalid(
+            "token count",
+            format!("{count} is more than the {MAX_TOKENS_PER_REQUEST} tokens one request may issue"),
+        ));
+    }
+    let mut tokens = Vec::with_capacity(count as usize);
+    let mut seen = BTreeSet::new();
+    while tokens.len() < count as usize {
+        let mut bytes = [0u8; Token::BYTES];
+        random.fill(&mut bytes)?;
+        let token = Token::from_random_bytes(bytes);
+        // 160 random bits never repeat in practice; a broken source could.
+        if seen.insert(token.hash()) {
+            tokens.push(token);
+        }
+    }
+    Ok(tokens)
+}
+
+fn hashes(tokens: &[Token]) -> Vec<TokenHash> {
+    tokens.iter().map(Token::hash).collect()
+}
+
+impl App<'_> {
+    /// Opens a round for a team of the organisation and issues `tokens`
+    /// respondent tokens. `closes` is an optional closing date (the round
+    /// closes after that day).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn open_round(
+        &self,
+        team: &str,
+        mode: Mode,
+        k: i64,
+        closes: Option<&str>,
+        tokens: u32,
+        model: &LoadedModel,
+        random: &mut dyn Random,
+    ) -> Result<OpenedRound, AppError> {
+        let team = self.org_team(team).await?.name;
+        let k = K::new(k).map_err(|e| AppError::invalid("k", e))?;
+        let closes_on = closes.map(|c| parse_day("closing date", c)).transpose()?;
+        if let Some(date) = closes_on {
+            if date < self.today {
+                return Err(AppError::invalid("closing date", format!("{date} is in the past")));
+            }
+        }
+        let tokens = draw_tokens(tokens, random)?;
+        let open_actions = self.open_actions(&team).await?;
+        self.store.register_model(&model.reference(), &model.source).await?;
+        let round = self
+            .store
+            .open_round(
+                &NewRound {
+                    team,
+                    model: model.reference(),
+                    mode,
+                    k,
+                    opens_on: self.today,
+                    closes_on,
+                },
+                &hashes(&tokens),
+            )
+            .await?;
+        Ok(OpenedRound {
+            round,
+            tokens,
+            open_actions,
+        })
+    }
+
+    /// Issues more tokens for a round that is open and takes tokens.
+    pub async fn issue_tokens(
+        &self,
+        id: i64,
+        count: u32,
+        random: &mut dyn Random,
+    ) -> Result<(Round, Vec<Token>), AppError> {
+        let round = self.round(id).await?;
+        if round.state(self.today) == RoundState::Closed {
+            return Err(AppError::Conflict(format!(
+                "round {id} is closed: reopen it before issuing tokens"
+            )));
+        }
+        let tokens = draw_tokens(count, random)?;
+        self.store.add_tokens(round.id, &hashes(&tokens)).await?;
+        Ok((round, tokens))
+    }
+
+    pub async fn set_k(&self, id: i64, k: i64) -> Result<Round, AppError> {
+        let k = K::new(k).map_err(|e| AppError::invalid("k", e))?;
+        let round = self.round(id).await?;
+        Ok(self.store.set_round_k(round.id, k).await?)
+    }
+
+    /// What closing the round now would mean (see [`CloseCheck::warning`]).
+    pub async fn close_check(&self, id: i64) -> Result<CloseCheck, AppError> {
+        let round = self.round(id).await?;
+        let below_k = !round.k.allows(round.responses);
+        Ok(CloseCheck { round, below_k })
+    }
+
+    /// Closes the round today and seals it: no answer can be given or
+    /// changed any more, and no token is linked to a response.
+    pub async fn close_round(&self, id: i64) -> Result<Round, AppError> {
+        let round = self.round(id).await?;
+        Ok(self.store.close_round(round.id, self.today).await?)
+    }
+
+    pub async fn reopen_round(&self, id: i64) -> Result<Round, AppError> {
+        let round = self.round(id).await?;
+        Ok(self.store.reopen_round(round.id, self.today).await?)
+    }
+
+    /// Imports responses collected in a form tool: the file's text, named
+    /// by `file` (CSV unless it ends in `.json`), all or nothing.
+    pub async fn import_responses(
+        &self,
+        id: i64,
+        text: &str,
+        file: &str,
+        ignored_columns: &BTreeSet<String>,
+    ) -> Result<usize, AppError> {
+        let round = self.round(id).await?;
+        let model = stored_model(self.store, &round.model).await?;
+        let is_json = std::path::Path::new(file)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let responses = if is_json {
+            import::parse_json(text, file, &model, round.mode)?
+        } else {
+            import::parse_csv(text, file, &model, round.mode, ignored_columns)?
+        };
+        Ok(self.store.import_responses(round.id, &responses, self.today).await?)
+    }
+
+    /// A round as a list or status line shows it: counts only.
+    pub fn round_meta(&self, round: &Round) -> RoundMeta {
+        RoundMeta::of(round, self.today)
+    }
+
+    pub async fn round_status(&self, id: i64) -> Result<RoundMeta, AppError> {
+        let round = self.round(id).await?;
+        Ok(self.round_meta(&round))
+    }
+
+    pub async fn round_list(&self, team: Option<&str>) -> Result<Vec<RoundMeta>, AppError> {
+        let rounds = match team {
+            Some(name) => {
+                let team = self.org_team(name).await?;
+                self.store.rounds(Some(&team.name)).await?
+            }
+            None => self.store.rounds(None).await?,
+        };
+        Ok(rounds.iter().map(|r| self.round_meta(r)).collect())
+    }
+
+    /// The round a token invites to answer, if it may still answer.
+    pub async fn invitation(&self, token: &str) -> Result<Invitation, AppError> {
+        let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
+        let status = match self.store.token_status(&token.hash()).await {
+            Ok(status) => status,
+            Err(StoreError::NotFound(_)) => return Err(AppError::TokenUnknown),
+            Err(e) => return Err(e.into()),
+        };
+        let round = self.store.round(status.round).await?;
+        if round.state(self.today) == RoundState::Closed || self.today < round.opens_on {
+            return Err(AppError::RoundClosed(asyncmm_store::Refusal::RoundClosed {
+                round: round.id,
+            }));
+        }
+        if status.spent {
+            return Err(AppError::TokenSpent(asyncmm_store::Refusal::TokenSpent {
+                round: round.id,
+            }));
+        }
+        let model = stored_model(self.store, &round.model).await?;
+        Ok(Invitation {
+            team: round.team.clone(),
+            round,
+            model,
+            answered_before: status.answered,
+        })
+    }
+
+    /// Stores a respondent's answers (replacing earlier ones of the same
+    /// token while the round is open).
+    pub async fn respond(&self, token: &str, answers: &Answers) -> Result<SubmitOutcome, AppError> {
+        let invitation = self.invitation(token).await?;
+        let round = &invitation.round;
+        if answers.mode() != round.mode {
+            return Err(AppError::invalid(
+                "answers",
+                format!(
+                    "this round asks for {} answers, these are {} answers",
+                    round.mode,
+                    answers.mode()
+                ),
+            ));
+        }
+        let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
+        match self
+            .store
+            .submit_response(round.id, &token.hash(), answers, self.today)
+            .await
+        {
+            Ok(outcome) => Ok(outcome),
+            Err(StoreError::NotFound(_)) => Err(AppError::TokenUnknown),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! A whole quarter through the application layer, as the web will drive it:
+//! a lead adds a team, opens a round, five people answer with their tokens
+//! (one revises), the lead closes it and reads the result, and the team's
+//! record holds it without any self-assessment.
+
+use asyncmm_app::AppError;
+use asyncmm_core::Mode;
+use asyncmm_report::to_json;
+use asyncmm_store::SubmitOutcome;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_round_through_the_app_api() {
+    on_every_backend("a_full_round_through_the_app_api", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Payments", None).await.expect("team");
+        let (round, tokens) = open(&lead, "payments", Mode::Quick, 5, 6, 7).await;
+        assert_eq!(tokens.len(), 6);
+
+        // Respondents, each with their own token, during the week.
+        let week = app(&*store, FRIDAY).await;
+        for (token, level) in tokens.iter().zip([2u8, 2, 3, 1, 2]) {
+            let invitation = week.invitation(token).await.expect("invited");
+            assert_eq!(invitation.team.as_str(), "Payments");
+            assert_eq!(invitation.round.mode, Mode::Quick);
+            assert!(!invitation.answered_before);
+            let outcome = week.respond(token, &quick([level, 1, 1, 2, 1])).await.expect("answer");
+            assert_eq!(outcome, SubmitOutcome::Created);
+        }
+        assert!(week.invitation(&tokens[0]).await.expect("invited").answered_before);
+        let revised = week.respond(&tokens[0], &quick([3, 1, 1, 2, 1])).await.expect("revise");
+        assert_eq!(revised, SubmitOutcome::Revised);
+
+        // While open: the count, nothing else.
+        let report = week.round_report(round).await.expect("report");
+        assert_eq!(report.round.responses, 5);
+        assert!(report.areas.is_empty());
+        assert_eq!(report.hidden.as_ref().map(|h| h.n), Some(5));
+        assert!(matches!(
+            week.history(Some("Payments")).await,
+            Err(AppError::NothingYet(_))
+        ));
+
+        // Closed: the result, and the round is the team's record.
+        let close = week.close_check(round).await.expect("check");
+        assert_eq!(close.warning(), None, "five responses reach k");
+        week.close_round(round).await.expect("close");
+        let report = week.round_report(round).await.expect("report");
+        assert_eq!(report.hidden, None);
+        let docs = &report.areas[0];
+        // Levels 3, 2, 3, 1, 2 → median 2, n = 5.
+        assert_eq!((docs.n, docs.median), (5, Some(2.0)));
+        let json = to_json(&report).expect("json");
+        assert!(json.contains("\"state\": \"closed\""), "{json}");
+
+        let history = week
+            .history(Some("PAYMENTS"))
+            .await
+            .expect("history from the round alone");
+        assert_eq!(history.entries.len(), 1);
+        assert_eq!(history.entries[0].source.kind, "round");
+        assert_eq!(history.entries[0].source.respondents, 5);
+        let plan = week.plan_report("Payments").await.expect("plan");
+        assert_eq!(plan.current_from.as_deref(), Some(&*format!("round {round}")));
+
+        // A respondent arriving after the close is turned away clearly.
+        assert!(matches!(
+            week.respond(&tokens[5], &quick([1; 5])).await,
+            Err(AppError::RoundClosed(_))
+        ));
+        assert!(matches!(week.invitation("nonsense").await, Err(AppError::TokenUnknown)));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_closed_rounds_make_a_history_trend_and_radar_without_assess() {
+    on_every_backend("two_closed_rounds_make_a_history", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Mobile", None).await.expect("team");
+        for (quarter, documentation) in [(1u64, 1u8), (2, 2)] {
+            let (round, tokens) = open(&lead, "Mobile", Mode::Quick, 5, 5, quarter).await;
+            for token in &tokens {
+                lead.respond(token, &quick([documentation, 1, 1, 1, 1]))
+                    .await
+                    .expect("answer");
+            }
+            lead.close_round(round).await.expect("close");
+        }
+        let history = lead.history(Some("Mobile")).await.expect("history");
+        assert_eq!(history.entries.len(), 2);
+        let second = &history.entries[1];
+        assert_eq!(second.compared_with.as_deref(), Some("round 1"));
+        assert_eq!(second.areas[0].delta, Some(1.0));
+        let trend = asyncmm_report::svg::history_trend(&history);
+        assert!(trend.contains("team median per area, round by round"), "{trend}");
+        let radar = asyncmm_report::svg::history_radar(&history, None);
+        assert!(radar.contains("now: round 2 median"), "{radar}");
+        assert!(radar.contains("before: round 1 median"), "{radar}");
+
+        // A detailed round after quick ones is a change of instrument.
+        let (round, tokens) = open(&lead, "Mobile", Mode::Detailed, 5, 5, 9).await;
+        let model = model().model;
+        for token in &tokens {
+            let answers = asyncmm_core::Answers::Detailed(asyncmm_core::DetailedAnswers::from_map(
+                model
+                    .statements()
+                    .map(|s| {
+                        let v = u8::from(s.level().number() >= 2) * 3;
+                        (
+                            s.id.clone(),
+                            asyncmm_core::Answer::Agree(asyncmm_core::Agreement::new(v).expect("0-3")),
+                        )
+                    })
+                    .collect(),
+            ));
+            lead.respond(token, &answers).await.expect("answer");
+        }
+        lead.close_round(round).await.expect("close");
+        let history = lead.history(Some("Mobile")).await.expect("history");
+        let third = &history.entries[2];
+        assert_eq!(third.break_, Some(asyncmm_core::history::Break::ModeChanged));
+        assert!(third.areas.iter().all(|a| a.delta.is_none() && !a.regression));
+        assert!(asyncmm_report::svg::history_trend(&history).contains("quick → detailed mode"));
+    })
+    .await;
+}

@@ -1,0 +1,487 @@
+//! Trying to learn one person's answers with several calls in a row, each
+//! attempt a test: compare every output before and after one answer or one
+//! revision while a round is open (or closed below k), reopen a round after
+//! any view showed it, pad a hidden round with known imported answers, read
+//! an export after the close, and look at a statement only one person
+//! answered. Every output a person or a machine can read is collected by
+//! [`outputs`], rendered in every format.
+
+use asyncmm_app::{App, AppError};
+use asyncmm_core::{Agreement, Answer, Answers, DetailedAnswers, Mode};
+use asyncmm_report::check::render_check_text;
+use asyncmm_report::plan::{render_plan_markdown, render_plan_text};
+use asyncmm_report::team::{
+    render_org_csv, render_org_markdown, render_org_text, render_round_csv, render_round_markdown, render_round_text,
+};
+use asyncmm_report::{Style, csv, html, markdown, svg, text, to_json};
+use asyncmm_store::Store;
+use proptest::prelude::*;
+
+use crate::common::*;
+
+/// Every output about `team` and its round `round`, as text, each named;
+/// an error counts as an output too (its message is what the person sees).
+async fn outputs(app: &App<'_>, team: &str, round: i64) -> Vec<(String, String)> {
+    let plain = Style { color: false };
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |name: &str, value: Result<String, AppError>| {
+        out.push((name.to_string(), value.unwrap_or_else(|e| format!("error: {e}"))));
+    };
+    let report = app.round_report(round).await;
+    push(
+        "round text",
+        report.as_ref().map(|r| render_round_text(r, plain)).map_err(clone_err),
+    );
+    push(
+        "round md",
+        report.as_ref().map(render_round_markdown).map_err(clone_err),
+    );
+    push("round csv", report.as_ref().map(render_round_csv).map_err(clone_err));
+    push(
+        "round html",
+        report.as_ref().map(html::render_round_html).map_err(clone_err),
+    );
+    push("round json", report.map(|r| to_json(&r).expect("json")));
+    let org = app.org_report().await;
+    push("org text", org.as_ref().map(render_org_text).map_err(clone_err));
+    push("org md", org.as_ref().map(render_org_markdown).map_err(clone_err));
+    push("org html", org.as_ref().map(html::render_org_html).map_err(clone_err));
+    push("heat map", org.as_ref().map(svg::org_heatmap).map_err(clone_err));
+    push("org json", org.map(|r| to_json(&r).expect("json")));
+    push("org csv", app.org_rounds().await.map(|r| render_org_csv(&r)));
+    let history = app.history(Some(team)).await;
+    push(
+        "history json",
+        history.as_ref().map(|h| to_json(h).expect("json")).map_err(clone_err),
+    );
+    push(
+        "history text",
+        history
+            .as_ref()
+            .map(|h| text::render_history(h, plain))
+            .map_err(clone_err),
+    );
+    push(
+        "history md",
+        history.as_ref().map(markdown::render_history).map_err(clone_err),
+    );
+    push(
+        "history csv",
+        history.as_ref().map(csv::render_history).map_err(clone_err),
+    );
+    push(
+        "history html",
+        history.as_ref().map(html::render_history_html).map_err(clone_err),
+    );
+    push("trend", history.as_ref().map(svg::history_trend).map_err(clone_err));
+    push("radar", history.map(|h| svg::history_radar(&h, None)));
+    push(
+        "team report",
+        app.team_report(Some(team)).await.map(|r| match r.current {
+            asyncmm_app::record::CurrentReport::Round(r) => to_json(&r).expect("json"),
+            asyncmm_app::record::CurrentReport::Assessment(a) => to_json(&a).expect("json"),
+        }),
+    );
+    let plan = app.plan_report(team).await;
+    push("plan text", plan.as_ref().map(render_plan_text).map_err(clone_err));
+    push("plan md", plan.as_ref().map(render_plan_markdown).map_err(clone_err));
+    push("plan json", plan.map(|p| to_json(&p).expect("json")));
+    push(
+        "suggestions",
+        app.suggestions(team).await.map(|s| to_json(&s).expect("json")),
+    );
+    let check = app.check(team, Some("1"), false).await;
+    push("check text", check.as_ref().map(render_check_text).map_err(clone_err));
+    push("check json", check.map(|v| to_json(&v).expect("json")));
+    out
+}
+
+/// Errors are rendered by message; this keeps the `Result` borrowed.
+fn clone_err(e: &AppError) -> AppError {
+    AppError::Conflict(e.to_string())
+}
+
+/// The outputs without the lines that carry the response count, which is
+/// the one thing an open round may show and which changes with an answer.
+fn differences(before: &[(String, String)], after: &[(String, String)]) -> Vec<String> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b.1 != a.1)
+        .map(|(b, a)| format!("{} changed:\n--- before\n{}\n--- after\n{}", b.0, b.1, a.1))
+        .collect()
+}
+
+/// A store with team "Web", a detailed round (k = 5) and `answers` given
+/// with tokens on Friday; the round closed on Friday when `close`. Returns
+/// the round and the unused tokens.
+async fn answered_round(store: &dyn Store, answers: &[Answers], close: bool) -> (i64, Vec<String>) {
+    let lead = app(store, MONDAY).await;
+    lead.add_team("Web", None).await.expect("team");
+    let (round, tokens) = open(&lead, "Web", Mode::Detailed, 5, 8, 11).await;
+    let week = app(store, FRIDAY).await;
+    for (token, a) in tokens.iter().zip(answers) {
+        week.respond(token, a).await.expect("answer");
+    }
+    if close {
+        week.close_round(round).await.expect("close");
+    }
+    (round, tokens[answers.len()..].to_vec())
+}
+
+fn detailed(values: &[u8]) -> Answers {
+    let model = model().model;
+    Answers::Detailed(DetailedAnswers::from_map(
+        model
+            .statements()
+            .zip(values.iter().cycle())
+            .map(|(s, v)| {
+                let answer = if *v > 3 {
+                    Answer::DontKnow
+                } else {
+                    Answer::Agree(Agreement::new(*v).expect("0-3"))
+                };
+                (s.id.clone(), answer)
+            })
+            .collect(),
+    ))
+}
+
+fn arb_detailed() -> impl Strategy<Value = Answers> {
+    // 0-3 agreement or 4 = "don't know"; at least one real answer.
+    proptest::collection::vec(0u8..5, 60).prop_map(|mut v| {
+        v[0] %= 4;
+        detailed(&v)
+    })
+}
+
+async fn memory_store() -> Box<dyn Store> {
+    asyncmm_store::connect("sqlite::memory:")
+        .await
+        .expect("in-memory store")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// While a round is open — and after it closed below k — nothing any
+    /// output shows depends on what the last person answered: two rounds
+    /// that differ only in one response look the same everywhere.
+    #[test]
+    fn no_output_depends_on_one_answer_while_open_or_below_k(
+        others in proptest::collection::vec(arb_detailed(), 3..6),
+        mine in arb_detailed(),
+        theirs in arb_detailed(),
+        close in any::<bool>(),
+    ) {
+        // Closed with k or more would rightly show a result: keep below k.
+        let close = close && others.len() + 1 < 5;
+        runtime().block_on(async {
+            let mut seen = Vec::new();
+            for last in [&mine, &theirs] {
+                let store = memory_store().await;
+                let mut answers = others.clone();
+                answers.push(last.clone());
+                let (round, _) = answered_round(&*store, &answers, close).await;
+                let reader = app(&*store, FRIDAY).await;
+                seen.push(outputs(&reader, "Web", round).await);
+            }
+            let changed = differences(&seen[0], &seen[1]);
+            prop_assert!(changed.is_empty(), "{}", changed.join("\n\n"));
+            Ok(())
+        })?;
+    }
+
+    /// A revision while the round is open changes no output at all (the
+    /// count stays the same).
+    #[test]
+    fn a_revision_while_open_changes_no_output(
+        answers in proptest::collection::vec(arb_detailed(), 5..7),
+        revised in arb_detailed(),
+    ) {
+        runtime().block_on(async {
+            let store = memory_store().await;
+            let lead = app(&*store, MONDAY).await;
+            lead.add_team("Web", None).await.expect("team");
+            let (round, tokens) = open(&lead, "Web", Mode::Detailed, 5, 8, 3).await;
+            let week = app(&*store, FRIDAY).await;
+            for (token, a) in tokens.iter().zip(&answers) {
+                week.respond(token, a).await.expect("answer");
+            }
+            let before = outputs(&week, "Web", round).await;
+            week.respond(&tokens[0], &revised).await.expect("revise");
+            let after = outputs(&week, "Web", round).await;
+            let changed = differences(&before, &after);
+            prop_assert!(changed.is_empty(), "{}", changed.join("\n\n"));
+            Ok(())
+        })?;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_more_answer_while_open_changes_only_the_count() {
+    on_every_backend("one_more_answer_while_open", |store| async move {
+        let answers: Vec<Answers> = (0..5).map(|i| detailed(&[i % 4, 3, 1, 4])).collect();
+        let (round, spare) = answered_round(&*store, &answers, false).await;
+        let week = app(&*store, FRIDAY).await;
+        let before = outputs(&week, "Web", round).await;
+        week.respond(&spare[0], &detailed(&[3, 3, 3, 3])).await.expect("answer");
+        let after = outputs(&week, "Web", round).await;
+        // Only the count may change: with it replaced, everything is equal.
+        let normalise = |outs: &[(String, String)], n: u64| -> Vec<(String, String)> {
+            outs.iter()
+                .map(|(name, text)| {
+                    let text = text
+                        .replace(&format!("{n} responses"), "N responses")
+                        .replace(&format!("\"responses\": {n}"), "\"responses\": N")
+                        .replace(&format!("\"n\": {n}"), "\"n\": N")
+                        .replace(&format!(",{n},"), ",N,")
+                        .replace(&format!("{n} so far"), "N so far")
+                        .replace(&format!("<td class=\"num\">{n}</td>"), "<td class=\"num\">N</td>")
+                        .replace(&format!("· {n} responses"), "· N responses")
+                        .replace(&format!("{:<22} {n:>4}", "Web"), &format!("{:<22} {:>4}", "Web", "N"))
+                        .replace(&format!("| Web | {n} |"), "| Web | N |");
+                    (name.clone(), text)
+                })
+                .collect()
+        };
+        let changed = differences(&normalise(&before, 5), &normalise(&after, 6));
+        assert!(changed.is_empty(), "{}", changed.join("\n\n"));
+        // And the count did change, so the comparison saw the round at all.
+        assert_ne!(before, after);
+    })
+    .await;
+}
+
+/// Every view that shows a closed round's result, each on its own.
+async fn run_view(app: &App<'_>, view: &str, round: i64) {
+    let shown = match view {
+        "round report" => app.round_report(round).await.map(|r| r.hidden.is_none()),
+        "org report" => app.org_report().await.map(|_| true),
+        "org csv" => app.org_rounds().await.map(|_| true),
+        "history" => app.history(Some("Web")).await.map(|_| true),
+        "team report" => app.team_report(Some("Web")).await.map(|_| true),
+        "plan" => app.plan_report("Web").await.map(|p| p.current_from.is_some()),
+        "suggestions" => app.suggestions("Web").await.map(|_| true),
+        "check" => app.check("Web", Some("0"), false).await.map(|v| v.pass),
+        "goal" => app
+            .set_goal("Web", "meetings", "3", "2099-01-01")
+            .await
+            .map(|g| g.goal.baseline.is_some()),
+        other => panic!("unknown view {other}"),
+    };
+    assert_eq!(shown.map_err(|e| e.to_string()), Ok(true), "{view} shows the result");
+}
+
+const VIEWS: [&str; 9] = [
+    "round report",
+    "org report",
+    "org csv",
+    "history",
+    "team report",
+    "plan",
+    "suggestions",
+    "check",
+    "goal",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_that_shows_a_closed_result_publishes_it() {
+    on_every_backend("every_view_publishes", |store| async move {
+        let answers: Vec<Answers> = (0..5).map(|i| detailed(&[i % 4, 2])).collect();
+        // One team per view, so each view is the first to show its round.
+        let lead = app(&*store, MONDAY).await;
+        let mut rounds = Vec::new();
+        for (seed, view) in VIEWS.iter().enumerate() {
+            let team = format!("Web {view}");
+            lead.add_team(&team, None).await.expect("team");
+            let (round, tokens) = open(&lead, &team, Mode::Detailed, 5, 5, 100 + seed as u64).await;
+            for (token, a) in tokens.iter().zip(&answers) {
+                lead.respond(token, a).await.expect("answer");
+            }
+            lead.close_round(round).await.expect("close");
+            rounds.push((view, team, round));
+        }
+        // Before anything showed them, each could still be reopened; check
+        // one, then close it again.
+        let (_, _, first) = rounds[0];
+        lead.reopen_round(first).await.expect("reopen before any view");
+        lead.close_round(first).await.expect("close again");
+        for (view, team, round) in &rounds {
+            // Views read the team "Web": rename this view's team to it.
+            lead.rename_team(team, "Web").await.expect("rename");
+            run_view(&lead, view, *round).await;
+            let status = lead.round_status(*round).await.expect("status");
+            assert!(status.published, "{view} did not publish round {round}");
+            assert!(
+                matches!(lead.reopen_round(*round).await, Err(AppError::ReopenRefused(_))),
+                "{view}: a shown round must not reopen"
+            );
+            lead.rename_team("Web", &format!("{team} done"))
+                .await
+                .expect("rename back");
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_and_lists_do_not_publish_and_open_rounds_stay_reopenable() {
+    on_every_backend("counts_do_not_publish", |store| async move {
+        let answers: Vec<Answers> = (0..5).map(|i| detailed(&[i % 4])).collect();
+        let (round, _) = answered_round(&*store, &answers, false).await;
+        let week = app(&*store, FRIDAY).await;
+        // Every view while open: nothing is shown, nothing published.
+        let _ = outputs(&week, "Web", round).await;
+        week.round_list(None).await.expect("list");
+        week.close_check(round).await.expect("check");
+        assert!(!week.round_status(round).await.expect("status").published);
+        week.close_round(round).await.expect("close");
+        week.round_status(round).await.expect("status");
+        week.round_list(Some("Web")).await.expect("list");
+        week.reopen_round(round)
+            .await
+            .expect("nothing was shown, so it reopens");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_token_round_cannot_be_padded_with_imported_answers() {
+    on_every_backend("no_padding", |store| async move {
+        let answers: Vec<Answers> = (0..4).map(|i| detailed(&[i % 4, 1])).collect();
+        let (round, _) = answered_round(&*store, &answers, false).await;
+        let week = app(&*store, FRIDAY).await;
+        let fake = "documentation.0.1\n3\n";
+        let refused = week
+            .import_responses(round, fake, "fake.csv", &Default::default())
+            .await
+            .expect_err("padding refused while open");
+        assert!(
+            refused.to_string().contains("tokens or imports, never both"),
+            "{refused}"
+        );
+        week.close_round(round).await.expect("close below k");
+        let refused = week
+            .import_responses(round, fake, "fake.csv", &Default::default())
+            .await
+            .expect_err("padding refused after the close");
+        assert!(matches!(refused, AppError::Conflict(_)), "{refused:?}");
+        assert_eq!(week.round_status(round).await.expect("status").responses, 4);
+        let report = week.round_report(round).await.expect("report");
+        assert_eq!(report.hidden.map(|h| h.n), Some(4));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_close_an_export_links_no_token_to_a_response() {
+    on_every_backend("export_after_close", |store| async move {
+        let answers: Vec<Answers> = (0..5).map(|i| detailed(&[i % 4, 2, 1])).collect();
+        let (round, _) = answered_round(&*store, &answers, false).await;
+        let week = app(&*store, FRIDAY).await;
+        let open = week.export().await.expect("export");
+        assert_eq!(open.rounds[0].tokens.iter().filter(|t| t.response.is_some()).count(), 5);
+        week.close_round(round).await.expect("close");
+        let closed = week.export().await.expect("export");
+        let exported = &closed.rounds[0];
+        assert!(exported.sealed);
+        assert!(exported.tokens.iter().all(|t| t.response.is_none()));
+        assert_eq!(exported.tokens.iter().filter(|t| t.spent).count(), 5);
+        let days: std::collections::BTreeSet<&str> =
+            exported.responses.iter().map(|r| r.submitted_on.as_str()).collect();
+        assert_eq!(days.len(), 1, "every response carries the closing day: {days:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_one_person_answered_never_shows_their_answer() {
+    // Five respondents; documentation.0.1 answered by one person only (the
+    // others say "don't know"). Their answer moves their own score, which
+    // the spread (min, max) of any group shows by design; but neither the
+    // statement's distribution nor the team's explanation may depend on it.
+    let mut seen = Vec::new();
+    for lone in [0u8, 3] {
+        let store = memory_store().await;
+        let answers: Vec<Answers> = (0..5)
+            .map(|i| {
+                let mut a = detailed(&[2, 1, 3]);
+                if let Answers::Detailed(d) = &mut a {
+                    let first = asyncmm_model::StatementId::parse("documentation.0.1").expect("id");
+                    let answer = if i == 0 {
+                        Answer::Agree(Agreement::new(lone).expect("0-3"))
+                    } else {
+                        Answer::DontKnow
+                    };
+                    d.set(first, answer);
+                }
+                a
+            })
+            .collect();
+        let (round, _) = answered_round(&*store, &answers, true).await;
+        let reader = app(&*store, FRIDAY).await;
+        let report = reader.round_report(round).await.expect("report");
+        assert!(report.hidden.is_none(), "five responses: shown");
+        let docs = &report.areas[0];
+        let statement = &docs.statements[0];
+        assert_eq!(statement.statement, "documentation.0.1");
+        assert!(statement.hidden.is_some() && statement.agreement.is_none() && statement.mean.is_none());
+        let text = render_round_text(&report, Style { color: false });
+        assert!(
+            !text.contains("documentation.0.1"),
+            "never named with an answer: {text}"
+        );
+        seen.push((
+            to_json(&docs.statements).expect("json"),
+            to_json(&docs.holding_back).expect("json"),
+            to_json(&docs.target).expect("json"),
+        ));
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_team_is_left_out_of_its_group_and_every_hidden_cell_says_why() {
+    on_every_backend("small_team_left_out", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Engineering", None).await.expect("group");
+        let mut seed = 20;
+        for (team, n) in [("Payments", 5usize), ("Remote Squad", 7), ("Mobile", 3)] {
+            lead.add_team(team, Some("Engineering")).await.expect("team");
+            seed += 1;
+            let (round, tokens) = open(&lead, team, Mode::Quick, 5, n as u32, seed).await;
+            for token in &tokens {
+                lead.respond(token, &quick([2, 1, 1, 2, 1])).await.expect("answer");
+            }
+            let check = lead.close_check(round).await.expect("check");
+            assert_eq!(check.warning().is_some(), n < 5, "{team}");
+            if let Some(warning) = check.warning() {
+                assert!(warning.contains("has 3 of the 5 responses"), "{warning}");
+            }
+            lead.close_round(round).await.expect("close");
+        }
+        let org = lead.org_report().await.expect("org");
+        let mobile = org.teams.iter().find(|t| t.team == "Mobile").expect("Mobile row");
+        let hidden = mobile.hidden.as_ref().expect("Mobile hidden");
+        assert_eq!(hidden.text(), "hidden: 3 responses < k = 5");
+        for rollup in &org.rollups {
+            for node in ["Engineering", "organisation"] {
+                let row = rollup.rows.iter().find(|r| r.node == node).expect("row");
+                assert!(row.hidden.is_none(), "{node} shown despite Mobile");
+                assert_eq!(row.respondents, 12, "{node}");
+                assert!(row.cells.iter().all(|c| c.hidden.is_none() || c.level.is_none()));
+                let left_out = row.left_out.as_deref().expect("says what it left out");
+                assert!(left_out.contains("excludes 1 team (Mobile), 3 responses"), "{left_out}");
+            }
+        }
+    })
+    .await;
+}

@@ -1,0 +1,96 @@
+//! `asyncmm assess` and `asyncmm model`: reads the questionnaire's answers
+//! (in the terminal or from a file), hands them to the application layer
+//! and prints the explained result.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use asyncmm_app::input::answers_file;
+use asyncmm_app::{App, LoadedModel};
+use asyncmm_core::Answers;
+use asyncmm_report::{csv, html, markdown, text, to_json};
+
+use crate::args::{AssessArgs, ModelFormat, ReportFormat};
+use crate::output::emit;
+use crate::prompt;
+use crate::ui::{cancelled, print, require_terminal, style};
+
+/// Reads a model file, or returns the embedded default.
+pub fn load_model(path: Option<&Path>) -> Result<LoadedModel> {
+    match path {
+        None => Ok(LoadedModel::embedded()?),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read model file {}", path.display()))?;
+            Ok(LoadedModel::parse(&text, &path.display().to_string())?)
+        }
+    }
+}
+
+pub async fn assess_command(app: &App<'_>, args: &AssessArgs) -> Result<()> {
+    let model = load_model(args.model.as_deref())?;
+    let (team, answers) = match &args.answers {
+        Some(path) => {
+            let file = answers_file::read(path, &model.model)?;
+            let team = args.team.clone().or(file.team.map(|t| t.to_string())).ok_or_else(|| {
+                anyhow!(
+                    "no team given: pass --team NAME or set `team = \"...\"` in {}",
+                    path.display()
+                )
+            })?;
+            (team, file.answers)
+        }
+        None => {
+            require_terminal()?;
+            let team = match &args.team {
+                Some(t) => t.clone(),
+                None => prompt::ask_team(None).map_err(cancelled)?.to_string(),
+            };
+            let answers = if args.detailed {
+                Answers::Detailed(prompt::ask_detailed(&model.model).map_err(cancelled)?)
+            } else {
+                Answers::Quick(prompt::ask_quick(&model.model).map_err(cancelled)?)
+            };
+            (team, answers)
+        }
+    };
+    let assessed = app.assess(&team, args.new_team, &model, answers).await?;
+    let report = &assessed.report;
+    let out = match args.format {
+        ReportFormat::Text => text::render_report(report, style()),
+        ReportFormat::Md => markdown::render_report(report),
+        ReportFormat::Json => to_json(report)?,
+        ReportFormat::Csv => csv::render_report(report),
+        ReportFormat::Html => html::render_report_html(report, None, None, None),
+    };
+    emit(&out, None)?;
+    if args.format == ReportFormat::Text {
+        let new = if assessed.new_team { " (a new team)" } else { "" };
+        eprintln!(
+            "saved as assessment #{} of \"{}\"{new}; see changes over time with `asyncmm history --team \"{}\"`",
+            assessed.stored.id.0, assessed.stored.team, assessed.stored.team
+        );
+    }
+    Ok(())
+}
+
+pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {
+    let model = load_model(path)?.model;
+    let out = match format {
+        ModelFormat::Text => text::render_model(&model),
+        ModelFormat::Md => markdown::render_model(&model),
+        ModelFormat::Json => to_json(&model)?,
+    };
+    print(&out)
+}
+
+pub fn model_validate(path: &Path) -> Result<()> {
+    let model = load_model(Some(path))?.model;
+    print(&format!(
+        "{}: valid model {} with {} areas and {} statements\n",
+        path.display(),
+        model.key(),
+        model.areas.len(),
+        model.statement_count()
+    ))
+}

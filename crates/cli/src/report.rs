@@ -1,0 +1,122 @@
+//! `asyncmm report`, `asyncmm history` and `asyncmm chart`: asks the
+//! application layer for the result (every value already through the
+//! anonymity gate) and picks the renderer the flags name.
+
+use anyhow::{Result, bail};
+use asyncmm_app::App;
+use asyncmm_app::record::CurrentReport;
+use asyncmm_report::data::HistoryReport;
+use asyncmm_report::plan::PlanReport;
+use asyncmm_report::team::{self, RoundReport};
+use asyncmm_report::{csv, html, markdown, svg, text, to_json};
+
+use crate::args::{ChartArgs, ChartKind, HistoryArgs, HistoryFormat, ReportArgs, ReportFormat};
+use crate::output::emit;
+use crate::ui::style;
+
+/// The goals of a plan as radar targets: area id and target level.
+fn targets(plan: &PlanReport) -> Vec<(String, f64)> {
+    plan.goals
+        .iter()
+        .map(|g| (g.progress.area.to_string(), f64::from(g.progress.target.number())))
+        .collect()
+}
+
+fn render_round(report: &RoundReport, format: ReportFormat) -> Result<String> {
+    Ok(match format {
+        ReportFormat::Text => team::render_round_text(report, style()),
+        ReportFormat::Md => team::render_round_markdown(report),
+        ReportFormat::Json => to_json(report)?,
+        ReportFormat::Csv => team::render_round_csv(report),
+        ReportFormat::Html => html::render_round_html(report),
+    })
+}
+
+pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
+    let out = if let Some(round) = args.round {
+        render_round(&app.round_report(round).await?, args.format)?
+    } else if args.org {
+        match args.format {
+            ReportFormat::Csv => team::render_org_csv(&app.org_rounds().await?),
+            format => {
+                let report = app.org_report().await?;
+                match format {
+                    ReportFormat::Text => team::render_org_text(&report),
+                    ReportFormat::Md => team::render_org_markdown(&report),
+                    ReportFormat::Json => to_json(&report)?,
+                    ReportFormat::Html => html::render_org_html(&report),
+                    ReportFormat::Csv => team::render_org_csv(&report),
+                }
+            }
+        }
+    } else if let Some(id) = args.assessment {
+        let report = app.assessment_report(id).await?;
+        match args.format {
+            ReportFormat::Text => text::render_report(&report, style()),
+            ReportFormat::Md => markdown::render_report(&report),
+            ReportFormat::Json => to_json(&report)?,
+            ReportFormat::Csv => csv::render_report(&report),
+            ReportFormat::Html => {
+                let team = report.assessment.team.clone();
+                let history = app.history(Some(&team)).await?;
+                let plan = app.plan_report(&team).await?;
+                html::render_report_html(&report, Some(&history), Some(&targets(&plan)), Some(&plan))
+            }
+        }
+    } else {
+        let report = app.team_report(args.team.as_deref()).await?;
+        if let (Some(newer), ReportFormat::Text) = (&report.newer_self_assessment, args.format) {
+            eprintln!(
+                "note: {newer} is newer, but it is one person's view; the team's current result is its newest round \
+                 (see it with `asyncmm report --assessment {}`)",
+                newer.trim_start_matches("assessment #")
+            );
+        }
+        match (&report.current, args.format) {
+            (CurrentReport::Round(round), ReportFormat::Html) => {
+                let plan = app.plan_report(report.team.as_str()).await?;
+                html::render_team_round_html(round, &report.history, Some(&targets(&plan)), Some(&plan))
+            }
+            (CurrentReport::Round(round), format) => render_round(round, format)?,
+            (CurrentReport::Assessment(a), ReportFormat::Text) => text::render_report(a, style()),
+            (CurrentReport::Assessment(a), ReportFormat::Md) => markdown::render_report(a),
+            (CurrentReport::Assessment(a), ReportFormat::Json) => to_json(a)?,
+            (CurrentReport::Assessment(a), ReportFormat::Csv) => csv::render_report(a),
+            (CurrentReport::Assessment(a), ReportFormat::Html) => {
+                let plan = app.plan_report(report.team.as_str()).await?;
+                html::render_report_html(a, Some(&report.history), Some(&targets(&plan)), Some(&plan))
+            }
+        }
+    };
+    emit(&out, args.output.as_deref())
+}
+
+pub async fn history_command(app: &App<'_>, args: &HistoryArgs) -> Result<()> {
+    let report: HistoryReport = app.history(args.team.as_deref()).await?;
+    let out = match args.format {
+        HistoryFormat::Text => text::render_history(&report, style()),
+        HistoryFormat::Md => markdown::render_history(&report),
+        HistoryFormat::Json => to_json(&report)?,
+        HistoryFormat::Csv => csv::render_history(&report),
+        HistoryFormat::Html => html::render_history_html(&report),
+    };
+    emit(&out, args.output.as_deref())
+}
+
+pub async fn chart_command(app: &App<'_>, args: &ChartArgs) -> Result<()> {
+    let svg = match args.kind {
+        ChartKind::Radar => {
+            let history = app.history(args.team.as_deref()).await?;
+            let plan = app.plan_report(&history.team).await?;
+            svg::history_radar(&history, Some(&targets(&plan)))
+        }
+        ChartKind::Trend => svg::history_trend(&app.history(args.team.as_deref()).await?),
+        ChartKind::Heatmap => {
+            if args.team.is_some() {
+                bail!("the heat map shows every team; drop --team");
+            }
+            svg::org_heatmap(&app.org_report().await?)
+        }
+    };
+    emit(&svg, args.output.as_deref())
+}
