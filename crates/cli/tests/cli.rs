@@ -241,7 +241,7 @@ fn model_show_and_validate_the_default() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "valid model async-communications@1.0.0 with 5 areas and 60 statements",
+            "valid model async-communications@1.1.0 with 5 areas and 60 statements",
         ));
     let model = env.json(&["model", "show", "--format", "json"]);
     let count: usize = model["areas"]
