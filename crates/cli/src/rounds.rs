@@ -467,18 +467,18 @@ async fn org_rounds(store: &dyn Store) -> Result<OrgReport> {
         .into_iter()
         .filter(|r| active.contains(r.team.as_str()))
         .collect();
-    let (display_model, results) = aggregate_rounds(store, &rounds).await?;
+    let (models, results) = aggregate_rounds(store, &rounds).await?;
     let rows: Vec<_> = rounds
         .iter()
         .zip(&results)
         .map(|(r, g)| (r, show_group(r.k, g)))
         .collect();
-    Ok(OrgReport::build(&display_model, &teams, &rows, &[]))
+    Ok(OrgReport::build(&models.display()?, models.all(), &teams, &rows, &[]))
 }
 
 /// Each round's responses aggregated with its own model version, loaded in
-/// two queries for all rounds; also the model reports are laid out by.
-async fn aggregate_rounds(store: &dyn Store, rounds: &[Round]) -> Result<(Model, Vec<GroupResult>)> {
+/// two queries for all rounds; also the models they were recorded with.
+async fn aggregate_rounds(store: &dyn Store, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>)> {
     let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
     let mut responses = store.responses_for_rounds(&ids).await?;
     let models = StoredModels::load(store, rounds.iter().map(|r| &r.model)).await?;
@@ -487,7 +487,7 @@ async fn aggregate_rounds(store: &dyn Store, rounds: &[Round]) -> Result<(Model,
         let answers = responses.remove(&round.id).unwrap_or_default();
         results.push(aggregate(models.get(&round.model)?, round.mode, &answers)?);
     }
-    Ok((models.display()?, results))
+    Ok((models, results))
 }
 
 /// Every team's latest round (through the anonymity gate) and the roll-ups:
@@ -495,7 +495,7 @@ async fn aggregate_rounds(store: &dyn Store, rounds: &[Round]) -> Result<(Model,
 pub async fn build_org_report(store: &dyn Store) -> Result<OrgReport> {
     let teams = store.teams_in_org(false).await?;
     let latest = store.latest_round_per_team().await?;
-    let (display_model, results) = aggregate_rounds(store, &latest).await?;
+    let (models, results) = aggregate_rounds(store, &latest).await?;
     let team_by_name: std::collections::HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut rows = Vec::with_capacity(latest.len());
     let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
@@ -525,5 +525,11 @@ pub async fn build_org_report(store: &dyn Store) -> Result<OrgReport> {
     }
     let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians)?;
     rollups.extend(rollup(&inputs, RollupRule::PooledRespondents)?);
-    Ok(OrgReport::build(&display_model, &teams, &rows, &rollups))
+    Ok(OrgReport::build(
+        &models.display()?,
+        models.all(),
+        &teams,
+        &rows,
+        &rollups,
+    ))
 }

@@ -274,6 +274,11 @@ impl StoredModels {
             .ok_or_else(|| anyhow!("model {model} missing"))
     }
 
+    /// Every model loaded, in order of first use.
+    pub fn all(&self) -> &[Model] {
+        &self.0
+    }
+
     /// The model reports are laid out by: the first one loaded, else the
     /// embedded default.
     pub fn display(&self) -> Result<Model> {

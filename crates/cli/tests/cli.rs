@@ -265,6 +265,60 @@ fn model_show_and_validate_the_default() {
         .stdout(predicate::str::contains("| `meetings.3.2` |"));
 }
 
+/// Each output credits the model its data was recorded with, in full: a
+/// team assessed with 1.0.0 and then with the default (1.1.0).
+#[test]
+fn reports_carry_the_full_credit_of_the_recorded_model() {
+    let env = Env::new();
+    let answers = env.write("a.toml", &detailed_file("Ops", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&answers)
+        .arg("--model")
+        .arg(repo_file("models/history/async-communications-1.0.0.toml"))
+        .assert()
+        .success();
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+
+    let flat = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let old = flat(env.ok(&["report", "--assessment", "1"]));
+    assert!(old.contains("(async-communications@1.0.0)"), "{old}");
+    assert!(old.contains("by Rethinking async communications contributors"), "{old}");
+    assert!(old.contains("Changes: The model's statements were restated"), "{old}");
+
+    let new = flat(env.ok(&["report", "--team", "Ops"]));
+    for part in [
+        "(async-communications@1.1.0, a wording revision of 1.0.0)",
+        "by Allison Matlack (https://github.com/amatlack/rethinking-async-communications/blob/main/maturity-model.md)",
+        "itself adapted from \"How GitHub Engineering Communicates\" (https://github.com/github/how-engineering-communicates)",
+        "licensed CC-BY-4.0 (https://creativecommons.org/licenses/by/4.0/)",
+        "Changes: asyncmm restates each of the source's 60 statements",
+    ] {
+        assert!(new.contains(part), "text footer lacks {part:?}: {new}");
+    }
+    let md = env.ok(&["report", "--team", "Ops", "--format", "md"]);
+    assert!(
+        md.contains("itself adapted from [How GitHub Engineering Communicates](<https://github.com/github/how-engineering-communicates>)"),
+        "{md}"
+    );
+    let json = env.json(&["report", "--team", "Ops", "--format", "json"]);
+    assert_eq!(json["model"]["source_author"], "Allison Matlack");
+    assert_eq!(json["model"]["revises"], "1.0.0");
+
+    let history = env.json(&["history", "--team", "Ops", "--format", "json"]);
+    let versions: Vec<&str> = history["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| m["version"].as_str().expect("version"))
+        .collect();
+    assert_eq!(versions, ["1.0.0", "1.1.0"]);
+    let page = env.ok(&["history", "--team", "Ops", "--format", "html"]);
+    let footer = &page[page.find("<footer>").expect("footer")..];
+    assert!(footer.contains("(async-communications@1.0.0)"), "{footer}");
+    assert!(footer.contains("by Allison Matlack"), "{footer}");
+}
+
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
     let env = Env::new();

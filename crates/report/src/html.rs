@@ -12,13 +12,6 @@ use crate::plan::PlanReport;
 use crate::svg::{self, escape};
 use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundReport};
 
-const CC_BY_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
-
-/// Credit for reports whose data carries no model metadata (org, history):
-/// they are built on the same default model.
-const DEFAULT_CREDIT: &str = "Based on the async communications maturity model (Rethinking async communications \
-     contributors), licensed CC-BY-4.0; statements restated in asyncmm's own words.";
-
 const CSS: &str = "
 :root{--fg:#1a1a1a;--muted:#555;--line:#ddd;--accent:#0072B2;--warn:#D55E00}
 *{box-sizing:border-box}
@@ -86,34 +79,7 @@ fn inline_wide(svg: &str) -> String {
 }
 
 fn credit(model: &ModelInfo) -> String {
-    let license = if model.license == "CC-BY-4.0" {
-        format!("<a href=\"{CC_BY_URL}\">{}</a>", escape(&model.license))
-    } else {
-        escape(&model.license)
-    };
-    let source = if model.source_url.starts_with("https://") || model.source_url.starts_with("http://") {
-        format!(
-            "<a href=\"{}\">{}</a>",
-            escape(&model.source_url),
-            escape(&model.source_title)
-        )
-    } else {
-        escape(&model.source_title)
-    };
-    format!(
-        "Model: {} ({}), based on {source} by {}, licensed {license}; statements restated in asyncmm's own words. \
-         Made with asyncmm.",
-        escape(&model.title),
-        escape(&model.key()),
-        escape(&model.source_author)
-    )
-}
-
-fn default_credit() -> String {
-    format!(
-        "{} <a href=\"{CC_BY_URL}\">CC-BY-4.0</a>. Made with asyncmm.",
-        escape(DEFAULT_CREDIT)
-    )
+    crate::credit::html_footer(std::slice::from_ref(model))
 }
 
 fn opt2(x: Option<f64>) -> String {
@@ -609,7 +575,7 @@ pub fn render_org_html(report: &OrgReport) -> String {
         let names: Vec<String> = report.teams_without_rounds.iter().map(|t| escape(t)).collect();
         let _ = writeln!(body, "<p class=\"note\">No round yet: {}</p>", names.join(", "));
     }
-    page(title, &body, &default_credit())
+    page(title, &body, &crate::credit::html_footer(&report.models))
 }
 
 /// A team's assessments oldest first: trend chart and a table of changes.
@@ -618,7 +584,7 @@ pub fn render_history_html(report: &HistoryReport) -> String {
     let mut body = format!("<header><h1>{}</h1></header>\n", escape(&title));
     if report.entries.is_empty() {
         body.push_str("<p>No assessments yet.</p>");
-        return page(&title, &body, &default_credit());
+        return page(&title, &body, &crate::credit::html_footer(&report.models));
     }
     body.push_str(&inline_wide(&svg::history_trend(report)));
     for entry in &report.entries {
@@ -658,7 +624,7 @@ pub fn render_history_html(report: &HistoryReport) -> String {
         }
         body.push_str("</tbody></table></div>\n");
     }
-    page(&title, &body, &default_credit())
+    page(&title, &body, &crate::credit::html_footer(&report.models))
 }
 
 #[cfg(test)]
@@ -700,6 +666,61 @@ mod tests {
             );
             rest = &rest[at + 4..];
         }
+    }
+
+    /// A history spanning two model versions credits each of them, as
+    /// recorded, instead of a fixed credit.
+    #[test]
+    fn history_html_credits_every_recorded_model() {
+        let old = asyncmm_model::embedded("async-communications", "1.0.0")
+            .expect("embedded")
+            .parse()
+            .expect("valid");
+        let (new, second) = stored(2, 2);
+        let (_, mut first) = stored(1, 1);
+        first.model = ModelRef::of(&old);
+        let r1 = assess(&old, &first.answers);
+        let r2 = assess(&new, &second.answers);
+        let entries = asyncmm_core::history::history([(first.id, &first.model, &r1), (second.id, &second.model, &r2)]);
+        let history = HistoryReport::build(
+            "Ops",
+            [(&first, &old, entries[0].clone()), (&second, &new, entries[1].clone())],
+        );
+        let html = render_history_html(&history);
+        assert_self_contained(&html);
+        let footer = &html[html.find("<footer>").expect("footer")..];
+        let old_at = footer.find("(async-communications@1.0.0)").expect("1.0.0 credited");
+        let new_at = footer
+            .find("(async-communications@1.1.0, a wording revision of 1.0.0)")
+            .expect("1.1.0 credited");
+        assert!(old_at < new_at, "{footer}");
+        assert!(
+            footer.contains("by Rethinking async communications contributors"),
+            "{footer}"
+        );
+        assert!(footer.contains("by Allison Matlack"), "{footer}");
+        assert!(
+            footer.contains("<a href=\"https://github.com/github/how-engineering-communicates\">How GitHub Engineering Communicates</a>"),
+            "{footer}"
+        );
+    }
+
+    #[test]
+    fn org_html_credits_the_recorded_model() {
+        use crate::team::OrgReport;
+        let old: asyncmm_model::Model = asyncmm_model::embedded("async-communications", "1.0.0")
+            .expect("embedded")
+            .parse()
+            .expect("valid");
+        let report = OrgReport::build(&old, std::slice::from_ref(&old), &[], &[], &[]);
+        let html = render_org_html(&report);
+        let footer = &html[html.find("<footer>").expect("footer")..];
+        assert!(footer.contains("(async-communications@1.0.0)"), "{footer}");
+        assert!(!footer.contains("1.1.0"), "{footer}");
+        let new = asyncmm_model::default_model().expect("default");
+        let report = OrgReport::build(&new, &[old, new.clone()], &[], &[], &[]);
+        let footer_count = render_org_html(&report).matches("<p>Model: ").count();
+        assert_eq!(footer_count, 2);
     }
 
     #[test]

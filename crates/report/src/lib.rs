@@ -4,6 +4,7 @@
 //! structure, so formats can't disagree on content.
 #![forbid(unsafe_code)]
 
+pub mod credit;
 pub mod csv;
 pub mod data;
 pub mod html;
