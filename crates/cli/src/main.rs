@@ -60,7 +60,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
     if let Command::Model(model) = &cli.command {
         return match model {
             ModelCommand::Show { model, format } => run::model_show(model.as_deref(), *format),
-            ModelCommand::Validate { file } => run::model_validate(file),
+            ModelCommand::Validate { file, revises } => run::model_validate(file, revises.as_deref()),
         };
     }
     let url = database_url(&cli)?;

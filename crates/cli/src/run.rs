@@ -319,13 +319,33 @@ pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {
     print(&out)
 }
 
-pub fn model_validate(path: &Path) -> Result<()> {
+pub fn model_validate(path: &Path, earlier: Option<&Path>) -> Result<()> {
     let (model, _) = load_model(Some(path))?;
-    print(&format!(
+    let base = match earlier {
+        Some(earlier) => Some(load_model(Some(earlier))?.0),
+        None => asyncmm_model::builtin_base(&model).map_err(|e| {
+            anyhow!(
+                "{e}; check it against the earlier model file with `asyncmm model validate {} --revises EARLIER.toml`",
+                path.display()
+            )
+        })?,
+    };
+    if let Some(base) = &base {
+        asyncmm_model::check_revision(base, &model).map_err(|e| anyhow!("{e}"))?;
+    }
+    let mut out = format!(
         "{}: valid model {} with {} areas and {} statements\n",
         path.display(),
         model.key(),
         model.areas.len(),
         model.statement_count()
-    ))
+    );
+    if let Some(base) = &base {
+        out.push_str(&format!(
+            "{}: a wording revision of {} (same ids, levels and scoring), so their results compare\n",
+            path.display(),
+            base.key()
+        ));
+    }
+    print(&out)
 }

@@ -72,10 +72,20 @@ pub fn embedded(id: &str, version: &str) -> Option<&'static Embedded> {
     EMBEDDED.iter().find(|e| e.id == id && e.version == version)
 }
 
-/// The embedded model a revision names in `revises`, if it names one the
-/// binary carries; `None` for a model that revises nothing or a version
-/// only the caller can supply.
-pub fn embedded_base(later: &Model) -> Option<Result<Model, ModelError>> {
-    let base = later.revises.as_deref()?;
-    embedded(&later.id, base).map(Embedded::parse)
+/// The built-in model a revision names in `revises`: `Ok(None)` for a model
+/// that revises nothing, an error at the `revises` key when it names a
+/// version the binary doesn't carry (only the caller can supply that one).
+pub fn builtin_base(later: &Model) -> Result<Option<Model>, ModelError> {
+    let Some(base) = later.revises.as_deref() else {
+        return Ok(None);
+    };
+    match embedded(&later.id, base) {
+        Some(entry) => entry.parse().map(Some),
+        None => Err(ModelError {
+            problems: vec![later.revises_problem(format!(
+                "`revises = \"{base}\"` names {}@{base}, which is not built in",
+                later.id
+            ))],
+        }),
+    }
 }

@@ -49,6 +49,13 @@ impl Model {
         }
     }
 
+    /// A problem placed at this model's `revises` key (or its version when
+    /// it has none).
+    pub fn revises_problem(&self, message: impl Into<String>) -> Problem {
+        let at = self.places.revises.unwrap_or(self.places.version);
+        self.places.problem(at, message)
+    }
+
     /// Whether results taken with `other` compare with results taken with
     /// this model (the same version, or versions of one lineage).
     pub fn is_comparable_with(&self, other: &Model) -> bool {

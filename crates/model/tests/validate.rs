@@ -431,9 +431,19 @@ fn every_embedded_version_is_what_its_entry_says() {
     }
     let default = asyncmm_model::default_model().expect("valid");
     assert!(asyncmm_model::embedded(&default.id, &default.version).is_some());
-    let base = asyncmm_model::embedded_base(&default)
-        .expect("1.0.0 is embedded")
-        .expect("valid");
+    let base = asyncmm_model::builtin_base(&default)
+        .expect("valid")
+        .expect("1.0.0 is built in");
     assert_eq!(base.key(), "async-communications@1.0.0");
     assert_eq!(base.revises, None);
+    assert_eq!(asyncmm_model::builtin_base(&base).expect("valid"), None);
+
+    let custom = parse(&with_model_keys("revises = \"0.9\""), "team.toml").expect("valid");
+    let err = asyncmm_model::builtin_base(&custom)
+        .expect_err("not built in")
+        .to_string();
+    assert_eq!(
+        err,
+        "team.toml:5:11: `revises = \"0.9\"` names mini@0.9, which is not built in"
+    );
 }
