@@ -85,6 +85,11 @@ impl StoredModels {
             .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))
     }
 
+    /// Every model loaded, in order of first use.
+    pub fn all(&self) -> &[Model] {
+        &self.0
+    }
+
     /// The model reports are laid out by: the first one loaded, else the
     /// embedded default.
     pub fn display(&self) -> Result<Model, AppError> {

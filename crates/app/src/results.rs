@@ -198,7 +198,13 @@ impl App<'_> {
                 open_round: open.get(s.round.team.as_str()).copied().filter(|o| o.id != s.round.id),
             })
             .collect();
-        Ok(OrgReport::build(&models.display()?, &teams, &rows, &rollups))
+        Ok(OrgReport::build(
+            &models.display()?,
+            models.all(),
+            &teams,
+            &rows,
+            &rollups,
+        ))
     }
 
     /// Every round of every active team, each through the gate on its own:
@@ -222,6 +228,6 @@ impl App<'_> {
                 open_round: None,
             })
             .collect();
-        Ok(OrgReport::build(&models.display()?, &teams, &rows, &[]))
+        Ok(OrgReport::build(&models.display()?, models.all(), &teams, &rows, &[]))
     }
 }

@@ -313,9 +313,17 @@ pub enum ModelCommand {
         format: ModelFormat,
     },
     /// Check a model file; prints every problem as file:line:column.
+    ///
+    /// A file that declares `revises = "VERSION"` is also checked as a
+    /// wording revision of that version (same ids, levels, level names,
+    /// scoring profiles and beta): against the built-in copy when the binary
+    /// carries it, otherwise against the file given with --revises.
     Validate {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// The earlier version FILE revises, as a model file.
+        #[arg(long, value_name = "EARLIER")]
+        revises: Option<PathBuf>,
     },
 }
 

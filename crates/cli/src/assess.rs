@@ -84,13 +84,36 @@ pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {
     print(&out)
 }
 
-pub fn model_validate(path: &Path) -> Result<()> {
+/// `model validate FILE [--revises EARLIER]`: every problem with its place;
+/// a model that declares itself a wording revision is checked against the
+/// version it revises (built in, or the file given).
+pub fn model_validate(path: &Path, earlier: Option<&Path>) -> Result<()> {
     let model = load_model(Some(path))?.model;
-    print(&format!(
+    let base = match earlier {
+        Some(earlier) => Some(load_model(Some(earlier))?.model),
+        None => asyncmm_model::builtin_base(&model).map_err(|e| {
+            anyhow!(
+                "{e}; check it against the earlier model file with `asyncmm model validate {} --revises EARLIER.toml`",
+                path.display()
+            )
+        })?,
+    };
+    if let Some(base) = &base {
+        asyncmm_model::check_revision(base, &model).map_err(|e| anyhow!("{e}"))?;
+    }
+    let mut out = format!(
         "{}: valid model {} with {} areas and {} statements\n",
         path.display(),
         model.key(),
         model.areas.len(),
         model.statement_count()
-    ))
+    );
+    if let Some(base) = &base {
+        out.push_str(&format!(
+            "{}: a wording revision of {} (same ids, levels and scoring), so their results compare\n",
+            path.display(),
+            base.key()
+        ));
+    }
+    print(&out)
 }

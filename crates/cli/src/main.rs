@@ -84,7 +84,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
     if let Command::Model(model) = &cli.command {
         return match model {
             ModelCommand::Show { model, format } => assess::model_show(model.as_deref(), *format),
-            ModelCommand::Validate { file } => assess::model_validate(file),
+            ModelCommand::Validate { file, revises } => assess::model_validate(file, revises.as_deref()),
         };
     }
     let url = database_url(&cli)?;

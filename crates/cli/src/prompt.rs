@@ -97,7 +97,8 @@ pub fn ask_quick(model: &Model) -> Result<QuickAnswers, PromptError> {
 }
 
 /// Detailed mode: for each area, shows its name and intro once, then asks
-/// how true each statement is, with the position in the whole questionnaire.
+/// how true each statement is, with the position in the whole questionnaire
+/// and the statement's hint when it has one.
 pub fn ask_detailed(model: &Model) -> Result<DetailedAnswers, PromptError> {
     let total = model.statement_count();
     let areas = model.areas.len();
@@ -107,6 +108,9 @@ pub fn ask_detailed(model: &Model) -> Result<DetailedAnswers, PromptError> {
         eprintln!("{}", area_heading(area, i + 1, areas));
         for statement in &area.statements {
             position += 1;
+            if let Some(hint) = statement_hint(statement) {
+                eprintln!("{hint}");
+            }
             let message = statement_question(statement, position, total);
             let choice = Select::new(&message, agreement_choices())
                 .with_help_message(DETAILED_HELP)
@@ -217,6 +221,13 @@ pub fn agreement_choices() -> Vec<AgreementChoice> {
 /// whole questionnaire.
 pub fn statement_question(statement: &Statement, position: usize, total: usize) -> String {
     format!("[{position}/{total}] {}", statement.text)
+}
+
+/// The statement's hint, wrapped, shown just above its question so it is in
+/// view while the respondent answers (and stays in the scrollback after).
+pub fn statement_hint(statement: &Statement) -> Option<String> {
+    let hint = statement.hint.as_deref()?;
+    Some(wrap(&format!("Hint: {hint}"), WIDTH, "  ", "        "))
 }
 
 /// Shortens `text` to at most `max` characters, at a word boundary when one
@@ -340,6 +351,28 @@ mod tests {
         let statement = model.statements().nth(12).expect("13 statements");
         let question = statement_question(statement, 13, model.statement_count());
         assert_eq!(question, format!("[13/60] {}", statement.text));
+    }
+
+    #[test]
+    fn offsite_statements_show_their_hint_and_others_none() {
+        let model = model();
+        let statement = |id: &str| {
+            model
+                .statement(&asyncmm_model::StatementId::parse(id).expect("id"))
+                .expect("statement")
+        };
+        let hint = statement_hint(statement("meetings.1.3")).expect("offsite hint");
+        assert_eq!(hint, "  Hint: If your team holds no offsites, answer \"don't know\".");
+        assert!(statement_hint(statement("documentation.0.1")).is_none());
+        let mut long = statement("meetings.2.3").clone();
+        long.hint = Some("word ".repeat(40));
+        let wrapped = statement_hint(&long).expect("hint");
+        assert!(wrapped.lines().count() > 1);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= WIDTH), "{wrapped}");
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("        word")),
+            "{wrapped}"
+        );
     }
 
     #[test]

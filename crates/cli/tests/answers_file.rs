@@ -61,12 +61,12 @@ const BAD_FILES: &[(&str, &str, &str)] = &[
     (
         "unknown-statement.toml",
         "team = \"T\"\nmode = \"detailed\"\n[answers]\n\"documentation.2.1\" = 1\n\"meetings.2.4\" = 1\n",
-        ":5:1: statement meetings.2.4 is not in model async-communications@1.0.0",
+        ":5:1: statement meetings.2.4 is not in model async-communications@1.1.0",
     ),
     (
         "unknown-area.toml",
         "team = \"T\"\nmode = \"quick\"\n[answers]\nhiring = 1\n",
-        ":4:1: area \"hiring\" is not in model async-communications@1.0.0, whose areas are documentation, \
+        ":4:1: area \"hiring\" is not in model async-communications@1.1.0, whose areas are documentation, \
          decision-making, work-tracking, meetings, leadership-culture",
     ),
     (

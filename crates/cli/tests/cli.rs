@@ -242,8 +242,18 @@ fn model_show_and_validate_the_default() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "valid model async-communications@1.0.0 with 5 areas and 60 statements",
+            "valid model async-communications@1.1.0 with 5 areas and 60 statements",
+        ))
+        .stdout(predicate::str::contains(
+            "a wording revision of async-communications@1.0.0 (same ids, levels and scoring), so their results compare",
         ));
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(repo_file("models/history/async-communications-1.0.0.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("valid model async-communications@1.0.0"))
+        .stdout(predicate::str::contains("wording revision").not());
     let model = env.json(&["model", "show", "--format", "json"]);
     let count: usize = model["areas"]
         .as_array()
@@ -264,6 +274,219 @@ fn model_show_and_validate_the_default() {
         .assert()
         .success()
         .stdout(predicate::str::contains("| `meetings.3.2` |"));
+}
+
+/// Each output credits the model its data was recorded with, in full: a
+/// team assessed with 1.0.0 and then with the default (1.1.0).
+#[test]
+fn reports_carry_the_full_credit_of_the_recorded_model() {
+    let env = Env::new();
+    let answers = env.write("a.toml", &detailed_file("Ops", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&answers)
+        .arg("--model")
+        .arg(repo_file("models/history/async-communications-1.0.0.toml"))
+        .assert()
+        .success();
+    env.cmd().args(["assess", "--answers"]).arg(&answers).assert().success();
+
+    let flat = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let old = flat(env.ok(&["report", "--assessment", "1"]));
+    assert!(old.contains("(async-communications@1.0.0)"), "{old}");
+    assert!(old.contains("by Rethinking async communications contributors"), "{old}");
+    assert!(old.contains("Changes: The model's statements were restated"), "{old}");
+
+    let new = flat(env.ok(&["report", "--team", "Ops"]));
+    for part in [
+        "(async-communications@1.1.0, a wording revision of 1.0.0)",
+        "by Allison Matlack (https://github.com/amatlack/rethinking-async-communications/blob/main/maturity-model.md)",
+        "itself adapted from \"How GitHub Engineering Communicates\" (https://github.com/github/how-engineering-communicates)",
+        "licensed CC-BY-4.0 (https://creativecommons.org/licenses/by/4.0/)",
+        "Changes: asyncmm restates each of the source's 60 statements",
+    ] {
+        assert!(new.contains(part), "text footer lacks {part:?}: {new}");
+    }
+    let md = env.ok(&["report", "--team", "Ops", "--format", "md"]);
+    assert!(
+        md.contains("itself adapted from [How GitHub Engineering Communicates](<https://github.com/github/how-engineering-communicates>)"),
+        "{md}"
+    );
+    let json = env.json(&["report", "--team", "Ops", "--format", "json"]);
+    assert_eq!(json["model"]["source_author"], "Allison Matlack");
+    assert_eq!(json["model"]["revises"], "1.0.0");
+
+    let history = env.json(&["history", "--team", "Ops", "--format", "json"]);
+    let versions: Vec<&str> = history["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| m["version"].as_str().expect("version"))
+        .collect();
+    assert_eq!(versions, ["1.0.0", "1.1.0"]);
+    let page = env.ok(&["history", "--team", "Ops", "--format", "html"]);
+    let footer = &page[page.find("<footer>").expect("footer")..];
+    assert!(footer.contains("(async-communications@1.0.0)"), "{footer}");
+    assert!(footer.contains("by Allison Matlack"), "{footer}");
+}
+
+/// The default model with its first `from` replaced by `to`, written to
+/// `name`.
+fn mutated_default(env: &Env, name: &str, from: &str, to: &str) -> (PathBuf, String) {
+    let text = asyncmm_model::DEFAULT_MODEL_TOML.replacen(from, to, 1);
+    assert_ne!(text, asyncmm_model::DEFAULT_MODEL_TOML, "mutation {from:?} must apply");
+    (env.write(name, &text), text)
+}
+
+fn position(text: &str, needle: &str) -> String {
+    let (line, column) = asyncmm_model::line_column(text, text.find(needle).expect("needle"));
+    format!("{line}:{column}")
+}
+
+#[test]
+fn validate_refuses_a_revision_that_changes_an_id() {
+    let env = Env::new();
+    let (file, text) = mutated_default(&env, "renamed.toml", "id = \"meetings.2.1\"", "id = \"meetings.2.7\"");
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "{}:{}: statement meetings.2.7 is not in async-communications@1.0.0: a revision keeps the same statement ids",
+            file.display(),
+            position(&text, "\"meetings.2.7\"")
+        )))
+        .stderr(predicate::str::contains(format!(
+            "{}:{}: statement meetings.2.1 of async-communications@1.0.0 is missing from area \"meetings\"",
+            file.display(),
+            position(&text, "\"meetings\"\nname = \"Meetings\"")
+        )));
+    // The same file as a new model (no `revises`) is valid on its own.
+    let (file, _) = mutated_default(
+        &env,
+        "new-model.toml",
+        "version = \"1.1.0\"\nrevises = \"1.0.0\"",
+        "version = \"2.0.0\"",
+    );
+    env.ok(&["model", "validate", file.to_str().expect("utf-8")]);
+}
+
+#[test]
+fn validate_checks_a_custom_revision_against_the_earlier_file() {
+    let env = Env::new();
+    let earlier_text = asyncmm_model::DEFAULT_MODEL_TOML
+        .replacen("id = \"async-communications\"", "id = \"our-model\"", 1)
+        .replacen("version = \"1.1.0\"\nrevises = \"1.0.0\"", "version = \"3\"", 1);
+    let earlier = env.write("ours-3.toml", &earlier_text);
+    let later_text = earlier_text
+        .replacen("version = \"3\"", "version = \"3.1\"\nrevises = \"3\"", 1)
+        .replacen(
+            "Meetings are our team's default way",
+            "Meetings are how our team by default tends",
+            1,
+        );
+    let later = env.write("ours-3.1.toml", &later_text);
+
+    // Without the earlier file there is nothing to check the claim against.
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&later)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:{}: `revises = \"3\"` names our-model@3, which is not built in; check it against the earlier model file with `asyncmm model validate {} --revises EARLIER.toml`",
+            later.display(),
+            position(&later_text, "\"3\"\ntitle"),
+            later.display()
+        )));
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&later)
+        .arg("--revises")
+        .arg(&earlier)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{}: a wording revision of our-model@3",
+            later.display()
+        )));
+
+    // A changed profile or beta is not a wording revision.
+    let changed = env.write(
+        "ours-3.2.toml",
+        &later_text
+            .replacen("beta = 6.0", "beta = 5.0", 1)
+            .replacen("[0, 0, 3, 3]]", "[0, 1, 3, 3]]", 1),
+    );
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&changed)
+        .arg("--revises")
+        .arg(&earlier)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("scoring beta is 5 here but 6 in our-model@3"))
+        .stderr(predicate::str::contains(
+            "the profile of a level-3 team expects 1 on level-1 statements here but 0 in our-model@3",
+        ));
+    // A file that doesn't claim to revise the earlier one is refused too.
+    env.cmd()
+        .args(["model", "validate"])
+        .arg(&earlier)
+        .arg("--revises")
+        .arg(&earlier)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a revision of our-model@3 must say so"));
+}
+
+#[test]
+fn model_show_includes_hints_and_change_notes() {
+    let env = Env::new();
+    let model = env.json(&["model", "show", "--format", "json"]);
+    let meetings = &model["areas"][3];
+    assert_eq!(meetings["id"], "meetings");
+    let statement = &meetings["statements"][5];
+    assert_eq!(statement["id"], "meetings.1.3");
+    assert_eq!(
+        statement["hint"],
+        "If your team holds no offsites, answer \"don't know\"."
+    );
+    assert_eq!(meetings["statements"][0]["hint"], Value::Null);
+    assert_eq!(model["revises"], "1.0.0");
+    let changes = model["changes"].as_array().expect("changes");
+    let drift = changes
+        .iter()
+        .find(|c| c["id"] == "meetings.3.2" && c["part"] == "text")
+        .expect("meetings.3.2 noted");
+    assert_eq!(drift["version"], "1.1.0");
+    assert!(drift["reason"].as_str().is_some_and(|r| r.starts_with("Real drift")));
+    assert_eq!(model["source"]["adapted_from"], "How GitHub Engineering Communicates");
+
+    let text = env.ok(&["model", "show"]);
+    let at = text.find("meetings.1.3").expect("statement listed");
+    let after = text[at..].split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        after.contains("without a strategic focus. Hint: If your team holds no offsites, answer \"don't know\"."),
+        "{after}"
+    );
+    assert!(
+        text.contains("Wording revision of async-communications@1.0.0"),
+        "{text}"
+    );
+    assert!(text.contains("== Changes =="), "{text}");
+    assert!(text.contains("\n  1.1.0 meetings.3.2 (text)\n"), "{text}");
+    assert!(text.contains("\n  1.1.0 level.3 (meaning)\n"), "{text}");
+
+    let md = env.ok(&["model", "show", "--format", "md"]);
+    assert!(
+        md.lines().any(|l| l.starts_with("| `meetings.2.3` |")
+            && l.contains("| If your team holds no offsites, answer \"don't know\". |")),
+        "{md}"
+    );
+    assert!(md.contains("| 1.1.0 | `leadership-culture.1.2` | text |"), "{md}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::ids::{AreaId, Level, StatementId};
-use crate::model::{Area, LevelInfo, Model, Profile, Scoring, Source, Statement};
+use crate::model::{Area, Change, ChangeTarget, LevelInfo, Model, Places, Pos, Profile, Scoring, Source, Statement};
 
 /// One problem in a model file, with its position (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,10 +63,26 @@ struct RawFile {
 struct RawHeader {
     id: Spanned<String>,
     version: Spanned<String>,
+    #[serde(default)]
+    revises: Option<Spanned<String>>,
     title: Spanned<String>,
     #[serde(default)]
     description: String,
     source: RawSource,
+    #[serde(default)]
+    changes: Vec<RawChange>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    version: Spanned<String>,
+    id: Spanned<String>,
+    #[serde(default)]
+    part: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    #[serde(default)]
+    left_out: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +94,10 @@ struct RawSource {
     #[serde(default)]
     license_url: String,
     url: Spanned<String>,
+    #[serde(default)]
+    adapted_from: Option<Spanned<String>>,
+    #[serde(default)]
+    adapted_from_url: Option<Spanned<String>>,
     #[serde(default)]
     changes: String,
 }
@@ -112,6 +132,8 @@ struct RawStatement {
     id: Spanned<String>,
     text: Spanned<String>,
     suggestion: Spanned<String>,
+    #[serde(default)]
+    hint: Option<Spanned<String>>,
 }
 
 /// Collects problems with positions computed from byte offsets.
@@ -138,6 +160,16 @@ impl<'a> Problems<'a> {
             self.at(value.span(), format!("{what} is empty"));
         }
         text.to_string()
+    }
+
+    /// An optional text: absent is fine, present must say something.
+    fn optional(&mut self, value: Option<&Spanned<String>>, what: &str) -> Option<String> {
+        value.map(|v| self.non_empty(v, what))
+    }
+
+    fn pos(&self, span: Range<usize>) -> Pos {
+        let (line, column) = line_column(self.source, span.start);
+        Pos { line, column }
     }
 }
 
@@ -191,20 +223,29 @@ fn build(raw: RawFile, p: &mut Problems<'_>) -> Option<Model> {
         );
     }
     let version = p.non_empty(&raw.model.version, "model version");
+    let revises = p.optional(raw.model.revises.as_ref(), "`revises`");
+    if let (Some(revises), Some(span)) = (&revises, raw.model.revises.as_ref()) {
+        if !revises.is_empty() && revises == &version {
+            p.at(
+                span.span(),
+                format!("`revises` names this model's own version {version}: it must name an earlier version"),
+            );
+        }
+    }
     let title = p.non_empty(&raw.model.title, "model title");
-    let src = &raw.model.source;
-    let source = Source {
-        title: p.non_empty(&src.title, "source title"),
-        author: p.non_empty(&src.author, "source author"),
-        license: p.non_empty(&src.license, "source license"),
-        license_url: src.license_url.trim().to_string(),
-        url: p.non_empty(&src.url, "source url"),
-        changes: src.changes.trim().to_string(),
+    let source = build_source(&raw.model.source, p);
+    let mut places = Places {
+        origin: p.origin.to_string(),
+        model_id: p.pos(raw.model.id.span()),
+        version: p.pos(raw.model.version.span()),
+        revises: raw.model.revises.as_ref().map(|r| p.pos(r.span())),
+        ..Places::default()
     };
 
-    let levels = build_levels(&raw.levels, p);
-    let scoring = build_scoring(&raw.scoring, p);
-    let areas = build_areas(&raw.areas, p);
+    let levels = build_levels(&raw.levels, p, &mut places);
+    let scoring = build_scoring(&raw.scoring, p, &mut places);
+    let areas = build_areas(&raw.areas, p, &mut places);
+    let changes = build_changes(&raw.model.changes, &areas, p);
 
     let mut statement_index = BTreeMap::new();
     for (a, area) in areas.iter().enumerate() {
@@ -215,17 +256,102 @@ fn build(raw: RawFile, p: &mut Problems<'_>) -> Option<Model> {
     Some(Model {
         id,
         version,
+        revises,
         title,
         description: raw.model.description.trim().to_string(),
         source,
         levels: levels?,
         scoring: scoring?,
         areas,
+        changes,
         statement_index,
+        places,
     })
 }
 
-fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>) -> Option<[LevelInfo; 4]> {
+fn build_source(src: &RawSource, p: &mut Problems<'_>) -> Source {
+    let adapted_from = p.optional(src.adapted_from.as_ref(), "source adapted_from");
+    let adapted_from_url = p.optional(src.adapted_from_url.as_ref(), "source adapted_from_url");
+    if let (None, Some(url)) = (&src.adapted_from, &src.adapted_from_url) {
+        p.at(
+            url.span(),
+            "source adapted_from_url needs adapted_from, the title of the work it links to",
+        );
+    }
+    Source {
+        title: p.non_empty(&src.title, "source title"),
+        author: p.non_empty(&src.author, "source author"),
+        license: p.non_empty(&src.license, "source license"),
+        license_url: src.license_url.trim().to_string(),
+        url: p.non_empty(&src.url, "source url"),
+        adapted_from,
+        adapted_from_url,
+        changes: src.changes.trim().to_string(),
+    }
+}
+
+/// Change notes must point at something this model has, so a note can't
+/// outlive the statement, area or level it explains.
+fn build_changes(raw: &[RawChange], areas: &[Area], p: &mut Problems<'_>) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for entry in raw {
+        let version = p.non_empty(&entry.version, "change version");
+        let reason = p.non_empty(
+            &entry.reason,
+            &format!("reason of the change to {}", entry.id.get_ref().trim()),
+        );
+        let left_out = p.optional(entry.left_out.as_ref(), "change left_out");
+        let id_text = entry.id.get_ref().trim();
+        let Some(target) = ChangeTarget::parse(id_text) else {
+            p.at(
+                entry.id.span(),
+                format!(
+                    "change id {id_text:?} must be a statement id (`documentation.2.1`), an area id (`documentation`) or a level (`level.2`)"
+                ),
+            );
+            continue;
+        };
+        let known = match &target {
+            ChangeTarget::Statement(id) => areas.iter().any(|a| a.statements.iter().any(|s| &s.id == id)),
+            ChangeTarget::Area(id) => areas.iter().any(|a| &a.id == id),
+            ChangeTarget::Level(_) => true,
+        };
+        if !known {
+            p.at(
+                entry.id.span(),
+                format!("change note for {target}, which this model does not have"),
+            );
+        }
+        let allowed = target.parts();
+        let part = match &entry.part {
+            None => allowed[0],
+            Some(raw_part) => {
+                let text = raw_part.get_ref().trim();
+                match allowed.iter().find(|part| part.as_str() == text) {
+                    Some(part) => *part,
+                    None => {
+                        let names: Vec<&str> = allowed.iter().map(|part| part.as_str()).collect();
+                        p.at(
+                            raw_part.span(),
+                            format!("change part {text:?} of {target} must be one of {}", names.join(", ")),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        changes.push(Change {
+            version,
+            target,
+            part,
+            reason,
+            left_out,
+        });
+    }
+    changes
+}
+
+fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>, places: &mut Places) -> Option<[LevelInfo; 4]> {
     let mut slots: [Option<LevelInfo>; 4] = [None, None, None, None];
     for entry in raw.get_ref() {
         let number = *entry.number.get_ref();
@@ -246,6 +372,7 @@ fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>) -> Option<[L
             p.at(entry.number.span(), format!("level {level} is defined twice"));
         } else {
             *slot = Some(info);
+            places.level_names[level.index()] = p.pos(entry.name.span());
         }
     }
     for level in Level::ALL {
@@ -260,9 +387,10 @@ fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>) -> Option<[L
     Some([a?, b?, c?, d?])
 }
 
-fn build_scoring(raw: &Spanned<RawScoring>, p: &mut Problems<'_>) -> Option<Scoring> {
+fn build_scoring(raw: &Spanned<RawScoring>, p: &mut Problems<'_>, places: &mut Places) -> Option<Scoring> {
     let scoring = raw.get_ref();
     let beta = *scoring.beta.get_ref();
+    places.beta = p.pos(scoring.beta.span());
     if !(beta.is_finite() && beta > 0.0 && beta <= 100.0) {
         p.at(
             scoring.beta.span(),
@@ -295,6 +423,7 @@ fn build_scoring(raw: &Spanned<RawScoring>, p: &mut Problems<'_>) -> Option<Scor
             continue;
         }
         for (statement_level, value) in row.get_ref().iter().enumerate() {
+            places.profiles[team_level][statement_level] = p.pos(value.span());
             match u8::try_from(*value.get_ref()) {
                 Ok(v) if v <= 3 => profiles[team_level].0[statement_level] = v,
                 _ => {
@@ -310,7 +439,7 @@ fn build_scoring(raw: &Spanned<RawScoring>, p: &mut Problems<'_>) -> Option<Scor
     ok.then_some(Scoring { beta, profiles })
 }
 
-fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>) -> Vec<Area> {
+fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>, places: &mut Places) -> Vec<Area> {
     if raw.get_ref().is_empty() {
         p.at(raw.span(), "a model needs at least one area");
     }
@@ -329,6 +458,7 @@ fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>) -> Vec<Area> {
         if !seen_areas.insert(id.clone()) {
             p.at(raw_area.id.span(), format!("duplicate area id \"{id}\""));
         }
+        places.areas.entry(id.clone()).or_insert(p.pos(raw_area.id.span()));
         let name = p.non_empty(&raw_area.name, "area name");
         let intro = p.non_empty(&raw_area.intro, "area intro");
         let mut statements = Vec::new();
@@ -350,9 +480,14 @@ fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>) -> Vec<Area> {
             if !seen_statements.insert(sid.clone()) {
                 p.at(raw_statement.id.span(), format!("duplicate statement id {sid}"));
             }
+            places
+                .statements
+                .entry(sid.clone())
+                .or_insert(p.pos(raw_statement.id.span()));
             statements.push(Statement {
                 text: p.non_empty(&raw_statement.text, &format!("text of {sid}")),
                 suggestion: p.non_empty(&raw_statement.suggestion, &format!("suggestion of {sid}")),
+                hint: p.optional(raw_statement.hint.as_ref(), &format!("hint of {sid}")),
                 id: sid,
             });
         }

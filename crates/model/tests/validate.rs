@@ -201,3 +201,249 @@ fn several_problems_are_all_reported() {
     let err = parse(&text, "team.toml").expect_err("broken");
     assert_eq!(err.problems.len(), 2, "{err}");
 }
+
+#[test]
+fn hint_is_optional_and_parsed() {
+    let text = VALID.replacen(
+        "text = \"one\"\nsuggestion = \"s\"",
+        "text = \"one\"\nsuggestion = \"s\"\nhint = \"  If in doubt, answer don't know. \"",
+        1,
+    );
+    let model = parse(&text, "team.toml").expect("valid");
+    let hinted: Vec<(String, Option<&str>)> = model
+        .statements()
+        .map(|s| (s.id.to_string(), s.hint.as_deref()))
+        .collect();
+    assert_eq!(
+        hinted,
+        [
+            ("docs.0.1".to_string(), None),
+            ("docs.1.1".to_string(), Some("If in doubt, answer don't know.")),
+            ("docs.2.1".to_string(), None),
+            ("docs.3.1".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn empty_hint_is_reported_with_position() {
+    let err = broken(
+        "text = \"two\"\nsuggestion = \"s\"",
+        "text = \"two\"\nsuggestion = \"s\"\nhint = \" \"",
+    );
+    let line = line_of("text = \"two\"", VALID) + 2;
+    assert!(
+        err.contains(&format!("team.toml:{line}:8: hint of docs.2.1 is empty")),
+        "{err}"
+    );
+}
+
+const CHANGES: &str = r#"
+[[model.changes]]
+version = "1.1"
+id = "docs.2.1"
+reason = "closer to the source"
+left_out = "the second claim"
+
+[[model.changes]]
+version = "1.1"
+id = "docs.2.1"
+part = "suggestion"
+reason = "follows the item"
+
+[[model.changes]]
+version = "1.0"
+id = "docs"
+reason = "shorter intro"
+
+[[model.changes]]
+version = "1.1"
+id = "level.3"
+part = "name"
+reason = "plainer"
+"#;
+
+/// `VALID` with extra `[model]` keys inserted before `[model.source]`.
+fn with_model_keys(keys: &str) -> String {
+    VALID.replacen("[model.source]", &format!("{keys}\n[model.source]"), 1)
+}
+
+#[test]
+fn change_notes_are_parsed_with_their_targets() {
+    use asyncmm_model::{ChangePart, ChangeTarget};
+    let text = format!("{VALID}{CHANGES}");
+    let model = parse(&text, "team.toml").expect("valid");
+    let notes: Vec<(String, String, ChangePart, &str, Option<&str>)> = model
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.version.clone(),
+                c.target.to_string(),
+                c.part,
+                c.reason.as_str(),
+                c.left_out.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                "1.1".into(),
+                "docs.2.1".into(),
+                ChangePart::Text,
+                "closer to the source",
+                Some("the second claim")
+            ),
+            (
+                "1.1".into(),
+                "docs.2.1".into(),
+                ChangePart::Suggestion,
+                "follows the item",
+                None
+            ),
+            ("1.0".into(), "docs".into(), ChangePart::Intro, "shorter intro", None),
+            ("1.1".into(), "level.3".into(), ChangePart::Name, "plainer", None),
+        ]
+    );
+    assert!(matches!(model.changes[0].target, ChangeTarget::Statement(_)));
+    assert!(matches!(model.changes[2].target, ChangeTarget::Area(_)));
+    assert!(matches!(model.changes[3].target, ChangeTarget::Level(l) if l.number() == 3));
+    assert_eq!(model.changes_in("1.0").count(), 1);
+    let reworded: Vec<String> = model.reworded_statements().iter().map(ToString::to_string).collect();
+    assert_eq!(reworded, ["docs.2.1"]);
+    // The notes are part of the JSON shape the web form and `model show` read.
+    let json = serde_json::to_value(&model).expect("json");
+    assert_eq!(json["changes"][1]["id"], "docs.2.1");
+    assert_eq!(json["changes"][1]["part"], "suggestion");
+    assert_eq!(json["changes"][0]["left_out"], "the second claim");
+}
+
+#[test]
+fn broken_change_notes_are_reported_with_positions() {
+    let text = format!(
+        "{VALID}\n[[model.changes]]\nversion = \"1.1\"\nid = \"docs.2.9\"\nreason = \"r\"\n\n[[model.changes]]\nversion = \"1.1\"\nid = \"docs.2.1\"\npart = \"intro\"\nreason = \"r\"\n\n[[model.changes]]\nversion = \"\"\nid = \"Docs!\"\nreason = \"\"\n"
+    );
+    let err = parse(&text, "team.toml").expect_err("broken").to_string();
+    let line = |needle: &str| text.lines().position(|l| l == needle).expect("line") + 1;
+    assert!(
+        err.contains(&format!(
+            "team.toml:{}:6: change note for docs.2.9, which this model does not have",
+            line("id = \"docs.2.9\"")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "team.toml:{}:8: change part \"intro\" of docs.2.1 must be one of text, suggestion, hint",
+            line("part = \"intro\"")
+        )),
+        "{err}"
+    );
+    assert!(err.contains("change version is empty"), "{err}");
+    assert!(err.contains("change id \"Docs!\" must be a statement id"), "{err}");
+    assert!(err.contains("reason of the change to Docs! is empty"), "{err}");
+}
+
+#[test]
+fn revises_and_adaptation_are_checked() {
+    let model = parse(&with_model_keys("revises = \"0.9\""), "team.toml").expect("valid");
+    assert_eq!(model.revises.as_deref(), Some("0.9"));
+    assert_eq!(model.lineage().to_string(), "mini@0.9");
+
+    let err = parse(&with_model_keys("revises = \"1.0\""), "team.toml")
+        .expect_err("own version")
+        .to_string();
+    assert!(
+        err.contains("team.toml:5:11: `revises` names this model's own version 1.0"),
+        "{err}"
+    );
+
+    let text = VALID.replacen(
+        "url = \"https://example.org\"",
+        "url = \"https://example.org\"\nadapted_from_url = \"https://example.org/original\"",
+        1,
+    );
+    let err = parse(&text, "team.toml").expect_err("url without title").to_string();
+    assert!(
+        err.contains("team.toml:10:20: source adapted_from_url needs adapted_from"),
+        "{err}"
+    );
+}
+
+/// The default model's credit names the author and both linked works.
+#[test]
+fn embedded_default_model_credits_its_source() {
+    let model = asyncmm_model::default_model().expect("valid");
+    assert_eq!(model.version, "1.1.0");
+    assert_eq!(model.revises.as_deref(), Some("1.0.0"));
+    let source = &model.source;
+    assert_eq!(source.author, "Allison Matlack");
+    assert_eq!(
+        source.url,
+        "https://github.com/amatlack/rethinking-async-communications/blob/main/maturity-model.md"
+    );
+    assert_eq!(
+        source.adapted_from.as_deref(),
+        Some("How GitHub Engineering Communicates")
+    );
+    assert_eq!(
+        source.adapted_from_url.as_deref(),
+        Some("https://github.com/github/how-engineering-communicates")
+    );
+    assert_eq!(source.license_url, "https://creativecommons.org/licenses/by/4.0/");
+    for needle in [
+        "suggestion",
+        "hint",
+        "area introductions",
+        "level descriptions",
+        "Left out",
+        "1.1.0",
+    ] {
+        assert!(
+            source.changes.contains(needle),
+            "the change note should mention {needle:?}"
+        );
+    }
+}
+
+#[test]
+fn offsite_and_in_person_items_carry_a_dont_know_hint() {
+    let model = asyncmm_model::default_model().expect("valid");
+    let hinted: Vec<String> = model
+        .statements()
+        .filter(|s| s.hint.is_some())
+        .map(|s| s.id.to_string())
+        .collect();
+    assert_eq!(hinted, ["meetings.0.3", "meetings.1.3", "meetings.2.3", "meetings.3.3"]);
+    for s in model.statements().filter(|s| s.hint.is_some()) {
+        let hint = s.hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("answer \"don't know\""), "{}: {hint}", s.id);
+    }
+}
+
+#[test]
+fn every_embedded_version_is_what_its_entry_says() {
+    for entry in asyncmm_model::EMBEDDED {
+        let model = entry.parse().unwrap_or_else(|e| panic!("{}: {e}", entry.origin));
+        assert_eq!((model.id.as_str(), model.version.as_str()), (entry.id, entry.version));
+    }
+    let default = asyncmm_model::default_model().expect("valid");
+    assert!(asyncmm_model::embedded(&default.id, &default.version).is_some());
+    let base = asyncmm_model::builtin_base(&default)
+        .expect("valid")
+        .expect("1.0.0 is built in");
+    assert_eq!(base.key(), "async-communications@1.0.0");
+    assert_eq!(base.revises, None);
+    assert_eq!(asyncmm_model::builtin_base(&base).expect("valid"), None);
+
+    let custom = parse(&with_model_keys("revises = \"0.9\""), "team.toml").expect("valid");
+    let err = asyncmm_model::builtin_base(&custom)
+        .expect_err("not built in")
+        .to_string();
+    assert_eq!(
+        err,
+        "team.toml:5:11: `revises = \"0.9\"` names mini@0.9, which is not built in"
+    );
+}

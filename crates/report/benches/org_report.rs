@@ -136,7 +136,13 @@ fn org_report_data(org: &Org) -> OrgReport {
     }
     let mut rollups = rollup(&inputs, RollupRule::MedianOfTeamMedians).expect("tree");
     rollups.extend(rollup(&inputs, RollupRule::PooledRespondents).expect("tree"));
-    OrgReport::build(&org.model, &org.teams, &rows, &rollups)
+    OrgReport::build(
+        &org.model,
+        std::slice::from_ref(&org.model),
+        &org.teams,
+        &rows,
+        &rollups,
+    )
 }
 
 fn build(org: &Org) -> String {

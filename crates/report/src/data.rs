@@ -17,6 +17,8 @@ pub const HISTORY_SCHEMA: &str = "asyncmm.history/2";
 /// How many "holding back" items the human-readable formats show per area.
 pub const HOLDING_BACK_SHOWN: usize = 3;
 
+/// The model a result was recorded with, and its full credit (see
+/// [`crate::credit`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelInfo {
     pub id: String,
@@ -26,6 +28,14 @@ pub struct ModelInfo {
     pub source_author: String,
     pub source_url: String,
     pub license: String,
+    pub license_url: String,
+    /// The work the source itself adapts, when the model names one.
+    pub source_adapted_from: Option<String>,
+    pub source_adapted_from_url: Option<String>,
+    /// How the model differs from its source.
+    pub source_changes: String,
+    /// The version this one is a wording revision of.
+    pub revises: Option<String>,
 }
 
 impl ModelInfo {
@@ -38,7 +48,24 @@ impl ModelInfo {
             source_author: model.source.author.clone(),
             source_url: model.source.url.clone(),
             license: model.source.license.clone(),
+            license_url: model.source.license_url.clone(),
+            source_adapted_from: model.source.adapted_from.clone(),
+            source_adapted_from_url: model.source.adapted_from_url.clone(),
+            source_changes: model.source.changes.clone(),
+            revises: model.revises.clone(),
         }
+    }
+
+    /// Each distinct model of `models` once, in order of first use: the
+    /// credits of a report whose data was recorded with several versions.
+    pub fn distinct<'a>(models: impl IntoIterator<Item = &'a Model>) -> Vec<ModelInfo> {
+        let mut out: Vec<ModelInfo> = Vec::new();
+        for model in models {
+            if !out.iter().any(|m| m.id == model.id && m.version == model.version) {
+                out.push(ModelInfo::of(model));
+            }
+        }
+        out
     }
 
     pub fn key(&self) -> String {
@@ -352,6 +379,9 @@ pub struct HistoryReport {
     pub schema: &'static str,
     pub team: String,
     pub entries: Vec<HistoryEntryReport>,
+    /// Every model version the entries were recorded with, oldest use
+    /// first: whose credit the report carries.
+    pub models: Vec<ModelInfo>,
 }
 
 /// A round's spread in one area, for a history entry.
@@ -377,6 +407,8 @@ pub struct HistoryRow<'a> {
 
 impl HistoryReport {
     pub fn build<'a>(team: &str, rows: impl IntoIterator<Item = HistoryRow<'a>>) -> Self {
+        let rows: Vec<HistoryRow<'a>> = rows.into_iter().collect();
+        let models = ModelInfo::distinct(rows.iter().map(|row| row.model));
         let entries = rows
             .into_iter()
             .map(|row| {
@@ -431,6 +463,7 @@ impl HistoryReport {
             schema: HISTORY_SCHEMA,
             team: team.to_string(),
             entries,
+            models,
         }
     }
 }

@@ -12,13 +12,6 @@ use crate::plan::PlanReport;
 use crate::svg::{self, escape};
 use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundReport};
 
-const CC_BY_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
-
-/// Credit for reports whose data carries no model metadata (org, history):
-/// they are built on the same default model.
-const DEFAULT_CREDIT: &str = "Based on the async communications maturity model (Rethinking async communications \
-     contributors), licensed CC-BY-4.0; statements restated in asyncmm's own words.";
-
 const CSS: &str = "
 :root{--fg:#1a1a1a;--muted:#555;--line:#ddd;--accent:#0072B2;--warn:#D55E00}
 *{box-sizing:border-box}
@@ -86,34 +79,7 @@ fn inline_wide(svg: &str) -> String {
 }
 
 fn credit(model: &ModelInfo) -> String {
-    let license = if model.license == "CC-BY-4.0" {
-        format!("<a href=\"{CC_BY_URL}\">{}</a>", escape(&model.license))
-    } else {
-        escape(&model.license)
-    };
-    let source = if model.source_url.starts_with("https://") || model.source_url.starts_with("http://") {
-        format!(
-            "<a href=\"{}\">{}</a>",
-            escape(&model.source_url),
-            escape(&model.source_title)
-        )
-    } else {
-        escape(&model.source_title)
-    };
-    format!(
-        "Model: {} ({}), based on {source} by {}, licensed {license}; statements restated in asyncmm's own words. \
-         Made with asyncmm.",
-        escape(&model.title),
-        escape(&model.key()),
-        escape(&model.source_author)
-    )
-}
-
-fn default_credit() -> String {
-    format!(
-        "{} <a href=\"{CC_BY_URL}\">CC-BY-4.0</a>. Made with asyncmm.",
-        escape(DEFAULT_CREDIT)
-    )
+    crate::credit::html_footer(std::slice::from_ref(model))
 }
 
 fn opt2(x: Option<f64>) -> String {
@@ -667,7 +633,7 @@ pub fn render_org_html(report: &OrgReport) -> String {
         let names: Vec<String> = report.teams_without_rounds.iter().map(|t| escape(t)).collect();
         let _ = writeln!(body, "<p class=\"note\">No round yet: {}</p>", names.join(", "));
     }
-    page(title, &body, &default_credit())
+    page(title, &body, &crate::credit::html_footer(&report.models))
 }
 
 /// A team's assessments oldest first: trend chart and a table of changes.
@@ -676,7 +642,7 @@ pub fn render_history_html(report: &HistoryReport) -> String {
     let mut body = format!("<header><h1>{}</h1></header>\n", escape(&title));
     if report.entries.is_empty() {
         body.push_str("<p>No results yet.</p>");
-        return page(&title, &body, &default_credit());
+        return page(&title, &body, &crate::credit::html_footer(&report.models));
     }
     body.push_str(&inline_wide(&svg::history_trend(report)));
     for entry in &report.entries {
@@ -724,7 +690,7 @@ pub fn render_history_html(report: &HistoryReport) -> String {
         }
         body.push_str("</tbody></table></div>\n");
     }
-    page(&title, &body, &default_credit())
+    page(&title, &body, &crate::credit::html_footer(&report.models))
 }
 
 #[cfg(test)]
@@ -753,6 +719,50 @@ mod tests {
         (model, stored)
     }
 
+    /// The history of self-assessments, as the application layer builds it.
+    fn history_of(team: &str, rows: &[(&asyncmm_core::StoredAssessment, &asyncmm_model::Model)]) -> HistoryReport {
+        use asyncmm_core::history::{AreaPoint, Point, Source, history};
+        let points: Vec<Point> = rows
+            .iter()
+            .map(|(a, model)| {
+                let r = assess(model, &a.answers);
+                Point {
+                    source: Source::Assessment(a.id),
+                    model: a.model.clone(),
+                    lineage: model.key(),
+                    mode: a.answers.mode(),
+                    areas: r
+                        .areas
+                        .iter()
+                        .map(|ar| AreaPoint {
+                            area: ar.area.clone(),
+                            value: ar.scored.as_ref().map(|s| (s.level, s.score)),
+                        })
+                        .collect(),
+                    mean_score: r.overall.mean_score,
+                }
+            })
+            .collect();
+        let entries = history(&points);
+        HistoryReport::build(
+            team,
+            rows.iter()
+                .zip(entries)
+                .map(|((a, model), entry)| crate::data::HistoryRow {
+                    source: Source::Assessment(a.id),
+                    label: format!("assessment #{}", a.id.0),
+                    date: a.taken_at.date(),
+                    respondents: 1,
+                    compared_with: entry
+                        .compared_with
+                        .map(|s| format!("assessment #{}", if let Source::Assessment(id) = s { id.0 } else { 0 })),
+                    model,
+                    entry,
+                    spreads: vec![None; model.areas.len()],
+                }),
+        )
+    }
+
     /// Resource references other than the credit's `<a href>` links.
     fn assert_self_contained(html: &str) {
         assert!(!html.contains("<script"), "no scripts");
@@ -768,42 +778,62 @@ mod tests {
         }
     }
 
+    /// A history spanning two model versions credits each of them, as
+    /// recorded, instead of a fixed credit.
+    #[test]
+    fn history_html_credits_every_recorded_model() {
+        let old = asyncmm_model::embedded("async-communications", "1.0.0")
+            .expect("embedded")
+            .parse()
+            .expect("valid");
+        let (new, second) = stored(2, 2);
+        let (_, mut first) = stored(1, 1);
+        first.model = ModelRef::of(&old);
+        let history = history_of("Ops", &[(&first, &old), (&second, &new)]);
+        let html = render_history_html(&history);
+        assert_self_contained(&html);
+        let footer = &html[html.find("<footer>").expect("footer")..];
+        let old_at = footer.find("(async-communications@1.0.0)").expect("1.0.0 credited");
+        let new_at = footer
+            .find("(async-communications@1.1.0, a wording revision of 1.0.0)")
+            .expect("1.1.0 credited");
+        assert!(old_at < new_at, "{footer}");
+        assert!(
+            footer.contains("by Rethinking async communications contributors"),
+            "{footer}"
+        );
+        assert!(footer.contains("by Allison Matlack"), "{footer}");
+        assert!(
+            footer.contains("<a href=\"https://github.com/github/how-engineering-communicates\">How GitHub Engineering Communicates</a>"),
+            "{footer}"
+        );
+    }
+
+    #[test]
+    fn org_html_credits_the_recorded_model() {
+        use crate::team::OrgReport;
+        let old: asyncmm_model::Model = asyncmm_model::embedded("async-communications", "1.0.0")
+            .expect("embedded")
+            .parse()
+            .expect("valid");
+        let report = OrgReport::build(&old, std::slice::from_ref(&old), &[], &[], &[]);
+        let html = render_org_html(&report);
+        let footer = &html[html.find("<footer>").expect("footer")..];
+        assert!(footer.contains("(async-communications@1.0.0)"), "{footer}");
+        assert!(!footer.contains("1.1.0"), "{footer}");
+        let new = asyncmm_model::default_model().expect("default");
+        let report = OrgReport::build(&new, &[old, new.clone()], &[], &[], &[]);
+        let footer_count = render_org_html(&report).matches("<p>Model: ").count();
+        assert_eq!(footer_count, 2);
+    }
+
     #[test]
     fn report_html_is_self_contained_and_escapes_the_team() {
         let (model, first) = stored(1, 1);
         let (_, second) = stored(2, 2);
-        let r1 = assess(&model, &first.answers);
         let r2 = assess(&model, &second.answers);
         let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &r2);
-        use asyncmm_core::history::{AreaPoint, Point, Source, history};
-        let point = |a: &asyncmm_core::StoredAssessment, r: &asyncmm_core::AssessmentResult| Point {
-            source: Source::Assessment(a.id),
-            model: a.model.clone(),
-            lineage: "m".into(),
-            mode: a.answers.mode(),
-            areas: r
-                .areas
-                .iter()
-                .map(|ar| AreaPoint {
-                    area: ar.area.clone(),
-                    value: ar.scored.as_ref().map(|s| (s.level, s.score)),
-                })
-                .collect(),
-            mean_score: r.overall.mean_score,
-        };
-        let entries = history(&[point(&first, &r1), point(&second, &r2)]);
-        let row =
-            |a: &asyncmm_core::StoredAssessment, entry: &asyncmm_core::history::HistoryEntry| crate::data::HistoryRow {
-                source: Source::Assessment(a.id),
-                label: format!("assessment #{}", a.id.0),
-                date: a.taken_at.date(),
-                respondents: 1,
-                compared_with: entry.compared_with.map(|_| "assessment #1".to_string()),
-                model: &model,
-                entry: entry.clone(),
-                spreads: vec![None; model.areas.len()],
-            };
-        let history = HistoryReport::build(HOSTILE, [row(&first, &entries[0]), row(&second, &entries[1])]);
+        let history = history_of(HOSTILE, &[(&first, &model), (&second, &model)]);
         let html = render_report_html(&report, Some(&history), None, None);
         assert_self_contained(&html);
         assert!(html.contains("&lt;script&gt;"));

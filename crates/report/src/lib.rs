@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod credit;
 pub mod csv;
 pub mod data;
 pub mod html;

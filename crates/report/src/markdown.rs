@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use asyncmm_model::Model;
 
-use crate::data::{AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport};
+use crate::data::{AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo};
 use crate::text::{trend_arrow, trim_number};
 
 /// Makes text safe inside a table cell or list item: pipes and line breaks
@@ -102,13 +102,7 @@ pub fn render_report(report: &AssessmentReport) -> String {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "\n<sub>Model based on [{}]({}), {}.</sub>",
-        escape(&report.model.source_title),
-        report.model.source_url,
-        report.model.license
-    );
+    let _ = writeln!(out, "\n<sub>{}</sub>", crate::credit::markdown(&report.model));
     out
 }
 
@@ -169,15 +163,14 @@ pub fn render_history(report: &HistoryReport) -> String {
 pub fn render_model(model: &Model) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} (`{}`)\n", escape(&model.title), model.key());
-    let _ = writeln!(
-        out,
-        "Based on [{}]({}) by {}, {}. {}\n",
-        escape(&model.source.title),
-        model.source.url,
-        escape(&model.source.author),
-        model.source.license,
-        escape(&model.source.changes)
-    );
+    let _ = writeln!(out, "{}\n", crate::credit::markdown(&ModelInfo::of(model)));
+    if let Some(base) = &model.revises {
+        let _ = writeln!(
+            out,
+            "Wording revision of `{}@{base}`: same ids, levels and scoring, so results compare with it.\n",
+            model.id
+        );
+    }
     let _ = writeln!(out, "| Level | Name | Meaning |\n|---:|---|---|");
     for info in &model.levels {
         let _ = writeln!(
@@ -196,9 +189,33 @@ pub fn render_model(model: &Model) -> String {
             area.id,
             escape(&area.intro)
         );
-        let _ = writeln!(out, "| Id | Statement | Suggestion |\n|---|---|---|");
+        let _ = writeln!(out, "| Id | Statement | Hint | Suggestion |\n|---|---|---|---|");
         for s in &area.statements {
-            let _ = writeln!(out, "| `{}` | {} | {} |", s.id, escape(&s.text), escape(&s.suggestion));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                s.id,
+                escape(&s.text),
+                s.hint.as_deref().map(escape).unwrap_or_default(),
+                escape(&s.suggestion)
+            );
+        }
+    }
+    if !model.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Changes\n\n| Version | Id | Part | Reason | Left out |\n|---|---|---|---|---|"
+        );
+        for c in &model.changes {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                escape(&c.version),
+                c.target,
+                c.part,
+                escape(&c.reason),
+                c.left_out.as_deref().map(escape).unwrap_or_default()
+            );
         }
     }
     out

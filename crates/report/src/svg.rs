@@ -1116,6 +1116,7 @@ mod tests {
             ],
             rollups: Vec::new(),
             teams_without_rounds: Vec::new(),
+            models: Vec::new(),
         }
     }
 

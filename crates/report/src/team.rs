@@ -598,11 +598,15 @@ pub struct OrgReport {
     pub rollups: Vec<OrgRollup>,
     /// Teams that have no round yet.
     pub teams_without_rounds: Vec<String>,
+    /// Every model version the rounds were recorded with (the layout model
+    /// when there are none): whose credit the report carries.
+    pub models: Vec<ModelInfo>,
 }
 
 impl OrgReport {
-    /// `rows` holds each team's round with its gated result.
-    pub fn build(model: &Model, teams: &[Team], rows: &[OrgRow<'_>], rollups: &[Rollup]) -> Self {
+    /// `rows` holds each team's round with its gated result; `model` lays
+    /// the report out, `recorded` are the models the rounds were taken with.
+    pub fn build(model: &Model, recorded: &[Model], teams: &[Team], rows: &[OrgRow<'_>], rollups: &[Rollup]) -> Self {
         // Maps keep the build linear in the number of teams.
         let by_id: HashMap<asyncmm_core::TeamId, &Team> = teams.iter().map(|t| (t.id, t)).collect();
         let by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
@@ -715,7 +719,13 @@ impl OrgReport {
             })
             .collect();
         let with_rounds: HashSet<&str> = rows.iter().map(|r| r.round.team.as_str()).collect();
+        let models = if recorded.is_empty() {
+            vec![ModelInfo::of(model)]
+        } else {
+            ModelInfo::distinct(recorded)
+        };
         OrgReport {
+            models,
             schema: ORG_SCHEMA,
             areas,
             teams: team_rows,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use asyncmm_core::history::Trend;
 use asyncmm_model::Model;
 
-use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport};
+use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo};
 
 /// Whether to emit ANSI colour codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,14 +116,10 @@ pub fn render_report(report: &AssessmentReport, style: Style) -> String {
             let _ = writeln!(out, "{} no area was assessed", style.bold("Overall:"));
         }
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        style.dim(&format!(
-            "Model based on \"{}\" ({}), {}.",
-            report.model.source_title, report.model.source_url, report.model.license
-        ))
-    );
+    out.push('\n');
+    for line in wrap(&crate::credit::text(&report.model), 78, "").lines() {
+        let _ = writeln!(out, "{}", style.dim(line));
+    }
     out
 }
 
@@ -283,29 +279,51 @@ pub fn render_history(report: &HistoryReport, style: Style) -> String {
     out
 }
 
-/// The model in readable form: areas, levels and every statement with its id.
+/// The model in readable form: its credit, levels, areas and every
+/// statement with its id and hint, then the change notes.
 pub fn render_model(model: &Model) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", model.title, model.key());
-    let _ = writeln!(
-        out,
-        "Based on \"{}\" by {} ({}), {}.",
-        model.source.title, model.source.author, model.source.url, model.source.license
-    );
-    if !model.source.changes.is_empty() {
-        let _ = writeln!(out, "Changes: {}", model.source.changes);
+    let _ = writeln!(out, "{}", wrap(&crate::credit::text(&ModelInfo::of(model)), 78, ""));
+    if let Some(base) = &model.revises {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!(
+                    "Wording revision of {}@{base}: same ids, levels and scoring, so results compare with it.",
+                    model.id
+                ),
+                78,
+                ""
+            )
+        );
     }
     out.push('\n');
     for info in &model.levels {
         let _ = writeln!(out, "Level {} {}: {}", info.level, info.name, info.meaning);
     }
+    let indent = " ".repeat(25);
     for area in &model.areas {
         let _ = writeln!(out, "\n== {} ({}) ==", area.name, area.id);
         let _ = writeln!(out, "{}", wrap(&area.intro, 78, ""));
         for info in &model.levels {
             let _ = writeln!(out, "\n  Level {} {}", info.level, info.name);
             for s in area.statements_at(info.level) {
-                let _ = writeln!(out, "  {:<22} {}", s.id.to_string(), wrap(&s.text, 54, &" ".repeat(25)));
+                let _ = writeln!(out, "  {:<22} {}", s.id.to_string(), wrap(&s.text, 54, &indent));
+                if let Some(hint) = &s.hint {
+                    let _ = writeln!(out, "{indent}{}", wrap(&format!("Hint: {hint}"), 54, &indent));
+                }
+            }
+        }
+    }
+    if !model.changes.is_empty() {
+        let _ = writeln!(out, "\n== Changes ==");
+        for change in &model.changes {
+            let _ = writeln!(out, "\n  {} {} ({})", change.version, change.target, change.part);
+            let _ = writeln!(out, "    {}", wrap(&change.reason, 74, "    "));
+            if let Some(left_out) = &change.left_out {
+                let _ = writeln!(out, "    {}", wrap(&format!("Left out: {left_out}"), 74, "    "));
             }
         }
     }

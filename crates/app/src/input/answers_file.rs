@@ -611,11 +611,11 @@ mode = "detailed"
         let shown = message("mode = \"detailed\"\n[answers]\n\"documentation.3.9\" = 1\n", "a.toml");
         assert_eq!(
             shown,
-            "a.toml:3:1: statement documentation.3.9 is not in model async-communications@1.0.0"
+            "a.toml:3:1: statement documentation.3.9 is not in model async-communications@1.1.0"
         );
         let shown = message("mode = \"quick\"\n[answers]\ndocs = 1\n", "a.toml");
         assert!(
-            shown.starts_with("a.toml:3:1: area \"docs\" is not in model async-communications@1.0.0, whose areas are documentation, decision-making,"),
+            shown.starts_with("a.toml:3:1: area \"docs\" is not in model async-communications@1.1.0, whose areas are documentation, decision-making,"),
             "{shown}"
         );
     }
