@@ -38,7 +38,7 @@ impl App<'_> {
         let resolved = self.team_for_new_data(team, allow_similar).await?;
         let new_team = matches!(resolved, Resolved::New(_));
         // Registering is idempotent, so it may stay even if the save fails.
-        self.store.register_model(&model.reference(), &model.source).await?;
+        crate::models::register(self.store, model).await?;
         let new = NewAssessment {
             team: resolved.into_name(),
             model: ModelRef::of(&model.model),

@@ -42,11 +42,46 @@ impl LoadedModel {
     }
 }
 
-/// What makes results of two model versions comparable: today the exact
-/// version (a wording revision that keeps history comparable is declared by
-/// the model and recognised here).
+/// What makes results of two model versions comparable: the model's
+/// lineage (its id and the first version of its line), so a wording
+/// revision checked by [`asyncmm_model::check_revision`] compares and rolls
+/// up with the version it revises.
 pub fn lineage(model: &Model) -> String {
-    model.key()
+    model.lineage().to_string()
+}
+
+/// Registers a model's text with the store, after checking that a model
+/// claiming to revise an earlier version really is a wording revision of it
+/// (the earlier version as stored, else as built in); a claim that can't be
+/// checked is refused, so results never pool with a model they don't
+/// match.
+pub async fn register(store: &dyn Store, model: &LoadedModel) -> Result<(), AppError> {
+    if let Some(base_version) = &model.model.revises {
+        let base_ref = ModelRef {
+            id: model.model.id.clone(),
+            version: base_version.clone(),
+        };
+        let base = match store.model_source(&base_ref).await? {
+            Some(text) => Some(
+                asyncmm_model::parse(&text, &format!("<stored model {base_ref}>"))
+                    .map_err(|e| AppError::invalid("", e))?,
+            ),
+            None => asyncmm_model::builtin_base(&model.model).ok().flatten(),
+        };
+        let Some(base) = base else {
+            return Err(AppError::invalid(
+                "model",
+                format!(
+                    "{} says it revises {base_ref}, which is neither stored nor built in; record {base_ref} first so \
+                     the revision can be checked",
+                    model.model.key()
+                ),
+            ));
+        };
+        asyncmm_model::check_revision(&base, &model.model).map_err(|e| AppError::invalid("", e))?;
+    }
+    store.register_model(&model.reference(), &model.source).await?;
+    Ok(())
 }
 
 /// The model a stored result was taken with, parsed from the text the store

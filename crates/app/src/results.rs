@@ -121,11 +121,18 @@ impl App<'_> {
                 .await?
                 .into_iter()
                 .filter(|r| r.id != round.id && r.opens_on <= round.opens_on && r.id < round.id)
-                .filter(|r| r.model == round.model && r.mode == round.mode)
+                .filter(|r| r.mode == round.mode)
                 .filter(|r| r.state(self.today) == RoundState::Closed)
                 .collect();
+            let models = StoredModels::load(self.store, earlier.iter().map(|r| &r.model)).await?;
             for candidate in earlier.iter().rev() {
-                let candidate = self.shown(candidate, &model).await?;
+                // Comparable: the same questionnaire line (a wording
+                // revision compares with the version it revises).
+                let candidate_model = models.get(&candidate.model)?;
+                if !candidate_model.is_comparable_with(&model) {
+                    continue;
+                }
+                let candidate = self.shown(candidate, candidate_model).await?;
                 if candidate.view.is_visible() {
                     previous = Some(candidate);
                     break;

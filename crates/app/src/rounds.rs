@@ -121,7 +121,7 @@ impl App<'_> {
         }
         let tokens = draw_tokens(tokens, random)?;
         let open_actions = self.open_actions(&team).await?;
-        self.store.register_model(&model.reference(), &model.source).await?;
+        crate::models::register(self.store, model).await?;
         let round = self
             .store
             .open_round(

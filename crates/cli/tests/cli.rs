@@ -673,3 +673,58 @@ fn check_against_goals_enforces_goals_that_are_due() {
         .code(1)
         .stdout(predicate::str::contains("needs 3"));
 }
+
+#[test]
+fn a_wording_revision_keeps_one_trend_and_a_false_revision_is_refused() {
+    let env = Env::new();
+    let old_model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/history/async-communications-1.0.0.toml");
+    let first = env.write("1.toml", &detailed_file("Core", LEVEL_ONE));
+    let second = env.write("2.toml", &detailed_file("Core", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&first)
+        .arg("--model")
+        .arg(&old_model)
+        .assert()
+        .success();
+    env.cmd().args(["assess", "--answers"]).arg(&second).assert().success();
+    let history = env.ok(&["history", "--team", "Core"]);
+    assert!(history.contains("async-communications@1.0.0"), "{history}");
+    assert!(history.contains("async-communications@1.1.0"), "{history}");
+    assert!(
+        history.contains("compared with assessment #1 (wording revised in 1.1.0)"),
+        "{history}"
+    );
+    assert!(history.contains("▲"), "{history}");
+    let json = env.json(&["history", "--team", "Core", "--format", "json"]);
+    assert_eq!(json["entries"][1]["wording_revised_in"], "1.1.0");
+    assert_eq!(json["entries"][1]["break"], Value::Null);
+    assert_eq!(json["entries"][1]["areas"][0]["trend"], "up");
+
+    // A "revision" that changes the scoring is a new questionnaire: its
+    // results would not compare, so the claim is refused before anything is
+    // stored under it.
+    let tampered = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/async-communications.toml"),
+    )
+    .expect("model")
+    .replace("version = \"1.1.0\"", "version = \"1.2.0\"")
+    .replace("beta = 6.0", "beta = 5.0");
+    let tampered = env.write("tampered.toml", &tampered);
+    let third = env.write("3.toml", &detailed_file("Core", LEVEL_TWO));
+    env.cmd()
+        .args(["assess", "--answers"])
+        .arg(&third)
+        .arg("--model")
+        .arg(&tampered)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("beta"));
+    assert_eq!(
+        env.json(&["history", "--team", "Core", "--format", "json"])["entries"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}

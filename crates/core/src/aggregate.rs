@@ -298,6 +298,9 @@ impl AreaData {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupResult {
     model: ModelRef,
+    /// The model's comparable line (`id@first version`): rounds of one
+    /// lineage and mode roll up together.
+    lineage: String,
     mode: Mode,
     respondents: u64,
     areas: Vec<AreaData>,
@@ -306,6 +309,10 @@ pub struct GroupResult {
 impl GroupResult {
     pub fn model(&self) -> &ModelRef {
         &self.model
+    }
+
+    pub fn lineage(&self) -> &str {
+        &self.lineage
     }
 
     pub fn mode(&self) -> Mode {
@@ -353,6 +360,7 @@ pub fn aggregate(model: &Model, mode: Mode, responses: &Responses) -> Result<Gro
         .collect();
     Ok(GroupResult {
         model: ModelRef::of(model),
+        lineage: model.lineage().to_string(),
         mode,
         respondents: count(responses.len()),
         areas,

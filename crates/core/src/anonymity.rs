@@ -51,8 +51,9 @@
 //! 6. **Strictest k.** A node uses the largest k of itself and every node
 //!    below it: a team that asked for k = 7 is not exposed by a parent that
 //!    settled for 5.
-//! 7. **One model version per roll-up.** Results are rolled up per model
-//!    id, version and mode; a roll-up never pools across them.
+//! 7. **One questionnaire per roll-up.** Results are rolled up per model
+//!    lineage (a version and its checked wording revisions) and mode; a
+//!    roll-up never pools across them.
 //!
 //! # JSON
 //! `Shown` serializes as `{"hidden": false, "n": 7, "value": …}` or
@@ -322,10 +323,13 @@ pub enum Node {
     Group(TeamId),
 }
 
-/// A roll-up of one model version and mode over the organisation.
+/// A roll-up of one model lineage and mode over the organisation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rollup {
+    /// The lineage: the model id and the first version of its line.
     pub model: ModelRef,
+    /// Every version of the line whose rounds are rolled up, ascending.
+    pub versions: Vec<String>,
     pub mode: Mode,
     pub rule: RollupRule,
     pub organisation: NodeRollup,
@@ -558,32 +562,32 @@ fn pool(tree: &Tree, unit_n: &[u64], unit_alone: &[bool], forced: &[bool]) -> Po
     PoolDecision { nodes, organisation }
 }
 
-/// Rolls the organisation up under `rule`: one [`Rollup`] per model id,
-/// version and mode found among the results, ordered by them.
+/// Rolls the organisation up under `rule`: one [`Rollup`] per model
+/// lineage and mode found among the results, ordered by them.
 pub fn rollup(groups: &[GroupInput], rule: RollupRule) -> Result<Vec<Rollup>, RollupError> {
     let tree = Tree::new(groups)?;
-    let mut keys: Vec<(&ModelRef, Mode)> = Vec::new();
+    let mut keys: Vec<(&str, Mode)> = Vec::new();
     for g in &tree.inputs {
         if let Some(r) = &g.result {
-            let key = (r.model(), r.mode());
+            let key = (r.lineage(), r.mode());
             if !keys.contains(&key) {
                 keys.push(key);
             }
         }
     }
-    keys.sort_by(|a, b| (&a.0.id, &a.0.version, a.1.as_str()).cmp(&(&b.0.id, &b.0.version, b.1.as_str())));
+    keys.sort_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
     Ok(keys
         .into_iter()
-        .map(|(model, mode)| rollup_one(&tree, model, mode, rule))
+        .map(|(lineage, mode)| rollup_one(&tree, lineage, mode, rule))
         .collect())
 }
 
-/// A round of node i under the roll-up's model version and mode.
-fn unit<'a>(tree: &Tree<'a>, i: usize, model: &ModelRef, mode: Mode) -> Option<&'a GroupResult> {
+/// A round of node i under the roll-up's lineage and mode.
+fn unit<'a>(tree: &Tree<'a>, i: usize, lineage: &str, mode: Mode) -> Option<&'a GroupResult> {
     tree.inputs[i]
         .result
         .as_ref()
-        .filter(|r| r.model() == model && r.mode() == mode)
+        .filter(|r| r.lineage() == lineage && r.mode() == mode)
 }
 
 /// The rounds (node indices) at and below every node.
@@ -599,9 +603,18 @@ fn rounds_below(tree: &Tree, units: &[Option<&GroupResult>]) -> Vec<Vec<usize>> 
     below
 }
 
-fn rollup_one(tree: &Tree, model: &ModelRef, mode: Mode, rule: RollupRule) -> Rollup {
+fn rollup_one(tree: &Tree, lineage: &str, mode: Mode, rule: RollupRule) -> Rollup {
     let len = tree.inputs.len();
-    let units: Vec<Option<&GroupResult>> = (0..len).map(|i| unit(tree, i, model, mode)).collect();
+    let units: Vec<Option<&GroupResult>> = (0..len).map(|i| unit(tree, i, lineage, mode)).collect();
+    let mut versions: Vec<String> = units.iter().flatten().map(|r| r.model().version.clone()).collect();
+    versions.sort();
+    versions.dedup();
+    // `id@base`: the id is everything before the last `@`.
+    let (id, base) = lineage.rsplit_once('@').unwrap_or((lineage, ""));
+    let model = ModelRef {
+        id: id.to_string(),
+        version: base.to_string(),
+    };
     let own_n: Vec<u64> = units.iter().map(|u| u.map_or(0, GroupResult::respondents)).collect();
     // A round's own result is visible exactly when `show_round` would show
     // it (only closed rounds reach a roll-up).
@@ -643,7 +656,8 @@ fn rollup_one(tree: &Tree, model: &ModelRef, mode: Mode, rule: RollupRule) -> Ro
         RollupRule::MedianOfTeamMedians => ctx.medians(&below, &all_units),
     };
     Rollup {
-        model: model.clone(),
+        model,
+        versions,
         mode,
         rule,
         organisation,

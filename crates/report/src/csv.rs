@@ -23,7 +23,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 pub const HISTORY_HEADER: &str = "team,kind,id,date,respondents,mode,model,area,level,level_name,score,q1,q3,\
-disagreement,delta,trend,regression,compared_with,break";
+disagreement,delta,trend,regression,compared_with,break,wording_revised_in";
 
 pub fn render_history(report: &HistoryReport) -> String {
     let mut out = String::from(HISTORY_HEADER);
@@ -61,6 +61,7 @@ pub fn render_history(report: &HistoryReport) -> String {
                 area.regression.to_string(),
                 entry.compared_with.as_deref().map_or_else(String::new, field),
                 brk.to_string(),
+                entry.wording_revised_in.as_deref().map_or_else(String::new, field),
             ];
             out.push_str(&row.join(","));
             out.push('\n');

@@ -341,6 +341,10 @@ pub struct HistoryEntryReport {
     /// drop).
     #[serde(rename = "break")]
     pub break_: Option<Break>,
+    /// Compared across a wording revision of the questionnaire: the version
+    /// of this entry, which rewords the one compared with (same ids and
+    /// scoring, so the results compare).
+    pub wording_revised_in: Option<String>,
     pub mean_score: Option<f64>,
     pub areas: Vec<AreaChangeReport>,
 }
@@ -358,6 +362,16 @@ impl HistoryEntryReport {
             "self-assessment".to_string()
         };
         format!("{} · {who} · {}", self.source.label, self.source.date)
+    }
+
+    /// "compared with round 1" (and "wording revised in 1.1.0" across a
+    /// revision), when it is compared.
+    pub fn compared_text(&self) -> Option<String> {
+        let with = self.compared_with.as_ref()?;
+        Some(match &self.wording_revised_in {
+            Some(version) => format!("compared with {with} (wording revised in {version})"),
+            None => format!("compared with {with}"),
+        })
     }
 
     /// Why there are no changes although an earlier result of its kind
@@ -429,6 +443,7 @@ impl HistoryReport {
                     mode: row.entry.mode,
                     compared_with: row.compared_with,
                     break_: row.entry.break_,
+                    wording_revised_in: None,
                     mean_score: row.entry.mean_score.map(|s| round2(s.value())),
                     areas: row
                         .entry
@@ -459,6 +474,20 @@ impl HistoryReport {
                 }
             })
             .collect();
+        // Mark comparisons across a wording revision.
+        let mut entries: Vec<HistoryEntryReport> = entries;
+        for i in 0..entries.len() {
+            let revised = entries[i].compared_with.as_ref().and_then(|with| {
+                let earlier = entries[..i].iter().find(|e| &e.source.label == with)?;
+                (earlier.model != entries[i].model).then(|| {
+                    entries[i]
+                        .model
+                        .rsplit_once('@')
+                        .map_or(String::new(), |(_, v)| v.to_string())
+                })
+            });
+            entries[i].wording_revised_in = revised;
+        }
         HistoryReport {
             schema: HISTORY_SCHEMA,
             team: team.to_string(),

@@ -646,9 +646,9 @@ pub fn render_history_html(report: &HistoryReport) -> String {
     }
     body.push_str(&inline_wide(&svg::history_trend(report)));
     for entry in &report.entries {
-        let note = match (entry.break_text(), &entry.compared_with) {
+        let note = match (entry.break_text(), entry.compared_text()) {
             (Some(why), _) => format!(" · {why}"),
-            (None, Some(with)) => format!(" · compared with {}", escape(with)),
+            (None, Some(compared)) => format!(" · {}", escape(&compared)),
             (None, None) => String::new(),
         };
         let _ = write!(

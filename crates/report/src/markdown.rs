@@ -134,9 +134,10 @@ pub fn render_history(report: &HistoryReport) -> String {
         } else {
             entry.source.label.clone()
         };
-        let mode = match entry.break_text() {
-            Some(_) => format!("{} (not compared)", entry.mode),
-            None => entry.mode.to_string(),
+        let mode = match (entry.break_text(), &entry.wording_revised_in) {
+            (Some(_), _) => format!("{} (not compared)", entry.mode),
+            (None, Some(version)) => format!("{} (wording revised in {version})", entry.mode),
+            (None, None) => entry.mode.to_string(),
         };
         let _ = write!(out, "| {} | {} | {mode} | {mean} |", escape(&kind), entry.source.date);
         for area in &entry.areas {

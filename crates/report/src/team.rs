@@ -711,7 +711,7 @@ impl OrgReport {
                     }
                 }
                 OrgRollup {
-                    model: r.model.to_string(),
+                    model: lineage_text(&r.model, &r.versions),
                     mode: r.mode,
                     rule: r.rule,
                     rows,
@@ -737,6 +737,22 @@ impl OrgReport {
                 .map(|t| t.name.to_string())
                 .collect(),
         }
+    }
+}
+
+/// "async-communications@1.0.0" or, when later wording revisions are
+/// rolled up with it, "async-communications@1.0.0 (wording revised in
+/// 1.1.0)".
+pub fn lineage_text(lineage: &asyncmm_core::ModelRef, versions: &[String]) -> String {
+    let later: Vec<&str> = versions
+        .iter()
+        .map(String::as_str)
+        .filter(|v| *v != lineage.version)
+        .collect();
+    if later.is_empty() {
+        lineage.to_string()
+    } else {
+        format!("{lineage} (wording revised in {})", later.join(", "))
     }
 }
 

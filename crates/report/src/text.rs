@@ -236,8 +236,8 @@ pub fn render_history(report: &HistoryReport, style: Style) -> String {
         );
         if let Some(why) = entry.break_text() {
             let _ = writeln!(out, "  {}", style.dim(why));
-        } else if let Some(with) = &entry.compared_with {
-            let _ = writeln!(out, "  {}", style.dim(&format!("compared with {with}")));
+        } else if let Some(compared) = entry.compared_text() {
+            let _ = writeln!(out, "  {}", style.dim(&compared));
         }
         for area in &entry.areas {
             let Some(level) = &area.level else {

@@ -126,3 +126,43 @@ async fn two_closed_rounds_make_a_history_trend_and_radar_without_assess() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rounds_of_a_version_and_its_wording_revision_roll_up_together() {
+    on_every_backend("revision_rollup", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Engineering", None).await.expect("group");
+        let old_text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../models/history/async-communications-1.0.0.toml"
+        ))
+        .expect("1.0.0");
+        let old = asyncmm_app::LoadedModel::parse(&old_text, "async-communications-1.0.0.toml").expect("parses");
+        for (team, model, seed) in [("Web", &old, 1u64), ("Api", &model(), 2)] {
+            lead.add_team(team, Some("Engineering")).await.expect("team");
+            let opened = lead
+                .open_round(team, Mode::Quick, 5, None, 5, model, &mut Seeded(seed))
+                .await
+                .expect("open");
+            for token in &opened.tokens {
+                lead.respond(&token.reveal(), &quick([2, 1, 1, 1, 1]))
+                    .await
+                    .expect("answer");
+            }
+            lead.close_round(opened.round.id.0).await.expect("close");
+        }
+        let org = lead.org_report().await.expect("org");
+        let pooled: Vec<&str> = org.rollups.iter().map(|r| r.model.as_str()).collect();
+        assert_eq!(
+            pooled, ["async-communications@1.0.0 (wording revised in 1.1.0)"; 2],
+            "one roll-up per rule, over both versions"
+        );
+        let engineering = org.rollups[1]
+            .rows
+            .iter()
+            .find(|r| r.node == "Engineering")
+            .expect("row");
+        assert_eq!(engineering.respondents, 10);
+    })
+    .await;
+}
