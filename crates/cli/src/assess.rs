@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
-use asyncmm_app::input::answers_file;
+use anyhow::{Result, anyhow};
+use asyncmm_app::input::{MAX_MODEL_FILE, answers_file, read_text};
 use asyncmm_app::{App, LoadedModel};
 use asyncmm_core::Answers;
 use asyncmm_report::{csv, html, markdown, text, to_json};
@@ -20,8 +20,7 @@ pub fn load_model(path: Option<&Path>) -> Result<LoadedModel> {
     match path {
         None => Ok(LoadedModel::embedded()?),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read model file {}", path.display()))?;
+            let text = read_text(path, "model file", MAX_MODEL_FILE)?;
             Ok(LoadedModel::parse(&text, &path.display().to_string())?)
         }
     }

@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use asyncmm_app::input::answers_file;
+use asyncmm_app::input::{MAX_IMPORT_FILE, answers_file, read_text};
 use asyncmm_app::teams::TeamList;
 use asyncmm_app::{App, OsRandom};
 use asyncmm_core::plan::Action;
@@ -253,7 +253,7 @@ pub async fn round_command(app: &App<'_>, command: &RoundCommand) -> Result<()> 
             file,
             ignore_columns,
         } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
+            let text = read_text(file, "import", MAX_IMPORT_FILE)?;
             let ignored: BTreeSet<String> = ignore_columns.iter().cloned().collect();
             let stored = app
                 .import_responses(*id, &text, &file.display().to_string(), &ignored)

@@ -215,3 +215,39 @@ fn statements_left_out_of_a_detailed_file_are_not_answered() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn endless_or_huge_inputs_are_refused_without_filling_memory() {
+    let env = Env::new();
+    env.cmd()
+        .args(["assess", "--team", "T", "--answers", "/dev/zero"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "/dev/zero: larger than the 1 MB an answers file may be",
+        ));
+    env.ok(&["team", "add", "T"]);
+    env.ok(&["round", "open", "--team", "T"]);
+    env.cmd()
+        .args(["round", "import", "1", "/dev/zero"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "/dev/zero: larger than the 256 MB an import may be",
+        ));
+    env.cmd()
+        .args(["model", "validate", "/dev/zero"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("larger than the 16 MB a model file may be"));
+    env.cmd()
+        .args(["round", "tokens", "1", "--count", "100000000"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "more than the 10000 tokens one request may issue",
+        ));
+    let status = env.json(&["round", "status", "1", "--format", "json"]);
+    assert_eq!(status["responses"], 0);
+}

@@ -229,8 +229,13 @@ fn broken_model_file_is_reported_with_line_and_column() {
         .arg("--model")
         .arg(&file)
         .assert()
-        .code(1);
-    env.cmd().args(["history", "--team", "T"]).assert().code(1);
+        .code(1)
+        .stderr(predicate::str::contains("duplicate statement id documentation.1.1"));
+    env.cmd()
+        .args(["history", "--team", "T"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("team \"T\" does not exist"));
 }
 
 #[test]

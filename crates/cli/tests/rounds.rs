@@ -187,7 +187,10 @@ fn teams_form_a_tree_and_names_are_unique() {
     env.ok(&["team", "add", "Web", "--parent", "Engineering"]);
     env.ok(&["team", "add", "Api", "--parent", "Engineering"]);
     env.fails(&["team", "add", "Web"], "already exists");
-    env.fails(&["team", "move", "Engineering", "--parent", "Web"], "");
+    env.fails(
+        &["team", "move", "Engineering", "--parent", "Web"],
+        "would make a cycle: Web is inside Engineering",
+    );
     env.ok(&["team", "rename", "Api", "Backend"]);
     let list = env.ok(&["team", "list"]);
     assert_eq!(list, "Engineering\n  Backend\n  Web\n");

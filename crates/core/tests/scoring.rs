@@ -12,6 +12,11 @@ use proptest::prelude::*;
 /// A model with the default profiles and β, `areas` areas of 4 levels × 3
 /// statements, built from text so the test also goes through the parser.
 fn model(areas: &[&str]) -> Model {
+    model_with(areas, 6.0, "[[3, 1, 0, 0], [1, 3, 1, 0], [0, 1, 3, 1], [0, 0, 3, 3]]")
+}
+
+/// The same model with another β and other ideal profiles.
+fn model_with(areas: &[&str], beta: f64, profiles: &str) -> Model {
     let mut toml = String::from(
         "[model]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\n[model.source]\ntitle = \"s\"\nauthor = \"a\"\nlicense = \"CC-BY-4.0\"\nurl = \"https://example.org\"\n",
     );
@@ -20,7 +25,7 @@ fn model(areas: &[&str]) -> Model {
             "[[levels]]\nnumber = {n}\nname = \"{name}\"\nmeaning = \"m\"\n"
         ));
     }
-    toml.push_str("[scoring]\nbeta = 6.0\nprofiles = [[3, 1, 0, 0], [1, 3, 1, 0], [0, 1, 3, 1], [0, 0, 3, 3]]\n");
+    toml.push_str(&format!("[scoring]\nbeta = {beta:?}\nprofiles = {profiles}\n"));
     for area in areas {
         toml.push_str(&format!(
             "[[areas]]\nid = \"{area}\"\nname = \"{area}\"\nintro = \"i\"\n"
@@ -113,6 +118,65 @@ fn worked_example_all_threes_is_inconsistent() {
     assert_eq!(s.level.number(), 3);
     assert_eq!(s.fit.as_ref().expect("fit").distance(Level::MAX), r(3, 2));
     assert!(s.inconsistent);
+}
+
+#[test]
+fn a_distance_of_exactly_one_is_consistent_and_above_one_is_not() {
+    // Everything answered 0: d(0) = (3 + 1 + 0 + 0) / 4 = 1 exactly.
+    let s = score_one(all([0; 12])).scored.expect("assessed");
+    assert_eq!(s.level.number(), 0);
+    assert_eq!(s.fit.as_ref().expect("fit").distance(Level::MIN), r(1, 1));
+    assert!(!s.inconsistent, "d = 1 is within one agreement point");
+    // L3 answered 1, 1, 0 (mean 2/3), the rest 0: the closest profile is
+    // level 2 at d = (0 + 1 + 3 + 1/3) / 4 = 13/12 > 1.
+    let s = score_one(all([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]))
+        .scored
+        .expect("assessed");
+    let d = s.fit.as_ref().expect("fit").distances;
+    assert_eq!(d, [r(7, 6), r(17, 12), r(13, 12), r(4, 3)]);
+    assert_eq!(s.level.number(), 2);
+    assert!(s.inconsistent, "d = 13/12 > 1");
+}
+
+#[test]
+fn beta_and_profiles_come_from_the_model() {
+    // Profiles where a team agrees only with its own level's statements.
+    let pure = "[[3, 0, 0, 0], [0, 3, 0, 0], [0, 0, 3, 0], [0, 0, 0, 3]]";
+    let level_two_only = all([0, 0, 0, 0, 0, 0, 3, 3, 3, 0, 0, 0]);
+    let score = |beta: f64| {
+        let m = model_with(&["docs"], beta, pure);
+        let result = assess(&m, &Answers::Detailed(answers("docs", level_two_only)));
+        result.areas[0].scored.clone().expect("assessed")
+    };
+    // d = (6/4, 6/4, 0, 6/4): level 2 either way; the score is the expected
+    // level with weights exp(-β d): 2 + ... (0 + 1 + 3 - 3 * 2) · w / (1 + 3w).
+    let soft = score(1.0);
+    let w = (-1.5f64).exp();
+    let expected = (w + 2.0 + 3.0 * w) / (1.0 + 3.0 * w);
+    assert_eq!(soft.level.number(), 2);
+    assert!(
+        (soft.score.value() - expected).abs() < 1e-12,
+        "{} vs {expected}",
+        soft.score
+    );
+    assert_eq!(format!("{}", soft.score), "1.73");
+    let sharp = score(6.0);
+    assert_eq!(format!("{}", sharp.score), "2.00");
+    // Under these profiles agreeing with everything fits every level alike:
+    // a tie that goes to level 0, and a score held within half a level of it.
+    let m = model_with(&["docs"], 1.0, pure);
+    let tie = assess(&m, &Answers::Detailed(answers("docs", all([3; 12]))));
+    let tie = tie.areas[0].scored.clone().expect("assessed");
+    assert_eq!(tie.fit.as_ref().expect("fit").distances, [r(9, 4); 4]);
+    assert_eq!(tie.level.number(), 0);
+    assert_eq!(tie.score.value(), 0.5, "1.5 clamped to level 0 + ½");
+    assert!(tie.inconsistent);
+    // The same answers under the default profiles read quite differently.
+    let default = score_one(all([0, 0, 0, 0, 0, 0, 3, 3, 3, 0, 0, 0]))
+        .scored
+        .expect("assessed");
+    assert_eq!(default.level.number(), 2);
+    assert_ne!(format!("{}", default.score), "1.73");
 }
 
 #[test]

@@ -529,7 +529,9 @@ impl PgSchema {
     /// `None` (after saying so) when no test server is configured.
     async fn create() -> Option<(Arc<dyn Store>, PgSchema)> {
         let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
-            eprintln!("skipped: set {POSTGRES_URL_VAR} to run the PostgreSQL conformance tests");
+            say_skipped(&format!(
+                "PostgreSQL conformance test: set {POSTGRES_URL_VAR} to run it"
+            ));
             return None;
         };
         let name = unique_name("asyncmm_test");
@@ -933,7 +935,7 @@ mod postgres_connect {
     #[tokio::test]
     async fn missing_database_is_named() {
         let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
-            eprintln!("skipped: set {POSTGRES_URL_VAR} to run the PostgreSQL tests");
+            say_skipped(&format!("PostgreSQL test: set {POSTGRES_URL_VAR} to run it"));
             return;
         };
         let (base, query) = match url.split_once('?') {
@@ -952,4 +954,12 @@ mod postgres_connect {
             Ok(_) => panic!("expected a Config error, connected"),
         }
     }
+}
+
+/// Says a test was skipped where it can't be missed: straight to the
+/// process's standard error, which the test harness doesn't capture, so the
+/// line shows in the test output even when the test passes.
+pub fn say_skipped(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {what}");
 }

@@ -79,8 +79,8 @@ impl fmt::Display for Place {
 /// not repeat the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum AnswersFileError {
-    #[error("{at}: could not read the answers file: {cause}")]
-    Read { at: Place, cause: std::io::Error },
+    #[error("{cause}")]
+    Read { at: Place, cause: super::ReadError },
     #[error("{at}: not valid {format}: {message}")]
     Syntax {
         at: Place,
@@ -165,10 +165,11 @@ fn dotted_key_advice(mode: Mode, key: &str) -> String {
 }
 
 /// Reads and parses an answers file; the path (as given) names the file in
-/// error messages.
+/// error messages. Files over [`super::MAX_ANSWERS_FILE`] are refused
+/// unread.
 pub fn read(path: &Path, model: &Model) -> Result<AnswersFile, AnswersFileError> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match super::read_text(path, "answers file", super::MAX_ANSWERS_FILE) {
         Ok(text) => parse(&text, &name, model),
         Err(cause) => Err(AnswersFileError::Read {
             at: Place {

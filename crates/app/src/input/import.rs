@@ -23,7 +23,6 @@
 //! last one silently).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use asyncmm_core::{Agreement, Answer, Answers, DetailedAnswers, Mode, QuickAnswers};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
@@ -251,22 +250,6 @@ pub fn parse_json(text: &str, file: &str, model: &Model, mode: Mode) -> Result<V
         out.push(checker.response(cells, &row)?);
     }
     Ok(out)
-}
-
-/// Reads and parses an import file, choosing the format by its extension.
-pub fn read(path: &Path, model: &Model, mode: Mode, ignored: &BTreeSet<String>) -> Result<Vec<Answers>, ImportError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ImportError {
-        file: file.clone(),
-        place: String::new(),
-        message: format!("could not be read: {e}"),
-    })?;
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        parse_json(&text, &file, model, mode)
-    } else {
-        parse_csv(&text, &file, model, mode, ignored)
-    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ where
     scenario(store).await;
 
     let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
-        eprintln!("SKIPPED (PostgreSQL half of {name}): set {POSTGRES_URL_VAR} to run it");
+        say_skipped(&format!("PostgreSQL half of {name}: set {POSTGRES_URL_VAR} to run it"));
         return;
     };
     let schema = format!(
@@ -135,4 +135,12 @@ async fn drop_schema(url: &str, schema: &str) {
     if let Err(e) = result {
         eprintln!("could not drop test schema {schema}: {e}");
     }
+}
+
+/// Says a test was skipped where it can't be missed: straight to the
+/// process's standard error, which the test harness doesn't capture, so the
+/// line shows in the test output even when the test passes.
+pub fn say_skipped(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {what}");
 }

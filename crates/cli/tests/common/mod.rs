@@ -76,7 +76,9 @@ impl PgDatabase {
     /// `None` (with a note on stderr) when no test server is configured.
     pub fn create(purpose: &str) -> Option<PgDatabase> {
         let Ok(base) = std::env::var("ASYNCMM_TEST_POSTGRES_URL") else {
-            eprintln!("ASYNCMM_TEST_POSTGRES_URL not set: PostgreSQL {purpose} test skipped");
+            say_skipped(&format!(
+                "PostgreSQL {purpose} test: set ASYNCMM_TEST_POSTGRES_URL to run it"
+            ));
             return None;
         };
         let name = format!(
@@ -114,4 +116,12 @@ impl Drop for PgDatabase {
             .args(["-q", "-c", &format!("DROP DATABASE {} WITH (FORCE)", self.name)])
             .status();
     }
+}
+
+/// Says a test was skipped where it can't be missed: straight to the
+/// process's standard error, which the test harness doesn't capture, so the
+/// line shows in the test output even when the test passes.
+pub fn say_skipped(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {what}");
 }
