@@ -4,7 +4,8 @@
 //! This crate owns where assessments, the models they were taken with, the
 //! organisation's teams, rounds and anonymous responses are kept, and their export and
 //! import as one document (the `export` module): the [`Store`] trait that the CLI and the web server program against,
-//! the two backends ([`SqliteStore`], [`PostgresStore`]), their migrations
+//! its one implementation for both databases ([`Database`], in `sql`), how
+//! each backend is opened ([`SqliteStore`], [`PostgresStore`]), their migrations
 //! (`migrations/sqlite`, `migrations/postgres`, embedded in the binary and run
 //! on connect), and [`connect`], which turns the `--database` /
 //! `ASYNCMM_DATABASE_URL` value into a ready store.
@@ -29,6 +30,7 @@ mod org;
 mod plan;
 pub mod postgres;
 mod record;
+mod sql;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -49,6 +51,7 @@ pub use export::{
 pub use location::redact;
 pub use org::Refusal;
 pub use postgres::PostgresStore;
+pub use sql::Database;
 pub use sqlite::SqliteStore;
 
 use location::Location;

@@ -95,8 +95,6 @@ use asyncmm_core::{
 };
 use asyncmm_model::{AreaId, Level, StatementId};
 use time::Date;
-use time::format_description::FormatItem;
-use time::macros::format_description;
 
 use crate::StoreError;
 use crate::record;
@@ -152,10 +150,6 @@ pub enum Refusal {
     },
 }
 
-/// How SQLite keeps a day: ISO 8601 (`2027-01-15`), so text order is date
-/// order.
-const DAY: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
 /// A date both backends can store and order the same way: the years 1–9999
 /// (SQLite's text form sorts correctly only with four-digit years).
 pub(crate) fn check_date(date: Date, what: &str) -> Result<Date, StoreError> {
@@ -166,17 +160,6 @@ pub(crate) fn check_date(date: Date, what: &str) -> Result<Date, StoreError> {
             "{what} {date} is outside the years 1-9999 that can be stored"
         )))
     }
-}
-
-/// A day as SQLite stores it.
-pub(crate) fn day_text(date: Date) -> Result<String, StoreError> {
-    date.format(DAY)
-        .map_err(|e| StoreError::Invalid(format!("cannot write the date {date}: {e}")))
-}
-
-/// Reads back a day written by [`day_text`].
-pub(crate) fn parse_day(text: &str, context: &str) -> Result<Date, StoreError> {
-    Date::parse(text, DAY).map_err(|e| StoreError::Corrupt(format!("{context}: {text:?} is not a date ({e})")))
 }
 
 /// Fresh random response ids, positive and distinct, in increasing order
@@ -728,12 +711,11 @@ mod tests {
     use time::macros::date;
 
     #[test]
-    fn days_are_iso_text_and_round_trip() {
-        let text = day_text(date!(2027 - 01 - 05)).expect("format");
-        assert_eq!(text, "2027-01-05");
-        assert_eq!(parse_day(&text, "x").expect("parse"), date!(2027 - 01 - 05));
-        assert!(parse_day("2027-01-05T10:00:00", "x").is_err());
+    fn only_four_digit_years_can_be_stored() {
         assert!(check_date(date!(-0001 - 01 - 01), "d").is_err());
+        assert!(check_date(date!(0000 - 12 - 31), "d").is_err());
+        assert!(check_date(date!(0001 - 01 - 01), "d").is_ok());
+        assert!(check_date(date!(9999 - 12 - 31), "d").is_ok());
     }
 
     #[test]

@@ -50,13 +50,6 @@ impl<'a> Row<'a> {
             answers,
         })
     }
-
-    /// `taken_at` as SQLite stores it.
-    pub(crate) fn taken_at_text(&self) -> Result<String, StoreError> {
-        self.taken_at
-            .format(SQLITE_TIMESTAMP)
-            .map_err(|e| StoreError::Invalid(format!("cannot write the time {}: {e}", self.taken_at)))
-    }
 }
 
 /// The `(item, value)` rows of answers: area id and level in quick mode,
@@ -328,7 +321,11 @@ mod tests {
                 answers: Answers::Quick(QuickAnswers::default()),
             };
             let row = Row::from_assessment(&a).expect("row");
-            let text = row.taken_at_text().expect("text");
+            let text = row
+                .taken_at
+                .to_offset(time::UtcOffset::UTC)
+                .format(SQLITE_TIMESTAMP)
+                .expect("text");
             assert_eq!(parse_sqlite_timestamp(&text).expect("parse"), t);
             texts.push(text);
         }
