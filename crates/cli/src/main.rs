@@ -15,6 +15,7 @@ mod plan;
 mod prompt;
 mod rounds;
 mod run;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -63,6 +64,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
             ModelCommand::Validate { file } => run::model_validate(file),
         };
     }
+    if let Command::Scan(scan) = &cli.command {
+        return scan::run(scan);
+    }
     let url = database_url(&cli)?;
     // The file is read and checked before the database is opened, so a bad
     // file doesn't even create one.
@@ -88,6 +92,6 @@ async fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export(args) => backup::export_command(store.as_ref(), args).await,
-        Command::Model(_) | Command::Import(_) => Ok(()),
+        Command::Model(_) | Command::Import(_) | Command::Scan(_) => Ok(()),
     }
 }

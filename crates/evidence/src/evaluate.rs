@@ -115,6 +115,7 @@ fn find_metric<'a>(scans: &'a [Scan], id: &MetricId) -> Option<&'a Metric> {
 
 fn outcome(rule: &Rule, scans: &[Scan]) -> RuleOutcome {
     let metric = find_metric(scans, &rule.metric);
+    let spec = crate::catalog::spec(rule.metric.as_str());
     let mut out = RuleOutcome {
         rule: rule.id.clone(),
         area: rule.area.clone(),
@@ -123,10 +124,12 @@ fn outcome(rule: &Rule, scans: &[Scan]) -> RuleOutcome {
         levels: rule.levels,
         rationale: rule.rationale.clone(),
         value: None,
-        unit: metric.map(|m| m.unit),
+        unit: metric.map(|m| m.unit).or_else(|| spec.map(|s| s.unit)),
         sample: metric.map_or(0, |m| m.sample),
         min_sample: rule.min_sample,
-        heuristic: metric.map(|m| m.heuristic.clone()),
+        heuristic: metric
+            .map(|m| m.heuristic.clone())
+            .or_else(|| spec.map(|s| s.heuristic.to_string())),
         confidence: metric.map(|m| m.confidence.clone()).unwrap_or_default(),
         suggested: None,
         no_data: None,

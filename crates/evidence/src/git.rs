@@ -31,7 +31,7 @@ use crate::catalog::{self, MetricSpec};
 use crate::config::{CONFIG_FILE, EvidenceConfig, parse_config};
 use crate::metric::{Metric, Note, Scan, SourceKind, Window};
 use crate::paths::{Classifier, CodeOwners, PathClass};
-use crate::privacy::Privacy;
+use crate::privacy::{Privacy, people_count};
 use crate::progress::Progress;
 use crate::refs::{find_refs, strip_squash_suffix};
 use crate::rules::RulesError;
@@ -271,7 +271,7 @@ pub fn scan_git(
         return Err(GitError::NoCommitsInWindow {
             path: shown,
             since: settings.window.since.date().to_string(),
-            until: settings.window.until.date().to_string(),
+            until: settings.window.last_day().to_string(),
             detail: format!("{latest}{bots}"),
         });
     }
@@ -878,7 +878,8 @@ fn build_metrics(
     } else {
         out.push(spec("git.top_contributor_share").no_data(
             format!(
-                "only {people} people committed; figures about people need at least k = {}",
+                "only {} committed; figures about people need at least k = {}",
+                people_count(people),
                 privacy.k
             ),
             h.eligible,

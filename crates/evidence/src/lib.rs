@@ -23,10 +23,13 @@ pub use rules::{
 };
 pub mod config;
 pub mod git;
+pub mod github;
 pub mod paths;
 pub mod privacy;
 pub mod progress;
 pub mod refs;
+pub mod render;
 pub mod since;
 
 pub use progress::{Progress, Silent};
+pub use render::{EvidenceReport, SCHEMA};

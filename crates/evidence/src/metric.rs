@@ -173,6 +173,11 @@ impl Window {
         self.since <= t && t < self.until
     }
 
+    /// The last day inside the window (its end is exclusive).
+    pub fn last_day(&self) -> time::Date {
+        (self.until - time::Duration::seconds(1)).date()
+    }
+
     /// `contains` for a Unix timestamp in seconds.
     pub fn contains_unix(&self, seconds: i64) -> bool {
         self.since.unix_timestamp() <= seconds && seconds < self.until.unix_timestamp()

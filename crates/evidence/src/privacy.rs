@@ -17,6 +17,15 @@ use crate::metric::{People, Person};
 /// How many of the most active people a scan lists.
 const TOP_PEOPLE: usize = 3;
 
+/// "1 person", "3 people".
+pub fn people_count(n: u64) -> String {
+    if n == 1 {
+        "1 person".to_string()
+    } else {
+        format!("{n} people")
+    }
+}
+
 /// Who may be named, and how people are hidden.
 #[derive(Clone)]
 pub struct Privacy {

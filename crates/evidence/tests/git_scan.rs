@@ -132,7 +132,7 @@ fn a_window_without_commits_is_an_error_that_says_so() {
     let text = err.to_string();
     assert!(matches!(err, GitError::NoCommitsInWindow { .. }));
     assert!(
-        text.contains("no commits by people between 2022-01-01 and 2023-01-01"),
+        text.contains("no commits by people between 2022-01-01 and 2022-12-31"),
         "{text}"
     );
     assert!(text.contains("the latest commit is from 2024-08-01"), "{text}");
