@@ -439,17 +439,16 @@ pub fn measure(
         let mut responders: HashSet<String> = HashSet::new();
         let mut unanswered = 0usize;
         for t in &window_issues {
-            let first = comments
+            let others: Vec<&(&str, OffsetDateTime)> = comments
                 .get(&(t.repo, t.number))
                 .into_iter()
                 .flatten()
                 .filter(|(who, at)| Some(*who) != t.author && *at >= t.created_at)
-                .min_by_key(|(_, at)| *at);
-            match first {
-                Some((who, at)) => {
-                    responders.insert(who.to_lowercase());
-                    waits.push(hours(t.created_at, *at));
-                }
+                .collect();
+            // The group a response time describes: everyone who answered.
+            responders.extend(others.iter().map(|(who, _)| who.to_lowercase()));
+            match others.iter().map(|(_, at)| *at).min() {
+                Some(at) => waits.push(hours(t.created_at, at)),
                 None => unanswered += 1,
             }
         }
@@ -492,15 +491,15 @@ pub fn measure(
         let mut waits = Vec::new();
         let mut reviewers: HashSet<String> = HashSet::new();
         for t in &window_pulls {
-            let first = reviews
+            let others: Vec<&(&str, OffsetDateTime)> = reviews
                 .get(&(t.repo, t.number))
                 .into_iter()
                 .flatten()
                 .filter(|(who, at)| Some(*who) != t.author && *at >= t.created_at)
-                .min_by_key(|(_, at)| *at);
-            if let Some((who, at)) = first {
-                reviewers.insert(who.to_lowercase());
-                waits.push(hours(t.created_at, *at));
+                .collect();
+            reviewers.extend(others.iter().map(|(who, _)| who.to_lowercase()));
+            if let Some(at) = others.iter().map(|(_, at)| *at).min() {
+                waits.push(hours(t.created_at, at));
             }
         }
         let reviewed = waits.len() as u64;

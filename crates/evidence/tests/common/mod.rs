@@ -178,3 +178,6 @@ pub fn known_commits() -> Vec<Commit<'static>> {
             .file("src/main.rs", "fn main() { later(); }\n"),
     ]
 }
+
+pub mod github;
+pub mod mock;
