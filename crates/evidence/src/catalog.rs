@@ -128,7 +128,7 @@ static CATALOG: &[MetricSpec] = &[
         unit: Unit::Presence,
         sample_of: "files",
         windowed: false,
-        heuristic: "at HEAD, at least one documentation file besides README, CONTRIBUTING and templates (docs globs)",
+        heuristic: "at HEAD, documentation beyond README, CONTRIBUTING and boilerplate such as a changelog, licence or code of conduct (docs globs)",
         caveat: "",
     },
     MetricSpec {
@@ -144,7 +144,7 @@ static CATALOG: &[MetricSpec] = &[
         unit: Unit::Count,
         sample_of: "files",
         windowed: false,
-        heuristic: "files at HEAD matching the docs globs",
+        heuristic: "documentation files at HEAD (docs globs; decision records and templates not counted)",
         caveat: "",
     },
     MetricSpec {

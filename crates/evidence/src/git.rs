@@ -620,46 +620,21 @@ fn walk_commits(
         }
         let in_window = since <= time && time < until;
         let is_merge = info.parent_ids.len() > 1;
-        let commit = repo
-            .objects
-            .find_commit(&info.id, &mut buf)
-            .map_err(read_error(path, format!("commit {}", info.id)))?;
-        let tree = commit.tree();
         let mut counts = false;
-        if in_window {
-            if is_merge {
-                history.merges += 1;
-            } else {
-                let author = commit
-                    .author()
-                    .map_err(read_error(path, format!("the author of commit {}", info.id)))?;
-                let person = mailmap.resolve_cow(author);
-                let name = person.name.to_str_lossy();
-                let email = person.email.to_str_lossy();
-                if config.is_bot(&name) || config.is_bot(&email) {
-                    history.bot_commits += 1;
-                } else {
-                    counts = true;
-                    history.eligible += 1;
-                    let key = if email.trim().is_empty() {
-                        name.trim().to_lowercase()
-                    } else {
-                        email.trim().to_lowercase()
-                    };
-                    *history.activity.entry(key.clone()).or_insert(0) += 1;
-                    history.names.entry(key).or_insert_with(|| name.trim().to_string());
-                    let message = strip_squash_suffix(&commit.message.to_str_lossy());
-                    let refs = find_refs(&message, &config.references);
-                    let issue = refs.references_issue(|_| false);
-                    if issue {
-                        history.referencing_issue += 1;
-                    }
-                    if issue || refs.decision_refs > 0 {
-                        history.linking_context += 1;
-                    }
-                }
-            }
-        }
+        // Outside the window only the tree matters: read just the header.
+        let tree = if in_window {
+            let commit = repo
+                .objects
+                .find_commit(&info.id, &mut buf)
+                .map_err(read_error(path, format!("commit {}", info.id)))?;
+            count_commit(&commit, is_merge, config, mailmap, history, &mut counts, path, info.id)?;
+            commit.tree()
+        } else {
+            repo.objects
+                .find_commit_iter(&info.id, &mut buf)
+                .and_then(|mut c| c.tree_id())
+                .map_err(read_error(path, format!("commit {}", info.id)))?
+        };
         // Merges bring changes already made in the commits they merge;
         // shallow boundary commits have no parent to compare with.
         if is_merge || shallow.contains(&info.id) {
@@ -684,6 +659,54 @@ fn walk_commits(
     progress.advance(pending_progress);
     if !batch.is_empty() {
         let _ = tx.send(batch);
+    }
+    Ok(())
+}
+
+/// Counts one commit of the window: a merge, a bot's commit, or a commit by
+/// a person with its author and message references.
+#[allow(clippy::too_many_arguments)]
+fn count_commit(
+    commit: &gix::objs::CommitRef<'_>,
+    is_merge: bool,
+    config: &EvidenceConfig,
+    mailmap: &gix::mailmap::Snapshot,
+    history: &mut History,
+    counts: &mut bool,
+    path: &Path,
+    id: ObjectId,
+) -> Result<(), GitError> {
+    if is_merge {
+        history.merges += 1;
+        return Ok(());
+    }
+    let author = commit
+        .author()
+        .map_err(read_error(path, format!("the author of commit {id}")))?;
+    let person = mailmap.resolve_cow(author);
+    let name = person.name.to_str_lossy();
+    let email = person.email.to_str_lossy();
+    if config.is_bot(&name) || config.is_bot(&email) {
+        history.bot_commits += 1;
+        return Ok(());
+    }
+    *counts = true;
+    history.eligible += 1;
+    let key = if email.trim().is_empty() {
+        name.trim().to_lowercase()
+    } else {
+        email.trim().to_lowercase()
+    };
+    *history.activity.entry(key.clone()).or_insert(0) += 1;
+    history.names.entry(key).or_insert_with(|| name.trim().to_string());
+    let message = strip_squash_suffix(&commit.message.to_str_lossy());
+    let refs = find_refs(&message, &config.references);
+    let issue = refs.references_issue(|_| false);
+    if issue {
+        history.referencing_issue += 1;
+    }
+    if issue || refs.decision_refs > 0 {
+        history.linking_context += 1;
     }
     Ok(())
 }
@@ -767,9 +790,14 @@ fn diff_worker(
                 if classes.len() > CLASS_CACHE_LIMIT {
                     classes.clear();
                 }
-                let class = *classes
-                    .entry(file.clone())
-                    .or_insert_with(|| classifier.classify(file.as_bstr()));
+                let class = match classes.get(file) {
+                    Some(class) => *class,
+                    None => {
+                        let class = classifier.classify(file.as_bstr());
+                        classes.insert(file.clone(), class);
+                        class
+                    }
+                };
                 if class.prose || class.decision_record {
                     touched_docs = true;
                 }

@@ -95,8 +95,8 @@ pub fn text(report: &EvidenceReport, model: &Model) -> String {
     }
     let _ = writeln!(
         out,
-        "\nSuggested levels per area (rule set {} v{}; {})",
-        e.rule_set.id, e.rule_set.version, e.combination
+        "\nSuggested levels per area (rule set {} v{})",
+        e.rule_set.id, e.rule_set.version
     );
     for area in &e.areas {
         let level = area
@@ -113,6 +113,7 @@ pub fn text(report: &EvidenceReport, model: &Model) -> String {
         };
         let _ = writeln!(out, "  {:<24} {:<14} {}", area.name, level, coverage);
     }
+    let _ = writeln!(out, "  An area's level is {}.", e.combination);
 
     let _ = writeln!(out, "\nRules");
     for area in &e.areas {
