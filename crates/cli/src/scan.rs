@@ -292,7 +292,11 @@ pub fn run(command: &ScanCommand) -> Result<()> {
                 );
             }
             let api = ApiSettings {
-                base_url: args.api_url.trim_end_matches('/').to_string(),
+                // An empty GITHUB_API_URL means the default, not "no address".
+                base_url: match args.api_url.trim().trim_end_matches('/') {
+                    "" => "https://api.github.com".to_string(),
+                    url => url.to_string(),
+                },
                 token: token.trim().to_string(),
                 max_wait: parse_wait(&args.max_wait)?,
                 retry_pause: Duration::from_secs(2),
