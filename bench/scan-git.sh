@@ -7,7 +7,7 @@
 #   bench/scan-git.sh                 # 200k commits
 #   COMMITS=50000 bench/scan-git.sh   # smaller
 #
-# Needs git, python3, hyperfine and GNU time (Debian: hyperfine, time).
+# Needs git, python3 and hyperfine (Debian: hyperfine); Linux for /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COMMITS=${COMMITS:-200000}
@@ -41,11 +41,24 @@ hyperfine --warmup 1 --runs "$RUNS" --export-markdown "$WORK/scan-git.md" \
   -n 'asyncmm scan git (all history)' "$BIN scan git $REPO --since 1970-01-01 --until 2100-01-01 --format json" \
   -n 'asyncmm scan git (180 days)' "$BIN scan git $REPO --since 180d --until $END --format json"
 
+# Peak memory, split: anonymous (heap: what asyncmm allocates) and
+# file-backed (the pack files mapped into memory, which grow with the
+# repository whatever reads them).
+peak() {
+  "$@" > /dev/null & local pid=$! anon=0 file=0 a f
+  while kill -0 "$pid" 2>/dev/null; do
+    read -r a f < <(awk '/RssAnon/{a=$2} /RssFile/{f=$2} END{print a+0, f+0}' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+    [ "${a:-0}" -gt "$anon" ] && anon=$a
+    [ "${f:-0}" -gt "$file" ] && file=$f
+    sleep 0.05
+  done
+  wait "$pid"
+  echo "anonymous ${anon} KB, file-backed ${file} KB"
+}
 echo
-echo "peak RSS of asyncmm scan git (all history):"
+echo "peak memory (all history in the window):"
 for n in $((COMMITS / 4)) $((COMMITS / 2)) "$COMMITS"; do
   r=$(make_repo "$n")
-  /usr/bin/time -f "  $n commits: %M KB, %e s" "$BIN" scan git "$r" --since 1970-01-01 --until 2100-01-01 --format json > /dev/null
+  echo "  asyncmm, $n commits: $(peak "$BIN" scan git "$r" --since 1970-01-01 --until 2100-01-01 --format json)"
 done
-echo "peak RSS of git log --name-only:"
-/usr/bin/time -f "  $COMMITS commits: %M KB, %e s" git -C "$REPO" log --name-only --format=%H%n%an%n%s > /dev/null
+echo "  git log, $COMMITS commits: $(peak git -C "$REPO" log --name-only --format=%H%n%an%n%s)"

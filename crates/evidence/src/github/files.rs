@@ -88,9 +88,11 @@ pub fn parse_pages<T: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<
             Some(Ok(_)) => {
                 let segment = &bytes[start..end];
                 let value_at = start + segment.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-                let (seg_line, seg_col) = position(bytes, value_at);
                 let trimmed = &bytes[value_at..end];
+                // Positions are counted only for an error: counting lines
+                // for every page would make reading quadratic.
                 let shape_error = |line: usize, column: usize, field: String, message: String| {
+                    let (seg_line, seg_col) = position(bytes, value_at);
                     let (line, column) = if line <= 1 {
                         (seg_line, seg_col + column.saturating_sub(1))
                     } else {
