@@ -14,7 +14,7 @@ use crate::rules::{Direction, Rule, RuleId, RuleSet, Thresholds};
 
 /// How an area's evidence level is combined from its rules; shown with
 /// every result so nobody has to guess.
-pub const COMBINATION: &str = "median of the suggested levels of the area's rules that had data and are not waived (with an even number, the lower middle one)";
+pub const COMBINATION: &str = "the median of the suggested levels of the area's rules that had data and are not waived; with an even number of them, the lower of the two middle ones";
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
