@@ -116,14 +116,14 @@ impl App<'_> {
         let by = parse_day("target date", by)?;
         let baseline = now.as_ref().and_then(|c| c.entry.level(&area));
         let mut warnings = Vec::new();
-        if let Some(b) = baseline {
-            if target <= b {
-                warnings.push(format!(
-                    "{area} is already at level {} (from {}); the target {target} is not above it",
-                    b.number(),
-                    now.as_ref().map_or(String::new(), |c| c.entry.label())
-                ));
-            }
+        if let Some(b) = baseline
+            && target <= b
+        {
+            warnings.push(format!(
+                "{area} is already at level {} (from {}); the target {target} is not above it",
+                b.number(),
+                now.as_ref().map_or(String::new(), |c| c.entry.label())
+            ));
         }
         if by < self.today {
             warnings.push(format!("the target date {by} is in the past"));

@@ -114,10 +114,10 @@ impl App<'_> {
         let team = self.org_team(team).await?.name;
         let k = K::new(k).map_err(|e| AppError::invalid("k", e))?;
         let closes_on = closes.map(|c| parse_day("closing date", c)).transpose()?;
-        if let Some(date) = closes_on {
-            if date < self.today {
-                return Err(AppError::invalid("closing date", format!("{date} is in the past")));
-            }
+        if let Some(date) = closes_on
+            && date < self.today
+        {
+            return Err(AppError::invalid("closing date", format!("{date} is in the past")));
         }
         let tokens = draw_tokens(tokens, random)?;
         let open_actions = self.open_actions(&team).await?;

@@ -66,6 +66,9 @@ pub enum Command {
     /// which keeps the semantics safe and simple. Everything is written in
     /// one transaction: on any error nothing is stored.
     Import(ImportArgs),
+    /// Measure practice from real artefacts (git, GitHub) and suggest levels.
+    #[command(subcommand)]
+    Scan(crate::scan::ScanCommand),
 }
 
 #[derive(Debug, Args)]

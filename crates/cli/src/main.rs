@@ -15,6 +15,7 @@ mod plan;
 mod prompt;
 mod report;
 mod rounds;
+mod scan;
 mod ui;
 
 use std::process::ExitCode;
@@ -87,6 +88,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
             ModelCommand::Validate { file, revises } => assess::model_validate(file, revises.as_deref()),
         };
     }
+    if let Command::Scan(scan) = &cli.command {
+        return scan::run(scan);
+    }
     let url = database_url(&cli)?;
     // The file is read and checked before the database is opened, so a bad
     // file doesn't even create one.
@@ -113,6 +117,6 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Plan(command) => plan::plan_command(&app, command).await,
         Command::Check(args) => check::check_command(&app, args).await,
         Command::Export(args) => backup::export_command(&app, args).await,
-        Command::Model(_) | Command::Import(_) | Command::Migrate => Ok(()),
+        Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) => Ok(()),
     }
 }

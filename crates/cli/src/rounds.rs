@@ -99,13 +99,13 @@ fn team_list_text(list: &TeamList) -> String {
 /// Refuses before anything is stored when the token file can't be created
 /// new, so no tokens end up issued but never shown.
 fn ensure_new(path: Option<&Path>) -> Result<()> {
-    if let Some(path) = path {
-        if path.exists() {
-            bail!(
-                "{} already exists: tokens are written only to a new file",
-                path.display()
-            );
-        }
+    if let Some(path) = path
+        && path.exists()
+    {
+        bail!(
+            "{} already exists: tokens are written only to a new file",
+            path.display()
+        );
     }
     Ok(())
 }

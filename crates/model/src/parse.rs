@@ -224,13 +224,14 @@ fn build(raw: RawFile, p: &mut Problems<'_>) -> Option<Model> {
     }
     let version = p.non_empty(&raw.model.version, "model version");
     let revises = p.optional(raw.model.revises.as_ref(), "`revises`");
-    if let (Some(revises), Some(span)) = (&revises, raw.model.revises.as_ref()) {
-        if !revises.is_empty() && revises == &version {
-            p.at(
-                span.span(),
-                format!("`revises` names this model's own version {version}: it must name an earlier version"),
-            );
-        }
+    if let (Some(revises), Some(span)) = (&revises, raw.model.revises.as_ref())
+        && !revises.is_empty()
+        && revises == &version
+    {
+        p.at(
+            span.span(),
+            format!("`revises` names this model's own version {version}: it must name an earlier version"),
+        );
     }
     let title = p.non_empty(&raw.model.title, "model title");
     let source = build_source(&raw.model.source, p);

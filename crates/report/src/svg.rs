@@ -371,14 +371,14 @@ pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band:
                 // Some areas not assessed: connect only neighbours that both have values.
                 for i in 0..points.len() {
                     let j = (i + 1) % points.len();
-                    if let (Some((x1, y1)), Some((x2, y2))) = (points[i], points[j]) {
-                        if i != j {
-                            let _ = write!(
-                                out,
-                                "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
-                                dash_attr(index)
-                            );
-                        }
+                    if let (Some((x1, y1)), Some((x2, y2))) = (points[i], points[j])
+                        && i != j
+                    {
+                        let _ = write!(
+                            out,
+                            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
+                            dash_attr(index)
+                        );
                     }
                 }
             }
@@ -777,10 +777,10 @@ pub fn history_trend(report: &HistoryReport) -> String {
             if !areas.iter().any(|(id, _)| id == &area.id) {
                 areas.push((area.id.clone(), area.name.clone()));
             }
-            if let Some(level) = &area.level {
-                if let Some(slot) = level_names.get_mut(usize::from(level.level)) {
-                    *slot = level.name.clone();
-                }
+            if let Some(level) = &area.level
+                && let Some(slot) = level_names.get_mut(usize::from(level.level))
+            {
+                *slot = level.name.clone();
             }
         }
     }

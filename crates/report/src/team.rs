@@ -505,17 +505,17 @@ pub fn render_round_csv(report: &RoundReport) -> String {
         out.push_str(&row.join(","));
         out.push('\n');
     }
-    if report.areas.is_empty() {
-        if let Some(h) = &report.hidden {
-            let _ = writeln!(
-                out,
-                "{},{},{},,true,{},,,,,,,,,false,,false",
-                r.id,
-                field(&r.team),
-                r.mode,
-                h.n
-            );
-        }
+    if report.areas.is_empty()
+        && let Some(h) = &report.hidden
+    {
+        let _ = writeln!(
+            out,
+            "{},{},{},,true,{},,,,,,,,,false,,false",
+            r.id,
+            field(&r.team),
+            r.mode,
+            h.n
+        );
     }
     out
 }
@@ -701,13 +701,13 @@ impl OrgReport {
                 };
                 let mut rows = vec![node_row(&r.organisation, "organisation".to_string())];
                 for group in &r.groups {
-                    if let asyncmm_core::anonymity::Node::Group(id) = group.node {
-                        if parents.contains(&id) {
-                            rows.push(node_row(
-                                group,
-                                name_of(id).unwrap_or_else(|| format!("group {}", id.0)),
-                            ));
-                        }
+                    if let asyncmm_core::anonymity::Node::Group(id) = group.node
+                        && parents.contains(&id)
+                    {
+                        rows.push(node_row(
+                            group,
+                            name_of(id).unwrap_or_else(|| format!("group {}", id.0)),
+                        ));
                     }
                 }
                 OrgRollup {
