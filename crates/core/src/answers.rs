@@ -88,6 +88,14 @@ pub enum AnswerError {
     UnknownArea(AreaId, String),
     #[error("no answers given")]
     Empty,
+    #[error("answer item {item:?}: {message}")]
+    BadItem { item: String, message: String },
+    #[error("{what} {value:?} for {item} is not 0-3")]
+    BadValue {
+        what: &'static str,
+        item: String,
+        value: Option<i16>,
+    },
     #[error("team name must be 1 to 100 characters without control characters, got {0:?}")]
     BadTeamName(String),
 }
@@ -225,6 +233,77 @@ pub enum Answers {
 }
 
 impl Answers {
+    /// Answers from the `(item, value)` rows in which the store keeps them
+    /// and an export writes them: area id and level (0-3) in quick mode,
+    /// statement id and agreement (0-3, `None` = don't know) in detailed
+    /// mode. A later row for the same item replaces an earlier one. Ids are
+    /// not checked against a model here; see [`Answers::check_against`].
+    pub fn from_rows<S: AsRef<str>>(
+        mode: Mode,
+        rows: impl IntoIterator<Item = (S, Option<i16>)>,
+    ) -> Result<Answers, AnswerError> {
+        let level_of = |value: Option<i16>| value.and_then(|v| u8::try_from(v).ok());
+        match mode {
+            Mode::Quick => {
+                let mut map = BTreeMap::new();
+                for (item, value) in rows {
+                    let item = item.as_ref();
+                    let area = AreaId::parse(item).map_err(|e| AnswerError::BadItem {
+                        item: item.to_string(),
+                        message: e.to_string(),
+                    })?;
+                    let level =
+                        level_of(value)
+                            .and_then(|v| Level::new(v).ok())
+                            .ok_or_else(|| AnswerError::BadValue {
+                                what: "level",
+                                item: format!("area {item}"),
+                                value,
+                            })?;
+                    map.insert(area, level);
+                }
+                Ok(Answers::Quick(QuickAnswers(map)))
+            }
+            Mode::Detailed => {
+                let mut map = BTreeMap::new();
+                for (item, value) in rows {
+                    let item = item.as_ref();
+                    let statement = StatementId::parse(item).map_err(|e| AnswerError::BadItem {
+                        item: item.to_string(),
+                        message: e.to_string(),
+                    })?;
+                    let answer = match value {
+                        None => Answer::DontKnow,
+                        Some(_) => level_of(value)
+                            .and_then(|v| Agreement::new(v).ok())
+                            .map(Answer::Agree)
+                            .ok_or_else(|| AnswerError::BadValue {
+                                what: "agreement",
+                                item: format!("statement {item}"),
+                                value,
+                            })?,
+                    };
+                    map.insert(statement, answer);
+                }
+                Ok(Answers::Detailed(DetailedAnswers(map)))
+            }
+        }
+    }
+
+    /// Every area or statement answered is one of `model`'s.
+    pub fn check_against(&self, model: &Model) -> Result<(), AnswerError> {
+        match self {
+            Answers::Quick(q) => match q.iter().find(|(area, _)| model.area(area).is_none()) {
+                Some((area, _)) => Err(AnswerError::UnknownArea(area.clone(), model.key())),
+                None => Ok(()),
+            },
+            Answers::Detailed(d) => match d.iter().find(|(statement, _)| model.statement(statement).is_none()) {
+                Some((statement, _)) => Err(AnswerError::UnknownStatement(statement.clone(), model.key())),
+                None => Ok(()),
+            },
+        }
+    }
+
     pub fn mode(&self) -> Mode {
         match self {
             Answers::Quick(_) => Mode::Quick,

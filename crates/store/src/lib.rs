@@ -45,13 +45,14 @@ use asyncmm_core::{
 use time::{Date, OffsetDateTime};
 
 pub use export::{
-    EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportParseError, ExportedAction, ExportedAssessment, ExportedGoal,
-    ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
+    EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAction,
+    ExportedAssessment, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
+    PartSink, ReadError, Section, read_export,
 };
 pub use location::redact;
 pub use org::Refusal;
 pub use postgres::PostgresStore;
-pub use sql::Database;
+pub use sql::{Database, Import, ImportBatch};
 pub use sqlite::SqliteStore;
 
 use location::Location;
@@ -323,6 +324,13 @@ pub trait Store: Send + Sync {
     /// time or token hash, is `Invalid`; rows the schema rejects fail the
     /// import. In every case nothing is stored.
     async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError>;
+
+    /// Begins an import into this empty database, to be written batch by
+    /// batch as a document is read (see [`read_export`]) and committed at
+    /// the end: all or nothing, in one transaction, keeping the document's
+    /// ids. A database holding any data is a `Conflict`. Memory holds one
+    /// batch at a time, whatever the document's size.
+    async fn begin_import(&self) -> Result<Box<dyn Import + '_>, StoreError>;
 }
 
 /// Opens the store that `url` names and brings its schema up to date.

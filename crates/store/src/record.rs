@@ -6,13 +6,9 @@
 //! how they are parsed back, how timestamps are normalised and what counts
 //! as corrupt is decided once, here. A backend only moves rows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use asyncmm_core::{
-    Agreement, Answer, Answers, AssessmentId, DetailedAnswers, Mode, ModelRef, NewAssessment, QuickAnswers,
-    StoredAssessment, TeamName,
-};
-use asyncmm_model::{AreaId, Level, StatementId};
+use asyncmm_core::{Answers, AssessmentId, Mode, ModelRef, NewAssessment, StoredAssessment, TeamName};
 use time::format_description::FormatItem;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -75,50 +71,7 @@ pub(crate) fn parse_answers<S: AsRef<str>>(
     rows: impl IntoIterator<Item = (S, Option<i16>)>,
     corrupt: impl Fn(String) -> StoreError,
 ) -> Result<Answers, StoreError> {
-    match mode {
-        Mode::Quick => {
-            let mut map = BTreeMap::new();
-            for (item, value) in rows {
-                let (area, level) = parse_quick_row(item.as_ref(), value).map_err(&corrupt)?;
-                map.insert(area, level);
-            }
-            Ok(Answers::Quick(QuickAnswers::from_map(map)))
-        }
-        Mode::Detailed => {
-            let mut map = BTreeMap::new();
-            for (item, value) in rows {
-                let (statement, answer) = parse_detailed_row(item.as_ref(), value).map_err(&corrupt)?;
-                map.insert(statement, answer);
-            }
-            Ok(Answers::Detailed(DetailedAnswers::from_map(map)))
-        }
-    }
-}
-
-/// One quick-mode row; the error is the part of a `Corrupt` message after
-/// the assessment or round.
-pub(crate) fn parse_quick_row(item: &str, value: Option<i16>) -> Result<(AreaId, Level), String> {
-    let area = AreaId::parse(item).map_err(|e| format!("answer item {item:?}: {e}"))?;
-    let level = value
-        .and_then(|v| u8::try_from(v).ok())
-        .and_then(|v| Level::new(v).ok())
-        .ok_or_else(|| format!("level {value:?} for area {item} is not 0-3"))?;
-    Ok((area, level))
-}
-
-/// One detailed-mode row; the error is the part of a `Corrupt` message after
-/// the assessment or round.
-pub(crate) fn parse_detailed_row(item: &str, value: Option<i16>) -> Result<(StatementId, Answer), String> {
-    let statement = StatementId::parse(item).map_err(|e| format!("answer item {item:?}: {e}"))?;
-    let answer = match value {
-        None => Answer::DontKnow,
-        Some(v) => u8::try_from(v)
-            .ok()
-            .and_then(|v| Agreement::new(v).ok())
-            .map(Answer::Agree)
-            .ok_or_else(|| format!("agreement {v} for statement {item} is not 0-3"))?,
-    };
-    Ok((statement, answer))
+    Answers::from_rows(mode, rows).map_err(|e| corrupt(e.to_string()))
 }
 
 /// UTC with microsecond precision, within the years 0–9999 that the SQLite
@@ -318,7 +271,7 @@ mod tests {
                 team: team.clone(),
                 model: model.clone(),
                 taken_at: t,
-                answers: Answers::Quick(QuickAnswers::default()),
+                answers: Answers::Quick(asyncmm_core::QuickAnswers::default()),
             };
             let row = Row::from_assessment(&a).expect("row");
             let text = row

@@ -23,9 +23,12 @@
 mod assessments;
 mod backup;
 mod bulk;
+mod import;
 mod plans;
 mod rounds;
 pub(crate) mod stamp;
+
+pub use import::{Import, ImportBatch};
 mod teams;
 
 use std::collections::HashMap;
@@ -236,7 +239,7 @@ impl Database {
 }
 
 /// Every operation's error goes through [`Database::explain`].
-trait Explained<T> {
+pub(crate) trait Explained<T> {
     fn explained(self, db: &Database) -> Result<T, StoreError>;
 }
 
@@ -418,6 +421,10 @@ impl Store for Database {
     }
 
     async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError> {
-        self.import_tables(document).await.explained(self)
+        self.import_document(document).await.explained(self)
+    }
+
+    async fn begin_import(&self) -> Result<Box<dyn Import + '_>, StoreError> {
+        Ok(Box::new(self.start_import().await.explained(self)?))
     }
 }

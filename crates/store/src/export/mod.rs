@@ -43,6 +43,10 @@ use time::{Date, OffsetDateTime, UtcOffset};
 use crate::StoreError;
 use crate::record::SQLITE_TIMESTAMP;
 
+mod read;
+
+pub use read::{ExportHeader, ExportPart, PartSink, ReadError, Section, read_export};
+
 /// The `format` field of every export document.
 pub const EXPORT_FORMAT: &str = "asyncmm.export";
 
@@ -203,35 +207,76 @@ pub enum ExportParseError {
 }
 
 impl ExportDocument {
-    /// Reads a document, checking its format and version before its shape,
-    /// so a file from a newer asyncmm is named as such.
+    /// Reads a whole document into memory, checking its format and version
+    /// before its shape, so a file from a newer asyncmm is named as such.
+    /// Large documents are better read part by part with [`read_export`].
     pub fn from_json(text: &str) -> Result<ExportDocument, ExportParseError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ExportParseError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: json_message(&e),
-        })?;
-        let format = value.get("format");
-        if format.and_then(serde_json::Value::as_str) != Some(EXPORT_FORMAT) {
-            return Err(ExportParseError::NotAnExport {
-                found: format.map_or_else(|| "missing".to_string(), ToString::to_string),
-            });
+        let mut collect = Collect::default();
+        match read_export(text.as_bytes(), &mut collect) {
+            Ok(()) => Ok(collect.document),
+            Err(ReadError::Parse(e)) => Err(e),
+            Err(ReadError::Sink { error, .. }) => match error {},
+            Err(ReadError::Io(e)) => Err(ExportParseError::Structure {
+                line: 0,
+                column: 0,
+                message: e.to_string(),
+            }),
         }
-        if let Some(found) = value.get("version").and_then(serde_json::Value::as_u64)
-            && found > u64::from(EXPORT_VERSION)
-        {
-            return Err(ExportParseError::NewerVersion { found });
-        }
-        serde_json::from_str(text).map_err(|e| ExportParseError::Structure {
-            line: e.line(),
-            column: e.column(),
-            message: json_message(&e),
-        })
     }
 
     /// The document as pretty-printed JSON.
     pub fn to_json(&self) -> Result<String, StoreError> {
         serde_json::to_string_pretty(self).map_err(|e| StoreError::Invalid(format!("cannot write the export: {e}")))
+    }
+}
+
+/// Gathers a whole document.
+struct Collect {
+    document: ExportDocument,
+}
+
+impl Default for Collect {
+    fn default() -> Self {
+        Collect {
+            document: ExportDocument {
+                format: EXPORT_FORMAT.to_string(),
+                version: EXPORT_VERSION,
+                exported_at: String::new(),
+                models: Vec::new(),
+                teams: Vec::new(),
+                assessments: Vec::new(),
+                rounds: Vec::new(),
+                goals: Vec::new(),
+                actions: Vec::new(),
+            },
+        }
+    }
+}
+
+impl PartSink for Collect {
+    type Error = std::convert::Infallible;
+
+    fn header(&mut self, header: ExportHeader) -> Result<(), Self::Error> {
+        self.document.version = header.version;
+        self.document.exported_at = header.exported_at;
+        Ok(())
+    }
+
+    fn part(&mut self, part: ExportPart) -> Result<(), Self::Error> {
+        let d = &mut self.document;
+        match part {
+            ExportPart::Model(m) => d.models.push(m),
+            ExportPart::Team(t) => d.teams.push(t),
+            ExportPart::Assessment(a) => d.assessments.push(a),
+            ExportPart::Round(r) => d.rounds.push(r),
+            ExportPart::Goal(g) => d.goals.push(g),
+            ExportPart::Action(a) => d.actions.push(a),
+        }
+        Ok(())
+    }
+
+    fn end_of(&mut self, _section: Section) -> Result<(), Self::Error> {
+        Ok(())
     }
 }
 
@@ -501,143 +546,123 @@ impl Tables {
         })
     }
 
-    /// The rows a document stands for, with its days, times and hashes
-    /// checked. The database's own constraints check the rest (modes,
-    /// ranges, references) when the rows are written.
-    pub(crate) fn from_document(doc: &ExportDocument) -> Result<Tables, StoreError> {
-        if doc.format != EXPORT_FORMAT {
-            return Err(StoreError::Invalid(format!(
-                "not an asyncmm export (format {:?}, expected {EXPORT_FORMAT:?})",
-                doc.format
-            )));
-        }
-        if doc.version == 0 {
-            return Err(StoreError::Invalid(
-                "the export has format version 0, which no asyncmm writes".to_string(),
-            ));
-        }
-        if doc.version > EXPORT_VERSION {
-            return Err(StoreError::Invalid(format!(
-                "the export is of format version {}, newer than version {EXPORT_VERSION} that this asyncmm reads; \
-                 upgrade asyncmm to import it",
-                doc.version
-            )));
-        }
-        let mut t = Tables {
-            models: doc
-                .models
-                .iter()
-                .map(|m| (m.id.clone(), m.version.clone(), m.source.clone()))
-                .collect(),
-            teams: doc
-                .teams
-                .iter()
-                .map(|t| TeamRow {
-                    id: t.id,
-                    name: t.name.clone(),
-                    parent: t.parent,
-                    archived: t.archived,
-                })
-                .collect(),
-            ..Tables::default()
-        };
-        for a in &doc.assessments {
-            let taken_at = OffsetDateTime::parse(&a.taken_at, &Rfc3339)
-                .map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "assessment {}: taken_at {:?} is not an RFC 3339 time ({e})",
-                        a.id, a.taken_at
-                    ))
-                })?
-                .to_offset(UtcOffset::UTC);
-            if !(0..=9999).contains(&taken_at.year()) {
-                return Err(StoreError::Invalid(format!(
-                    "assessment {}: taken_at {} is outside the years 0-9999",
+    pub(crate) fn add_model(&mut self, m: &ExportedModel) {
+        self.models.push((m.id.clone(), m.version.clone(), m.source.clone()));
+    }
+
+    pub(crate) fn add_team(&mut self, t: &ExportedTeam) {
+        self.teams.push(TeamRow {
+            id: t.id,
+            name: t.name.clone(),
+            parent: t.parent,
+            archived: t.archived,
+        });
+    }
+
+    pub(crate) fn add_assessment(&mut self, a: &ExportedAssessment) -> Result<(), StoreError> {
+        let taken_at = OffsetDateTime::parse(&a.taken_at, &Rfc3339)
+            .map_err(|e| {
+                StoreError::Invalid(format!(
+                    "assessment {}: taken_at {:?} is not an RFC 3339 time ({e})",
                     a.id, a.taken_at
-                )));
-            }
-            t.assessments.push(AssessmentRow {
-                id: a.id,
-                team: a.team.clone(),
-                model_id: a.model_id.clone(),
-                model_version: a.model_version.clone(),
-                mode: a.mode.clone(),
-                taken_at,
-            });
-            t.answers
-                .extend(a.answers.iter().map(|(item, value)| (a.id, item.clone(), *value)));
+                ))
+            })?
+            .to_offset(UtcOffset::UTC);
+        if !(1..=9999).contains(&taken_at.year()) {
+            return Err(StoreError::Invalid(format!(
+                "assessment {}: taken_at {} is outside the years 1-9999",
+                a.id, a.taken_at
+            )));
         }
-        for r in &doc.rounds {
-            let what = format!("round {}", r.id);
-            let intake = match (&r.intake, doc.version) {
-                (Some(intake), _) => Some(intake.clone()),
-                (None, 1) if !r.tokens.is_empty() => Some("tokens".to_string()),
-                (None, 1) if !r.responses.is_empty() => Some("import".to_string()),
-                (None, _) => None,
-            };
-            if r.sealed && r.tokens.iter().any(|token| token.response.is_some()) {
-                return Err(StoreError::Invalid(format!(
-                    "{what} is sealed but a token still names a response; a closed round keeps no such link"
-                )));
-            }
-            t.rounds.push(RoundRow {
-                id: r.id,
-                team: r.team,
-                model_id: r.model_id.clone(),
-                model_version: r.model_version.clone(),
-                mode: r.mode.clone(),
-                k: r.k,
-                opens_on: parse_day(&r.opens_on, &what)?,
-                closes_on: r.closes_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
-                closed_on: r.closed_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
-                published: r.published,
-                intake,
-                sealed: r.sealed,
-            });
-            for response in &r.responses {
-                t.responses
-                    .push((response.id, r.id, parse_day(&response.submitted_on, &what)?));
-                t.response_answers.extend(
-                    response
-                        .answers
-                        .iter()
-                        .map(|(item, value)| (r.id, response.id, item.clone(), *value)),
-                );
-            }
-            for token in &r.tokens {
-                t.tokens
-                    .push((unhex(&token.hash, r.id)?, r.id, token.response, token.spent));
-            }
+        self.assessments.push(AssessmentRow {
+            id: a.id,
+            team: a.team.clone(),
+            model_id: a.model_id.clone(),
+            model_version: a.model_version.clone(),
+            mode: a.mode.clone(),
+            taken_at,
+        });
+        self.answers
+            .extend(a.answers.iter().map(|(item, value)| (a.id, item.clone(), *value)));
+        Ok(())
+    }
+
+    /// A round of a document of format `version` (version 1 had no
+    /// `intake`: it is worked out from the tokens and responses).
+    pub(crate) fn add_round(&mut self, r: &ExportedRound, version: u32) -> Result<(), StoreError> {
+        let what = format!("round {}", r.id);
+        let intake = match (&r.intake, version) {
+            (Some(intake), _) => Some(intake.clone()),
+            (None, 1) if !r.tokens.is_empty() => Some("tokens".to_string()),
+            (None, 1) if !r.responses.is_empty() => Some("import".to_string()),
+            (None, _) => None,
+        };
+        if r.sealed && r.tokens.iter().any(|token| token.response.is_some()) {
+            return Err(StoreError::Invalid(format!(
+                "{what} is sealed but a token still names a response; a closed round keeps no such link"
+            )));
         }
-        for g in &doc.goals {
-            let what = format!("goal of team {} for {}", g.team, g.area);
-            t.goals.push(GoalRow {
-                team: g.team.clone(),
-                area: g.area.clone(),
-                target: g.target,
-                by: parse_day(&g.by, &what)?,
-                baseline: g.baseline,
-                set_on: parse_day(&g.set_on, &what)?,
-            });
-        }
-        for a in &doc.actions {
-            t.actions.push(ActionRow {
-                id: a.id,
-                team: a.team.clone(),
-                title: a.title.clone(),
-                owner: a.owner.clone(),
-                link: a.link.clone(),
-                status: a.status.clone(),
-                created_on: parse_day(&a.created_on, &format!("action {}", a.id))?,
-            });
-            t.action_statements.extend(
-                a.statements
+        self.rounds.push(RoundRow {
+            id: r.id,
+            team: r.team,
+            model_id: r.model_id.clone(),
+            model_version: r.model_version.clone(),
+            mode: r.mode.clone(),
+            k: r.k,
+            opens_on: parse_day(&r.opens_on, &what)?,
+            closes_on: r.closes_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
+            closed_on: r.closed_on.as_deref().map(|d| parse_day(d, &what)).transpose()?,
+            published: r.published,
+            intake,
+            sealed: r.sealed,
+        });
+        for response in &r.responses {
+            self.responses
+                .push((response.id, r.id, parse_day(&response.submitted_on, &what)?));
+            self.response_answers.extend(
+                response
+                    .answers
                     .iter()
-                    .enumerate()
-                    .map(|(position, s)| (a.id, position as i64, s.clone())),
+                    .map(|(item, value)| (r.id, response.id, item.clone(), *value)),
             );
         }
-        Ok(t)
+        for token in &r.tokens {
+            self.tokens
+                .push((unhex(&token.hash, r.id)?, r.id, token.response, token.spent));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn add_goal(&mut self, g: &ExportedGoal) -> Result<(), StoreError> {
+        let what = format!("goal of team {} for {}", g.team, g.area);
+        self.goals.push(GoalRow {
+            team: g.team.clone(),
+            area: g.area.clone(),
+            target: g.target,
+            by: parse_day(&g.by, &what)?,
+            baseline: g.baseline,
+            set_on: parse_day(&g.set_on, &what)?,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn add_action(&mut self, a: &ExportedAction) -> Result<(), StoreError> {
+        self.actions.push(ActionRow {
+            id: a.id,
+            team: a.team.clone(),
+            title: a.title.clone(),
+            owner: a.owner.clone(),
+            link: a.link.clone(),
+            status: a.status.clone(),
+            created_on: parse_day(&a.created_on, &format!("action {}", a.id))?,
+        });
+        self.action_statements.extend(
+            a.statements
+                .iter()
+                .enumerate()
+                .map(|(position, s)| (a.id, position as i64, s.clone())),
+        );
+        Ok(())
     }
 }
 
