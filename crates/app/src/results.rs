@@ -15,12 +15,51 @@
 use std::collections::{BTreeSet, HashMap};
 
 use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup};
-use asyncmm_core::{GroupResult, GroupView, Round, RoundId, RoundState, Shown, Team, aggregate, show_round};
+use asyncmm_core::{GroupResult, GroupView, Responses, Round, RoundId, RoundState, Shown, Team, aggregate, show_round};
 use asyncmm_model::Model;
 use asyncmm_report::team::{OrgReport, OrgRow, RoundReport};
 
 use crate::models::{StoredModels, stored_model};
 use crate::{App, AppError};
+
+/// Rounds whose answers are held in memory at once by the views over many
+/// rounds (about 300,000 answers of detailed rounds of 10).
+const ROUNDS_PER_LOAD: usize = 500;
+
+/// Aggregates `rounds` (in order) from their loaded responses, split over
+/// the machine's cores: aggregation is pure computation, and the org views
+/// over every round spend most of their time in it.
+fn aggregate_in_parallel(
+    models: &StoredModels,
+    rounds: &[Round],
+    responses: &HashMap<RoundId, Responses>,
+) -> Result<Vec<GroupResult>, AppError> {
+    let none = Responses::default();
+    let one = |round: &Round| -> Result<GroupResult, AppError> {
+        let answers = responses.get(&round.id).unwrap_or(&none);
+        aggregate(models.get(&round.model)?, round.mode, answers)
+            .map_err(|e| AppError::Conflict(format!("round {}: {e}", round.id)))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 || rounds.len() < 32 {
+        return rounds.iter().map(one).collect();
+    }
+    let per_thread = rounds.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rounds
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Result<Vec<_>, AppError>>()))
+            .collect();
+        let mut all = Vec::with_capacity(rounds.len());
+        for part in parts {
+            let done = part
+                .join()
+                .map_err(|_| AppError::Conflict("aggregating rounds failed unexpectedly".to_string()))?;
+            all.extend(done?);
+        }
+        Ok(all)
+    })
+}
 
 /// A round and its result as it may be shown today.
 #[derive(Debug)]
@@ -62,18 +101,17 @@ impl App<'_> {
         Ok(())
     }
 
-    /// Many rounds at once (two queries for all responses), each
-    /// aggregated with its own model version; not yet gated.
+    /// Many rounds, each aggregated with its own model version; not yet
+    /// gated. Answers are loaded [`ROUNDS_PER_LOAD`] rounds at a time (two
+    /// queries each), so memory stays bounded whatever the organisation's
+    /// size, and each load is aggregated on every core.
     async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
-        let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
-        let mut responses = self.store.responses_for_rounds(&ids).await?;
         let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model)).await?;
         let mut results = Vec::with_capacity(rounds.len());
-        for round in rounds {
-            let answers = responses.remove(&round.id).unwrap_or_default();
-            let result = aggregate(models.get(&round.model)?, round.mode, &answers)
-                .map_err(|e| AppError::Conflict(format!("round {}: {e}", round.id)))?;
-            results.push(result);
+        for chunk in rounds.chunks(ROUNDS_PER_LOAD) {
+            let ids: Vec<RoundId> = chunk.iter().map(|r| r.id).collect();
+            let responses = self.store.responses_for_rounds(&ids).await?;
+            results.extend(aggregate_in_parallel(&models, chunk, &responses)?);
         }
         Ok((models, results))
     }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use asyncmm_app::App;
-use asyncmm_app::backup::read_document as parse_document;
-use asyncmm_store::{ExportDocument, redact};
+use asyncmm_app::backup::{CheckedFile, check_file};
+use asyncmm_store::redact;
 
 use crate::args::ExportArgs;
 use crate::output::emit;
@@ -20,15 +20,19 @@ pub async fn export_command(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     emit(&text, args.output.as_deref())
 }
 
-/// Reads and checks an export file before any database is opened.
-pub fn read_document(file: &Path) -> Result<ExportDocument> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
-    Ok(parse_document(&text, &file.display().to_string())?)
+/// Reads and checks a whole export file before any database is opened (a
+/// bad file doesn't even create one); memory stays small whatever its size.
+pub async fn check_import(file: &Path) -> Result<CheckedFile> {
+    let path = file.to_path_buf();
+    let checked = tokio::task::spawn_blocking(move || check_file(&path))
+        .await
+        .context("the import check stopped unexpectedly")??;
+    Ok(checked)
 }
 
-pub async fn import_command(app: &App<'_>, document: &ExportDocument, file: &Path, url: &str) -> Result<()> {
+pub async fn import_command(app: &App<'_>, checked: &CheckedFile, file: &Path, url: &str) -> Result<()> {
     let done = app
-        .import(document)
+        .import_file(checked)
         .await
         .with_context(|| format!("cannot import {}", file.display()))?;
     eprintln!(

@@ -95,10 +95,10 @@ async fn dispatch(cli: Cli) -> Result<()> {
     // The file is read and checked before the database is opened, so a bad
     // file doesn't even create one.
     if let Command::Import(args) = &cli.command {
-        let document = backup::read_document(&args.file)?;
+        let checked = backup::check_import(&args.file).await?;
         let store = asyncmm_store::connect(&url).await?;
         let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await?;
-        return backup::import_command(&app, &document, &args.file, &url).await;
+        return backup::import_command(&app, &checked, &args.file, &url).await;
     }
     let store = asyncmm_store::connect(&url).await?;
     if let Command::Migrate = &cli.command {

@@ -108,6 +108,31 @@ fn views(env: &Env, round: &str) -> Vec<Value> {
     ]
 }
 
+/// A document as `asyncmm export` writes it: its fields in their order
+/// (import reads them in one pass, in that order), pretty-printed so errors
+/// have lines. (`serde_json::Value` keeps keys sorted.)
+fn in_export_order(document: &Value) -> String {
+    let fields = [
+        "format",
+        "version",
+        "exported_at",
+        "models",
+        "teams",
+        "assessments",
+        "rounds",
+        "goals",
+        "actions",
+    ];
+    let body: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let value = serde_json::to_string_pretty(&document[*f]).expect("json");
+            format!("  \"{f}\": {}", value.replace('\n', "\n  "))
+        })
+        .collect();
+    format!("{{\n{}\n}}\n", body.join(",\n"))
+}
+
 fn without_time(mut document: Value) -> Value {
     document["exported_at"] = Value::Null;
     document
@@ -190,7 +215,7 @@ fn a_newer_or_malformed_file_is_refused_and_names_the_file() {
     let mut document: Value = source.json(&["export"]);
     document["version"] = Value::from(3);
     let target = Env::new();
-    let newer = target.write("newer.json", &document.to_string());
+    let newer = target.write("newer.json", &in_export_order(&document));
     target.cmd().arg("import").arg(&newer).assert().code(1).stderr(
         predicate::str::contains("newer.json")
             .and(predicate::str::contains("version 3"))
@@ -217,4 +242,98 @@ fn a_newer_or_malformed_file_is_refused_and_names_the_file() {
         .code(1)
         .stderr(predicate::str::contains("missing.json"));
     assert!(!std::path::Path::new(&target.database).exists());
+}
+
+/// Imports `document` (pretty-printed, so errors have lines) into a fresh
+/// database, expects a refusal naming the file, a line and `message`, and
+/// checks that no database was created.
+fn refused(document: &Value, message: &str) {
+    let target = Env::new();
+    let file = target.write("careless.json", &in_export_order(document));
+    let out = target.cmd().arg("import").arg(&file).output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "accepted: {stderr}");
+    assert!(stderr.contains("careless.json"), "no file name in: {stderr}");
+    assert!(stderr.contains("line "), "no line in: {stderr}");
+    assert!(stderr.contains(message), "expected {message:?} in: {stderr}");
+    assert!(
+        !std::path::Path::new(&target.database).exists(),
+        "a refused file created the database"
+    );
+}
+
+#[test]
+fn an_import_checks_every_value_with_the_same_rules_as_other_input_and_stores_nothing_when_refused() {
+    let source = Env::new();
+    populate(&source);
+    let document: Value = source.json(&["export"]);
+    let team_index = |name: &str| {
+        document["teams"]
+            .as_array()
+            .expect("teams")
+            .iter()
+            .position(|t| t["name"] == name)
+            .expect("team exported")
+    };
+    let platform = team_index("Platform");
+    let engineering = team_index("Engineering");
+
+    let mut bell = document.clone();
+    bell["teams"][platform]["name"] = Value::from("Plat\u{7}form");
+    refused(&bell, "team");
+
+    let mut long = document.clone();
+    long["teams"][engineering]["name"] = Value::from("x".repeat(1000));
+    refused(&long, "team");
+
+    let mut cycle = document.clone();
+    let platform_id = cycle["teams"][platform]["id"].clone();
+    cycle["teams"][engineering]["parent"] = platform_id;
+    refused(&cycle, "cycle");
+
+    let mut unknown = document.clone();
+    unknown["assessments"][0]["answers"]["documentation.1.7"] = Value::from(2);
+    refused(&unknown, "documentation.1.7");
+
+    let mut wrong_mode = document.clone();
+    wrong_mode["rounds"][0]["mode"] = Value::from("detailed");
+    refused(&wrong_mode, "round");
+
+    let mut year_zero = document.clone();
+    year_zero["rounds"][0]["opens_on"] = Value::from("0000-01-05");
+    refused(&year_zero, "outside the years 1-9999");
+
+    let mut duplicate = document.clone();
+    let copy = duplicate["teams"][platform].clone();
+    let mut copy = copy;
+    copy["name"] = Value::from("Platform 2");
+    duplicate["teams"].as_array_mut().expect("teams").push(copy);
+    refused(&duplicate, "comes twice");
+
+    let mut twin = document.clone();
+    twin["assessments"][0]["team"] = Value::from("PLATFORM");
+    refused(&twin, "differ only in case");
+
+    let mut foreign_link = document.clone();
+    foreign_link["rounds"][0]["sealed"] = Value::from(false);
+    foreign_link["rounds"][0]["tokens"][0]["response"] = Value::from(424242);
+    refused(&foreign_link, "not one of this round's");
+
+    let mut blank = document.clone();
+    let answers = blank["assessments"][0]["answers"].as_object_mut().expect("answers");
+    for value in answers.values_mut() {
+        *value = Value::Null;
+    }
+    refused(&blank, "answers nothing");
+
+    let mut blank_response = document.clone();
+    blank_response["rounds"][0]["responses"][0]["answers"] = serde_json::json!({});
+    refused(&blank_response, "answers nothing");
+
+    // The untouched document still imports: the refusals above are the
+    // changes, not the file.
+    let target = Env::new();
+    let file = target.write("fine.json", &in_export_order(&document));
+    target.cmd().arg("import").arg(&file).assert().success();
+    assert_eq!(target.json(&["export"])["teams"], document["teams"]);
 }

@@ -212,6 +212,13 @@ impl<'de, S: PartSink> Visitor<'de> for DocumentVisitor<'_, '_, S> {
         while let Some(key) = map.next_key::<String>()? {
             let index = FIELDS.iter().position(|f| *f == key);
             if next == 0 && index != Some(0) {
+                if index.is_some() {
+                    return Err(de::Error::custom(format!(
+                        "the document starts with `{key}`, not `format`; asyncmm reads the fields in the order \
+                         `asyncmm export` writes them: {}",
+                        FIELDS.join(", ")
+                    )));
+                }
                 return Err(state.refuse(ExportParseError::NotAnExport {
                     found: "missing".to_string(),
                 }));

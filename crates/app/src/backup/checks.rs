@@ -1,0 +1,384 @@
+//! What an export document must satisfy before anything of it is stored:
+//! every value goes through the same parsers as the rest of asyncmm's input
+//! (team names, models, answers, links, k, dates), and every reference
+//! points at something the document holds. A document that passes leaves a
+//! database every command can read; one that doesn't is refused whole.
+//!
+//! The checker sees the document one part at a time, in document order, and
+//! keeps only ids and names (never answers), so checking a file of any size
+//! takes little memory.
+
+use std::collections::{HashMap, HashSet};
+
+use asyncmm_core::plan::{ActionStatus, Link};
+use asyncmm_core::{Answers, Intake, K, Mode, TeamName};
+use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_store::{
+    ExportedAction, ExportedAssessment, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam, Section,
+};
+use time::format_description::FormatItem;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+use super::Imported;
+
+const DAY: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// Years a stored date may have: what every part of asyncmm can write back.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// The facts about one team that later parts are checked against.
+#[derive(Debug)]
+struct TeamFacts {
+    name: String,
+    parent: Option<i64>,
+}
+
+/// The checks, fed part by part. Errors are plain sentences naming the
+/// part (`round 12: response 40: …`); the reader adds the line.
+#[derive(Debug)]
+pub(crate) struct Checker {
+    version: u32,
+    models: HashMap<(String, String), Model>,
+    teams: HashMap<i64, TeamFacts>,
+    team_names: HashSet<String>,
+    /// Every team name seen (org teams and the names assessments, goals
+    /// and actions are filed under), by its lower case: commands match names
+    /// case-insensitively, so two names differing only in case would be one
+    /// team to them.
+    names_by_case: HashMap<String, String>,
+    assessments: HashSet<i64>,
+    rounds: HashSet<i64>,
+    responses: HashSet<i64>,
+    tokens: HashSet<String>,
+    goals: HashSet<(String, String)>,
+    actions: HashSet<i64>,
+    pub(crate) counts: Imported,
+}
+
+impl Checker {
+    /// A checker for a document of format `version`.
+    pub(crate) fn new(version: u32) -> Checker {
+        Checker {
+            version,
+            models: HashMap::new(),
+            teams: HashMap::new(),
+            team_names: HashSet::new(),
+            names_by_case: HashMap::new(),
+            assessments: HashSet::new(),
+            rounds: HashSet::new(),
+            responses: HashSet::new(),
+            tokens: HashSet::new(),
+            goals: HashSet::new(),
+            actions: HashSet::new(),
+            counts: Imported::default(),
+        }
+    }
+
+    pub(crate) fn model(&mut self, m: &ExportedModel) -> Result<(), String> {
+        let what = format!("model {} {}", m.id, m.version);
+        let model = asyncmm_model::parse(&m.source, &what).map_err(|e| format!("{what} is not a valid model: {e}"))?;
+        if model.id.as_str() != m.id || model.version != m.version {
+            return Err(format!(
+                "{what}: its text declares {} {} instead",
+                model.id, model.version
+            ));
+        }
+        if self.models.insert((m.id.clone(), m.version.clone()), model).is_some() {
+            return Err(format!("{what} comes twice"));
+        }
+        self.counts.models += 1;
+        Ok(())
+    }
+
+    pub(crate) fn team(&mut self, t: &ExportedTeam) -> Result<(), String> {
+        let what = format!("team {}", t.id);
+        self.name(&t.name, &what)?;
+        if !self.team_names.insert(t.name.clone()) {
+            return Err(format!("{what}: the name {:?} is taken by another team", t.name));
+        }
+        if t.parent == Some(t.id) {
+            return Err(format!("{what} ({}) is its own parent", t.name));
+        }
+        let facts = TeamFacts {
+            name: t.name.clone(),
+            parent: t.parent,
+        };
+        if self.teams.insert(t.id, facts).is_some() {
+            return Err(format!("{what} comes twice"));
+        }
+        self.counts.teams += 1;
+        Ok(())
+    }
+
+    /// A team name as every command reads it, and no twin differing only
+    /// in case.
+    fn name(&mut self, name: &str, what: &str) -> Result<(), String> {
+        let parsed = TeamName::parse(name).map_err(|e| format!("{what}: {e}"))?;
+        if parsed.as_str() != name {
+            return Err(format!(
+                "{what}: the team name {name:?} is not written as asyncmm stores names ({:?})",
+                parsed.as_str()
+            ));
+        }
+        let seen = self
+            .names_by_case
+            .entry(name.to_lowercase())
+            .or_insert_with(|| name.to_string());
+        if seen != name {
+            return Err(format!(
+                "{what}: the team names {seen:?} and {name:?} differ only in case, so every command would take them \
+                 for one team"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Once every team is known: parents exist and the tree has no cycle.
+    fn teams_done(&self) -> Result<(), String> {
+        let mut ids: Vec<&i64> = self.teams.keys().collect();
+        ids.sort();
+        for id in ids {
+            let mut seen = HashSet::from([*id]);
+            let mut at = *id;
+            while let Some(parent) = self.teams.get(&at).and_then(|t| t.parent) {
+                let Some(facts) = self.teams.get(&parent) else {
+                    return Err(format!(
+                        "team {} ({}): its parent {parent} is not in the file",
+                        at, self.teams[&at].name
+                    ));
+                };
+                if !seen.insert(parent) {
+                    return Err(format!(
+                        "team {id} ({}): its parents form a cycle through team {parent} ({})",
+                        self.teams[id].name, facts.name
+                    ));
+                }
+                at = parent;
+            }
+        }
+        Ok(())
+    }
+
+    fn model_of(&self, id: &str, version: &str, what: &str) -> Result<&Model, String> {
+        self.models
+            .get(&(id.to_string(), version.to_string()))
+            .ok_or_else(|| format!("{what}: model {id} {version} is not in the file"))
+    }
+
+    pub(crate) fn assessment(&mut self, a: &ExportedAssessment) -> Result<(), String> {
+        let what = format!("assessment {}", a.id);
+        self.name(&a.team, &what)?;
+        let model = self.model_of(&a.model_id, &a.model_version, &what)?;
+        let mode = mode(&a.mode, &what)?;
+        if answers(model, mode, &a.answers, &what)?.is_blank() {
+            return Err(format!("{what} answers nothing (every answer is \"don't know\")"));
+        }
+        let taken_at = OffsetDateTime::parse(&a.taken_at, &Rfc3339)
+            .map_err(|e| format!("{what}: taken_at {:?} is not an RFC 3339 time ({e})", a.taken_at))?;
+        if !YEARS.contains(&taken_at.to_offset(time::UtcOffset::UTC).year()) {
+            return Err(format!("{what}: taken_at {} is outside the years 1-9999", a.taken_at));
+        }
+        if !self.assessments.insert(a.id) {
+            return Err(format!("{what} comes twice"));
+        }
+        self.counts.assessments += 1;
+        Ok(())
+    }
+
+    pub(crate) fn round(&mut self, r: &ExportedRound) -> Result<(), String> {
+        let what = format!("round {}", r.id);
+        if !self.teams.contains_key(&r.team) {
+            return Err(format!("{what}: team {} is not in the file", r.team));
+        }
+        let model = self.model_of(&r.model_id, &r.model_version, &what)?;
+        let mode = mode(&r.mode, &what)?;
+        K::new(r.k).map_err(|e| format!("{what}: {e}"))?;
+        let opens_on = day(&r.opens_on, &format!("{what}: opens_on"))?;
+        if let Some(closes_on) = &r.closes_on
+            && day(closes_on, &format!("{what}: closes_on"))? < opens_on
+        {
+            return Err(format!(
+                "{what}: it closes ({closes_on}) before it opens ({})",
+                r.opens_on
+            ));
+        }
+        if let Some(closed_on) = &r.closed_on {
+            day(closed_on, &format!("{what}: closed_on"))?;
+        }
+        match (r.intake.as_deref(), self.version) {
+            (None, _) => {}
+            (Some(text), _) => {
+                let intake = Intake::parse(text)
+                    .ok_or_else(|| format!("{what}: intake {text:?} is not \"tokens\" or \"import\""))?;
+                if intake == Intake::Import && !r.tokens.is_empty() {
+                    return Err(format!("{what} takes imported responses but has respondent tokens"));
+                }
+            }
+        }
+        if self.version >= 2 && r.intake.is_none() && !(r.responses.is_empty() && r.tokens.is_empty()) {
+            return Err(format!("{what} has responses or tokens but no intake"));
+        }
+        let mut own = HashSet::new();
+        for response in &r.responses {
+            let what = format!("{what}: response {}", response.id);
+            day(&response.submitted_on, &format!("{what}: submitted_on"))?;
+            let given = answers(model, mode, &response.answers, &what)?;
+            if given.is_blank() {
+                return Err(format!("{what} answers nothing (every answer is \"don't know\")"));
+            }
+            if self.responses.contains(&response.id) || !own.insert(response.id) {
+                return Err(format!("{what} comes twice"));
+            }
+        }
+        let mut linked = HashSet::new();
+        for token in &r.tokens {
+            if token.hash.len() != 64 || !token.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("{what}: token hash {:?} is not 64 hex digits", token.hash));
+            }
+            if !self.tokens.insert(token.hash.to_ascii_lowercase()) {
+                return Err(format!("{what}: token hash {} comes twice", token.hash));
+            }
+            if let Some(response) = token.response {
+                if r.sealed {
+                    return Err(format!(
+                        "{what} is sealed but a token still names a response; a closed round keeps no such link"
+                    ));
+                }
+                if !own.contains(&response) {
+                    return Err(format!(
+                        "{what}: a token names response {response}, which is not one of this round's"
+                    ));
+                }
+                if !linked.insert(response) {
+                    return Err(format!("{what}: two tokens name response {response}"));
+                }
+            }
+        }
+        if !self.rounds.insert(r.id) {
+            return Err(format!("{what} comes twice"));
+        }
+        self.responses.extend(own);
+        self.counts.rounds += 1;
+        self.counts.responses += r.responses.len();
+        self.counts.answers += r.responses.iter().map(|x| x.answers.len()).sum::<usize>();
+        Ok(())
+    }
+
+    /// An area or statement must be one of a model in the file.
+    fn area_known(&self, area: &AreaId) -> bool {
+        self.models.values().any(|m| m.area(area).is_some())
+    }
+
+    fn statement_known(&self, statement: &StatementId) -> bool {
+        self.models.values().any(|m| m.statement(statement).is_some())
+    }
+
+    pub(crate) fn goal(&mut self, g: &ExportedGoal) -> Result<(), String> {
+        let what = format!("goal of team {:?} for {:?}", g.team, g.area);
+        self.name(&g.team, &what)?;
+        let area = AreaId::parse(&g.area).map_err(|e| format!("{what}: {e}"))?;
+        if !self.area_known(&area) {
+            return Err(format!("{what}: no model in the file has that area"));
+        }
+        level(g.target, &format!("{what}: target"))?;
+        if let Some(baseline) = g.baseline {
+            level(baseline, &format!("{what}: baseline"))?;
+        }
+        day(&g.by, &format!("{what}: by"))?;
+        day(&g.set_on, &format!("{what}: set_on"))?;
+        if !self.goals.insert((g.team.clone(), g.area.clone())) {
+            return Err(format!("{what} comes twice"));
+        }
+        self.counts.goals += 1;
+        Ok(())
+    }
+
+    pub(crate) fn action(&mut self, a: &ExportedAction) -> Result<(), String> {
+        let what = format!("action {}", a.id);
+        self.name(&a.team, &what)?;
+        stored_text(&a.title, &format!("{what}: title"))?;
+        if let Some(owner) = &a.owner {
+            stored_text(owner, &format!("{what}: owner"))?;
+        }
+        if let Some(link) = &a.link {
+            let parsed = Link::parse(link).map_err(|e| format!("{what}: {e}"))?;
+            if parsed.as_str() != link {
+                return Err(format!(
+                    "{what}: the link {link:?} is not written as asyncmm stores links"
+                ));
+            }
+        }
+        a.status.parse::<ActionStatus>().map_err(|e| format!("{what}: {e}"))?;
+        day(&a.created_on, &format!("{what}: created_on"))?;
+        let mut seen = HashSet::new();
+        for statement in &a.statements {
+            let id = StatementId::parse(statement).map_err(|e| format!("{what}: {e}"))?;
+            if !self.statement_known(&id) {
+                return Err(format!("{what}: statement {statement} is in no model of the file"));
+            }
+            if !seen.insert(statement) {
+                return Err(format!("{what}: statement {statement} is named twice"));
+            }
+        }
+        if !self.actions.insert(a.id) {
+            return Err(format!("{what} comes twice"));
+        }
+        self.counts.actions += 1;
+        Ok(())
+    }
+
+    /// Checks that need a whole section.
+    pub(crate) fn end_of(&mut self, section: Section) -> Result<(), String> {
+        match section {
+            Section::Teams => self.teams_done(),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn mode(text: &str, what: &str) -> Result<Mode, String> {
+    Mode::parse(text).ok_or_else(|| format!("{what}: mode {text:?} is not \"quick\" or \"detailed\""))
+}
+
+/// Answers as stored rows, read by the one rule the store reads them with,
+/// and checked against their model.
+fn answers(
+    model: &Model,
+    mode: Mode,
+    rows: &std::collections::BTreeMap<String, Option<i16>>,
+    what: &str,
+) -> Result<Answers, String> {
+    let answers =
+        Answers::from_rows(mode, rows.iter().map(|(k, v)| (k.as_str(), *v))).map_err(|e| format!("{what}: {e}"))?;
+    answers.check_against(model).map_err(|e| format!("{what}: {e}"))?;
+    Ok(answers)
+}
+
+fn day(text: &str, what: &str) -> Result<Date, String> {
+    let date = Date::parse(text, DAY).map_err(|e| format!("{what} {text:?} is not a date YYYY-MM-DD ({e})"))?;
+    if !YEARS.contains(&date.year()) {
+        return Err(format!("{what} {text} is outside the years 1-9999"));
+    }
+    Ok(date)
+}
+
+fn level(value: i16, what: &str) -> Result<Level, String> {
+    u8::try_from(value)
+        .ok()
+        .and_then(|v| Level::new(v).ok())
+        .ok_or_else(|| format!("{what} {value} is not a level 0-3"))
+}
+
+/// A one-line text as the plan commands store it: trimmed, not empty, no
+/// control characters.
+fn stored_text(text: &str, what: &str) -> Result<(), String> {
+    if text.trim() != text || text.is_empty() {
+        return Err(format!("{what} {text:?} is empty or has spaces around it"));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(format!("{what} holds the control character U+{:04X}", u32::from(c)));
+    }
+    Ok(())
+}
