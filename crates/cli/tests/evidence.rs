@@ -102,10 +102,10 @@ fn names_are_never_saved_and_a_failed_scan_stores_nothing() {
     let out = scan(&env, &not_a_repo, &["--team", "Platform", "--save"]);
     assert_eq!(out.status.code(), Some(1));
     // No commits by people in the window: an error, and nothing saved.
-    let out = scan(
-        &env,
-        &repo,
-        &[
+    env.cmd()
+        .args(["scan", "git"])
+        .arg(&repo)
+        .args([
             "--team",
             "Platform",
             "--save",
@@ -113,9 +113,9 @@ fn names_are_never_saved_and_a_failed_scan_stores_nothing() {
             "2030-01-01",
             "--until",
             "2030-02-01",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        ])
+        .assert()
+        .code(1);
     env.cmd()
         .args(["evidence", "history", "--team", "Platform"])
         .assert()
