@@ -48,8 +48,8 @@ use time::{Date, OffsetDateTime};
 pub use evidence::{EvidenceId, EvidenceWaiver, NewEvidence, StoredEvidence};
 pub use export::{
     EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAction,
-    ExportedAssessment, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
-    PartSink, ReadError, Section, read_export,
+    ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam,
+    ExportedToken, PartSink, ReadError, Section, read_export,
 };
 pub use location::redact;
 pub use org::Refusal;
