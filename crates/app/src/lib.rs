@@ -13,6 +13,7 @@
 //! | [`record`] | a team's record: its rounds and self-assessments over time |
 //! | [`plans`] | goals, actions, suggestions, progress and projection |
 //! | [`check`] | the CI gate's verdict |
+//! | [`evidence`] | saved scans, waivers, evidence history, perception vs evidence |
 //! | [`backup`] | export and import of everything |
 //! | [`input`] | answers files and imports, parsed by one set of rules |
 //!
@@ -27,6 +28,7 @@ pub mod assess;
 pub mod backup;
 pub mod check;
 mod error;
+pub mod evidence;
 pub mod input;
 pub mod models;
 pub mod plans;

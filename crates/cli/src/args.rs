@@ -26,6 +26,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assess a team: answer in the terminal, or from a file with --answers.
@@ -69,6 +71,9 @@ pub enum Command {
     /// Measure practice from real artefacts (git, GitHub) and suggest levels.
     #[command(subcommand)]
     Scan(crate::scan::ScanCommand),
+    /// A team's waivers of evidence rules and its saved evidence.
+    #[command(subcommand)]
+    Evidence(crate::evidence::EvidenceCommand),
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +269,13 @@ pub struct ReportArgs {
     /// Every team's latest round: teams × areas.
     #[arg(long, conflicts_with = "team")]
     pub org: bool,
+    /// Perception vs evidence: the team's survey level next to the level
+    /// its saved evidence suggests, per area (needs --team).
+    #[arg(long, requires = "team")]
+    pub evidence: bool,
+    /// Evidence rule set (TOML) for --evidence instead of the embedded default.
+    #[arg(long, value_name = "FILE", requires = "evidence")]
+    pub rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Write the report to this file (replaced whole, never half-written)

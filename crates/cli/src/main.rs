@@ -10,6 +10,7 @@ mod args;
 mod assess;
 mod backup;
 mod check;
+mod evidence;
 mod output;
 mod plan;
 mod prompt;
@@ -89,7 +90,8 @@ async fn dispatch(cli: Cli) -> Result<()> {
         };
     }
     if let Command::Scan(scan) = &cli.command {
-        return scan::run(scan);
+        // Only a scan for a team opens the database.
+        return scan::run(scan, &|| database_url(&cli)).await;
     }
     let url = database_url(&cli)?;
     // The file is read and checked before the database is opened, so a bad
@@ -117,6 +119,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Plan(command) => plan::plan_command(&app, command).await,
         Command::Check(args) => check::check_command(&app, args).await,
         Command::Export(args) => backup::export_command(&app, args).await,
+        Command::Evidence(command) => evidence::evidence_command(&app, command).await,
         Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) => Ok(()),
     }
 }

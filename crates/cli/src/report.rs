@@ -8,7 +8,7 @@ use asyncmm_app::record::CurrentReport;
 use asyncmm_report::data::HistoryReport;
 use asyncmm_report::plan::PlanReport;
 use asyncmm_report::team::{self, RoundReport};
-use asyncmm_report::{csv, html, markdown, svg, text, to_json};
+use asyncmm_report::{csv, html, markdown, perception, svg, text, to_json};
 
 use crate::args::{ChartArgs, ChartKind, HistoryArgs, HistoryFormat, ReportArgs, ReportFormat};
 use crate::output::emit;
@@ -33,7 +33,20 @@ fn render_round(report: &RoundReport, format: ReportFormat) -> Result<String> {
 }
 
 pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
-    let out = if let Some(round) = args.round {
+    let out = if args.evidence {
+        let team = args.team.as_deref().unwrap_or_default();
+        let rules = crate::evidence::read_rules(args.rules.as_deref())?;
+        let report = app
+            .perception(team, rules.as_ref().map(|(t, n)| (t.as_str(), n.as_str())))
+            .await?;
+        match args.format {
+            ReportFormat::Text => perception::render_text(&report),
+            ReportFormat::Md => perception::render_markdown(&report),
+            ReportFormat::Json => to_json(&report)?,
+            ReportFormat::Html => perception::render_html(&report),
+            ReportFormat::Csv => bail!("perception vs evidence has no CSV form; use --format json"),
+        }
+    } else if let Some(round) = args.round {
         render_round(&app.round_report(round).await?, args.format)?
     } else if args.org {
         match args.format {

@@ -2,14 +2,22 @@
 //! GitHub issues and pull requests) and suggest levels per area from the
 //! evidence rule set. This module parses the scan flags, draws progress on
 //! a terminal and picks the renderer; measuring and rendering live in the
-//! evidence crate. Scans need no database.
+//! evidence crate, saving and waivers in the application layer.
+//!
+//! Every scanner goes through [`ScanRun`]: [`ScanRun::prepare`] before it
+//! (model, rules, privacy, and with `--team` the store, the organisation's
+//! salt and the team's waivers) and [`ScanRun::finish`] after it (evaluate,
+//! apply waivers, `--save`, print). A new source gets `--team` and `--save`
+//! by flattening [`CommonArgs`] and calling the two. Without `--team` a scan
+//! needs no database.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use asyncmm_core::K;
+use asyncmm_app::{App, OsRandom};
+use asyncmm_core::{K, TeamName};
 use asyncmm_evidence::config::{EvidenceConfig, parse_config};
 use asyncmm_evidence::git::{GitSettings, scan_git};
 use asyncmm_evidence::github::live::{ApiSettings, RealSleep, Target};
@@ -18,6 +26,7 @@ use asyncmm_evidence::privacy::Privacy;
 use asyncmm_evidence::since::parse_window;
 use asyncmm_evidence::{EvidenceReport, Progress, RuleSet, Scan, default_rules, evaluate, parse_rules, render};
 use asyncmm_model::Model;
+use asyncmm_store::Store;
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
@@ -74,6 +83,14 @@ pub struct CommonArgs {
     /// A bot pattern (substring of name, e-mail or login), added to the defaults.
     #[arg(long = "bot", value_name = "PATTERN")]
     pub bots: Vec<String>,
+    /// The team the evidence is about: its waivers are applied, and
+    /// pseudonyms use the organisation's stored salt (needs the database).
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+    /// Save the scan as the team's evidence (counts and pseudonymous ids
+    /// only; nothing is saved when the scan fails).
+    #[arg(long, requires = "team", conflicts_with = "show_names")]
+    pub save: bool,
 }
 
 #[derive(Debug, Args)]
@@ -202,13 +219,14 @@ fn load_config(path: Option<&Path>) -> Result<Option<EvidenceConfig>> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// Pseudonyms are salted per organisation; until salts are stored, the salt
-/// comes from ASYNCMM_PSEUDONYM_SALT, or is random so ids can't be joined
-/// across runs.
-fn privacy(common: &CommonArgs) -> Result<Privacy> {
+/// Pseudonyms are salted per organisation: with a team named, the salt is
+/// the one kept in the store; otherwise it comes from
+/// ASYNCMM_PSEUDONYM_SALT, or is random so ids can't be joined across runs.
+fn privacy(common: &CommonArgs, stored: Option<Vec<u8>>) -> Result<Privacy> {
     let k = K::new(common.k).map_err(|e| anyhow!("{e}"))?;
-    let salt = match std::env::var("ASYNCMM_PSEUDONYM_SALT") {
-        Ok(salt) if !salt.is_empty() => salt.into_bytes(),
+    let salt = match (stored, std::env::var("ASYNCMM_PSEUDONYM_SALT")) {
+        (Some(salt), _) => salt,
+        (None, Ok(salt)) if !salt.is_empty() => salt.into_bytes(),
         _ => {
             let mut bytes = [0u8; 16];
             getrandom::getrandom(&mut bytes).map_err(|e| anyhow!("could not draw a random salt: {e}"))?;
@@ -230,55 +248,119 @@ fn parse_wait(text: &str) -> Result<Duration> {
         .map_err(|_| anyhow!("--max-wait {text:?} is not a duration: use seconds (90, 90s) or minutes (15m)"))
 }
 
-fn emit(scan: Scan, common: &CommonArgs, model: &Model, rules: &RuleSet) -> Result<()> {
-    let evaluation = evaluate(rules, std::slice::from_ref(&scan), model);
-    let report = EvidenceReport::new(vec![scan], evaluation);
-    let text = match common.format {
-        ScanFormat::Text => render::text(&report, model),
-        ScanFormat::Json => render::json(&report),
-    };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("could not write to standard output"),
+/// A team and the store its evidence lives in.
+struct TeamStore {
+    store: Box<dyn Store>,
+    team: TeamName,
+}
+
+/// What every scan needs before and after it runs, whatever its source.
+struct ScanRun<'c> {
+    common: &'c CommonArgs,
+    model: Model,
+    rules: RuleSet,
+    privacy: Privacy,
+    team: Option<TeamStore>,
+    now: OffsetDateTime,
+}
+
+impl<'c> ScanRun<'c> {
+    /// Checks every input before the scan starts: the window's flags are
+    /// checked by the caller, the model, rules and team here, so a typo
+    /// never costs a long history walk.
+    async fn prepare(
+        common: &'c CommonArgs,
+        database: &dyn Fn() -> Result<String>,
+        now: OffsetDateTime,
+    ) -> Result<Self> {
+        let model = load_model(common.model.as_deref())?;
+        let rules = load_rules(common.rules.as_deref(), &model)?;
+        let (team, salt) = match &common.team {
+            None => (None, None),
+            Some(given) => {
+                let store = asyncmm_store::connect(&database()?).await?;
+                let app = App::new(store.as_ref(), now).await?;
+                let team = app.evidence_team(given).await?;
+                let salt = app.pseudonym_salt(&mut OsRandom).await?;
+                (Some(TeamStore { store, team }), Some(salt))
+            }
+        };
+        let privacy = privacy(common, salt)?;
+        Ok(ScanRun {
+            common,
+            model,
+            rules,
+            privacy,
+            team,
+            now,
+        })
+    }
+
+    /// Evaluates the scan, marks the team's waived rules, saves it when
+    /// asked (only a scan that succeeded and measured something) and prints
+    /// it.
+    async fn finish<E>(&self, scan: Result<Scan, E>) -> Result<()>
+    where
+        anyhow::Error: From<E>,
+    {
+        let scan = scan?;
+        let mut evaluation = evaluate(&self.rules, std::slice::from_ref(&scan), &self.model);
+        if let Some(TeamStore { store, team }) = &self.team {
+            let app = App::new(store.as_ref(), self.now).await?;
+            evaluation = app.with_waivers(team, evaluation, &self.model).await?;
+            if self.common.save {
+                let saved = app.save_scan(team, &scan).await?;
+                eprintln!(
+                    "saved the {} scan of {} as evidence #{} of team \"{}\"",
+                    saved.source, saved.subject, saved.id, saved.team
+                );
+            }
+        }
+        let report = EvidenceReport::new(vec![scan], evaluation);
+        let text = match self.common.format {
+            ScanFormat::Text => render::text(&report, &self.model),
+            ScanFormat::Json => render::json(&report),
+        };
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("could not write to standard output"),
+        }
     }
 }
 
-pub fn run(command: &ScanCommand) -> Result<()> {
+pub async fn run(command: &ScanCommand, database: &dyn Fn() -> Result<String>) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     match command {
         ScanCommand::Git(args) => {
             let common = &args.common;
             // Every input is checked before the history walk starts.
             let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let model = load_model(common.model.as_deref())?;
-            let rules = load_rules(common.rules.as_deref(), &model)?;
+            let config = load_config(common.config.as_deref())?;
+            let run = ScanRun::prepare(common, database, now).await?;
             let settings = GitSettings {
                 window,
-                config: load_config(common.config.as_deref())?,
+                config,
                 extra_docs: args.docs.clone(),
                 extra_decisions: args.decisions.clone(),
                 extra_bots: common.bots.clone(),
                 now,
             };
-            let privacy = privacy(common)?;
             let display = Display::new();
-            let scan = scan_git(&args.path, &settings, &privacy, &display);
+            let scan = scan_git(&args.path, &settings, &run.privacy, &display);
             display.finish();
-            emit(scan?, common, &model, &rules)
+            run.finish(scan).await
         }
         ScanCommand::Github(args) => {
             let common = &args.common;
             let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let model = load_model(common.model.as_deref())?;
-            let rules = load_rules(common.rules.as_deref(), &model)?;
             let mut config = load_config(common.config.as_deref())?.unwrap_or_default();
             config.bots.extend(common.bots.iter().cloned());
             config.decision_labels.extend(args.decision_labels.iter().cloned());
-            let privacy = privacy(common)?;
             if let Some(dir) = &args.from {
-                let scan = scan_files(dir, window, &config, &privacy, now)?;
-                return emit(scan, common, &model, &rules);
+                let run = ScanRun::prepare(common, database, now).await?;
+                let scan = scan_files(dir, window, &config, &run.privacy, now);
+                return run.finish(scan).await;
             }
             let target = match (&args.repo, &args.org) {
                 (Some(repo), _) => Target::repo(repo)?,
@@ -301,10 +383,11 @@ pub fn run(command: &ScanCommand) -> Result<()> {
                 max_wait: parse_wait(&args.max_wait)?,
                 retry_pause: Duration::from_secs(2),
             };
+            let run = ScanRun::prepare(common, database, now).await?;
             let display = Display::new();
-            let scan = scan_live(&target, window, &api, &config, &privacy, &RealSleep, &display, now);
+            let scan = scan_live(&target, window, &api, &config, &run.privacy, &RealSleep, &display, now);
             display.finish();
-            emit(scan?, common, &model, &rules)
+            run.finish(scan).await
         }
     }
 }

@@ -153,7 +153,7 @@ fn export_and_import_move_everything_between_databases() {
         .success();
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&backup).expect("read")).expect("json");
     assert_eq!(written["format"], "asyncmm.export");
-    assert_eq!(written["version"], 2);
+    assert_eq!(written["version"], 3);
     assert_eq!(written["rounds"][0]["responses"].as_array().map(Vec::len), Some(6));
     let printed = source.json(&["export"]);
     assert_eq!(without_time(printed), without_time(written.clone()));
@@ -213,13 +213,13 @@ fn a_newer_or_malformed_file_is_refused_and_names_the_file() {
     let source = Env::new();
     source.ok(&["team", "add", "Solo"]);
     let mut document: Value = source.json(&["export"]);
-    document["version"] = Value::from(3);
+    document["version"] = Value::from(4);
     let target = Env::new();
     let newer = target.write("newer.json", &in_export_order(&document));
     target.cmd().arg("import").arg(&newer).assert().code(1).stderr(
         predicate::str::contains("newer.json")
-            .and(predicate::str::contains("version 3"))
-            .and(predicate::str::contains("version 2")),
+            .and(predicate::str::contains("version 4"))
+            .and(predicate::str::contains("version 3")),
     );
     // The file is checked before the database is even opened.
     assert!(!std::path::Path::new(&target.database).exists());

@@ -54,7 +54,7 @@ footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px;font-size
   .chart.scroll svg{max-width:100%;min-width:0}}
 ";
 
-fn page(title: &str, body: &str, credit: &str) -> String {
+pub(crate) fn page(title: &str, body: &str, credit: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod data;
 pub mod html;
 pub mod markdown;
+pub mod perception;
 pub mod plan;
 pub mod svg;
 pub mod team;

@@ -24,6 +24,7 @@
 //! [`redact`].
 #![forbid(unsafe_code)]
 
+mod evidence;
 mod export;
 mod location;
 mod org;
@@ -44,10 +45,11 @@ use asyncmm_core::{
 };
 use time::{Date, OffsetDateTime};
 
+pub use evidence::{EvidenceId, EvidenceWaiver, NewEvidence, StoredEvidence};
 pub use export::{
     EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAction,
-    ExportedAssessment, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken,
-    PartSink, ReadError, Section, read_export,
+    ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam,
+    ExportedToken, PartSink, ReadError, Section, read_export,
 };
 pub use location::redact;
 pub use org::Refusal;
@@ -309,6 +311,32 @@ pub trait Store: Send + Sync {
     /// A team's actions, oldest first, each with its statements in the order
     /// they were given.
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError>;
+
+    // ------------------------------------------------------------ evidence
+
+    /// The organisation's pseudonym salt: the one stored, or `fresh` (at
+    /// least 16 random bytes) stored now if there is none yet. Drawn once,
+    /// it never changes, so a person keeps one id across saved scans.
+    async fn evidence_salt(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    /// Saves one scan for a team (kept by name, like self-assessments).
+    /// `scanned_at` is kept in UTC to the microsecond; a time outside the
+    /// years 0-9999 is `Invalid`.
+    async fn save_evidence(&self, evidence: &NewEvidence) -> Result<StoredEvidence, StoreError>;
+
+    /// A team's saved scans, oldest first (ties: as saved).
+    async fn team_evidence(&self, team: &TeamName) -> Result<Vec<StoredEvidence>, StoreError>;
+
+    /// Sets a team's waiver of a rule, replacing an earlier one of the same
+    /// rule (one waiver per team and rule).
+    async fn set_waiver(&self, waiver: &EvidenceWaiver) -> Result<(), StoreError>;
+
+    /// A team's waivers, expired ones included (they say what was
+    /// disputed), by rule id.
+    async fn waivers(&self, team: &TeamName) -> Result<Vec<EvidenceWaiver>, StoreError>;
+
+    /// Removes a team's waiver of a rule; `NotFound` when there is none.
+    async fn remove_waiver(&self, team: &TeamName, rule: &str) -> Result<(), StoreError>;
 
     // ------------------------------------------------------------ export
 

@@ -89,6 +89,18 @@ fn normalise_timestamp(t: OffsetDateTime, team: &str) -> Result<OffsetDateTime, 
     Ok(utc.replace_nanosecond(utc.nanosecond() / 1_000 * 1_000).unwrap_or(utc))
 }
 
+/// A time as every backend stores it: UTC, whole microseconds, within the
+/// years 0-9999 (any other time is `Invalid`).
+pub(crate) fn storable(t: OffsetDateTime) -> Result<OffsetDateTime, StoreError> {
+    let utc = t.to_offset(UtcOffset::UTC);
+    if !(0..=9999).contains(&utc.year()) {
+        return Err(StoreError::Invalid(format!(
+            "the time {t} is outside the years 0-9999 that can be stored"
+        )));
+    }
+    Ok(utc.replace_nanosecond(utc.nanosecond() / 1_000 * 1_000).unwrap_or(utc))
+}
+
 /// Reads back a `taken_at` written by [`Row::taken_at_text`]. Plain RFC 3339 is
 /// accepted too, for rows written by hand.
 /// The error is the part of a `Corrupt` message after the assessment or team.

@@ -114,6 +114,10 @@ mod org;
 #[path = "conformance/plan.rs"]
 mod plan;
 
+/// Saved evidence, waivers and the pseudonym salt.
+#[path = "conformance/evidence.rs"]
+mod evidence;
+
 /// Export and import of everything.
 #[path = "conformance/export.rs"]
 mod export;
@@ -719,6 +723,10 @@ conformance!(
         plan::updates_change_only_the_given_fields,
         plan::updating_an_unknown_action_is_not_found,
         plan::plans_follow_a_renamed_team,
+        evidence::the_salt_is_drawn_once_and_kept,
+        evidence::scans_are_kept_per_team_oldest_first,
+        evidence::waivers_are_one_per_team_and_rule,
+        evidence::evidence_follows_a_renamed_team,
         export::export_from_this_backend_imports_elsewhere_unchanged,
         export::import_into_this_backend_keeps_everything_working,
         export::import_into_a_non_empty_database_is_refused,

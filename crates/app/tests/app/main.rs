@@ -8,6 +8,7 @@
 //! PostgreSQL half prints that it was skipped.
 
 mod common;
+mod evidence;
 mod flow;
 mod privacy;
 mod teams;

@@ -53,8 +53,9 @@ pub const EXPORT_FORMAT: &str = "asyncmm.export";
 /// The newest document version this asyncmm writes and reads.
 /// Version 2 added a round's `intake` and `sealed` and a token's `spent`;
 /// version 1 documents are still read (those fields then default, and the
-/// intake is worked out from the round's tokens and responses).
-pub const EXPORT_VERSION: u32 = 2;
+/// intake is worked out from the round's tokens and responses). Version 3
+/// added the `evidence` section at the end; older documents have none.
+pub const EXPORT_VERSION: u32 = 3;
 
 /// Everything a store holds. See the module docs for what is and isn't in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +73,37 @@ pub struct ExportDocument {
     pub rounds: Vec<ExportedRound>,
     pub goals: Vec<ExportedGoal>,
     pub actions: Vec<ExportedAction>,
+    /// Saved evidence: the pseudonym salt, scans and waivers (version 3).
+    #[serde(default)]
+    pub evidence: Vec<ExportedEvidence>,
+}
+
+/// One element of the `evidence` section: the organisation's pseudonym
+/// salt (hex; a secret like the database itself), a saved scan (its JSON
+/// document as text, exactly as stored) or a waiver. Written salt first,
+/// then scans by id, then waivers by team and rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportedEvidence {
+    Salt {
+        salt: String,
+    },
+    Scan {
+        id: i64,
+        team: String,
+        /// RFC 3339, UTC, microseconds.
+        scanned_at: String,
+        source: String,
+        subject: String,
+        document: String,
+    },
+    Waiver {
+        team: String,
+        rule: String,
+        reason: String,
+        until: String,
+        set_on: String,
+    },
 }
 
 /// The exact text a model version was registered with.
@@ -248,6 +280,7 @@ impl Default for Collect {
                 rounds: Vec::new(),
                 goals: Vec::new(),
                 actions: Vec::new(),
+                evidence: Vec::new(),
             },
         }
     }
@@ -271,6 +304,7 @@ impl PartSink for Collect {
             ExportPart::Round(r) => d.rounds.push(r),
             ExportPart::Goal(g) => d.goals.push(g),
             ExportPart::Action(a) => d.actions.push(a),
+            ExportPart::Evidence(e) => d.evidence.push(e),
         }
         Ok(())
     }
@@ -368,6 +402,11 @@ pub(crate) struct Tables {
     pub actions: Vec<ActionRow>,
     /// `(action_id, position, statement)`.
     pub action_statements: Vec<(i64, i64, String)>,
+    pub salt: Option<Vec<u8>>,
+    /// `(id, team, scanned_at, source, subject, document)`.
+    pub evidence: Vec<(i64, String, OffsetDateTime, String, String, String)>,
+    /// `(team, rule, reason, until, set_on)`.
+    pub waivers: Vec<(String, String, String, Date, Date)>,
 }
 
 const DAY: &[time::format_description::FormatItem<'static>] = format_description!("[year]-[month]-[day]");
@@ -398,6 +437,15 @@ fn unhex(text: &str, round: i64) -> Result<Vec<u8>, StoreError> {
     }
     (0..32)
         .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad()))
+        .collect()
+}
+
+fn unhex_any(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
         .collect()
 }
 
@@ -533,6 +581,34 @@ impl Tables {
             .collect::<Result<Vec<_>, StoreError>>()?;
         actions.sort_by_key(|a| a.id);
 
+        let mut evidence: Vec<ExportedEvidence> = Vec::new();
+        if let Some(salt) = &self.salt {
+            evidence.push(ExportedEvidence::Salt { salt: hex(salt) });
+        }
+        let mut scans = self.evidence;
+        scans.sort_by_key(|e| e.0);
+        for (id, team, scanned_at, source, subject, document) in scans {
+            evidence.push(ExportedEvidence::Scan {
+                id,
+                team,
+                scanned_at: timestamp(scanned_at)?,
+                source,
+                subject,
+                document,
+            });
+        }
+        let mut waivers = self.waivers;
+        waivers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        for (team, rule, reason, until, set_on) in waivers {
+            evidence.push(ExportedEvidence::Waiver {
+                team,
+                rule,
+                reason,
+                until: day(until)?,
+                set_on: day(set_on)?,
+            });
+        }
+
         Ok(ExportDocument {
             format: EXPORT_FORMAT.to_string(),
             version: EXPORT_VERSION,
@@ -543,7 +619,53 @@ impl Tables {
             rounds,
             goals,
             actions,
+            evidence,
         })
+    }
+
+    pub(crate) fn add_evidence(&mut self, e: &ExportedEvidence) -> Result<(), StoreError> {
+        match e {
+            ExportedEvidence::Salt { salt } => {
+                let bytes = unhex_any(salt)
+                    .ok_or_else(|| StoreError::Invalid(format!("the pseudonym salt {salt:?} is not hex digits")))?;
+                self.salt = Some(bytes);
+            }
+            ExportedEvidence::Scan {
+                id,
+                team,
+                scanned_at,
+                source,
+                subject,
+                document,
+            } => {
+                let at = OffsetDateTime::parse(scanned_at, &Rfc3339)
+                    .map_err(|e| {
+                        StoreError::Invalid(format!(
+                            "saved evidence {id}: scanned_at {scanned_at:?} is not an RFC 3339 time ({e})"
+                        ))
+                    })?
+                    .to_offset(UtcOffset::UTC);
+                self.evidence
+                    .push((*id, team.clone(), at, source.clone(), subject.clone(), document.clone()));
+            }
+            ExportedEvidence::Waiver {
+                team,
+                rule,
+                reason,
+                until,
+                set_on,
+            } => {
+                let what = format!("waiver of rule {rule} for team {team}");
+                self.waivers.push((
+                    team.clone(),
+                    rule.clone(),
+                    reason.clone(),
+                    parse_day(until, &what)?,
+                    parse_day(set_on, &what)?,
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn add_model(&mut self, m: &ExportedModel) {
@@ -678,4 +800,5 @@ pub(crate) fn not_empty(place: &str) -> StoreError {
 /// backends).
 pub(crate) const COUNT_ALL: &str = "SELECT (SELECT COUNT(*) FROM models) + (SELECT COUNT(*) FROM assessments) \
      + (SELECT COUNT(*) FROM teams) + (SELECT COUNT(*) FROM rounds) + (SELECT COUNT(*) FROM responses) \
-     + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM goals) + (SELECT COUNT(*) FROM actions)";
+     + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM goals) + (SELECT COUNT(*) FROM actions) \
+     + (SELECT COUNT(*) FROM evidence) + (SELECT COUNT(*) FROM evidence_waivers)";

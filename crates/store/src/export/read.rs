@@ -25,12 +25,12 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    EXPORT_FORMAT, EXPORT_VERSION, ExportParseError, ExportedAction, ExportedAssessment, ExportedGoal, ExportedModel,
-    ExportedRound, ExportedTeam,
+    EXPORT_FORMAT, EXPORT_VERSION, ExportParseError, ExportedAction, ExportedAssessment, ExportedEvidence,
+    ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
 };
 
 /// The document's fields, in the order they must come.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "format",
     "version",
     "exported_at",
@@ -40,7 +40,12 @@ const FIELDS: [&str; 9] = [
     "rounds",
     "goals",
     "actions",
+    "evidence",
 ];
+
+/// The first version whose documents have the `evidence` section; older
+/// documents end after `actions`.
+const EVIDENCE_SINCE: u32 = 3;
 
 /// What comes before the data: the format version (to interpret what
 /// follows) and when the export was made.
@@ -59,6 +64,7 @@ pub enum ExportPart {
     Round(ExportedRound),
     Goal(ExportedGoal),
     Action(ExportedAction),
+    Evidence(ExportedEvidence),
 }
 
 /// One of the document's arrays.
@@ -70,6 +76,7 @@ pub enum Section {
     Rounds,
     Goals,
     Actions,
+    Evidence,
 }
 
 /// Receives a document as it is read: the header, then every part in
@@ -275,7 +282,8 @@ impl<'de, S: PartSink> Visitor<'de> for DocumentVisitor<'_, '_, S> {
                 5 => map.next_value_seed(Parts::new(state, Section::Assessments, ExportPart::Assessment))?,
                 6 => map.next_value_seed(Parts::new(state, Section::Rounds, ExportPart::Round))?,
                 7 => map.next_value_seed(Parts::new(state, Section::Goals, ExportPart::Goal))?,
-                _ => map.next_value_seed(Parts::new(state, Section::Actions, ExportPart::Action))?,
+                8 => map.next_value_seed(Parts::new(state, Section::Actions, ExportPart::Action))?,
+                _ => map.next_value_seed(Parts::new(state, Section::Evidence, ExportPart::Evidence))?,
             }
             next = index + 1;
         }
@@ -285,6 +293,8 @@ impl<'de, S: PartSink> Visitor<'de> for DocumentVisitor<'_, '_, S> {
             }));
         }
         match FIELDS.get(next) {
+            // Documents before version 3 end with `actions`.
+            Some(&"evidence") if version.is_some_and(|v| v < EVIDENCE_SINCE) => Ok(()),
             Some(missing) => Err(de::Error::missing_field(missing)),
             None => Ok(()),
         }

@@ -147,8 +147,27 @@ async fn read_tables(mut conn: Conn<'_>) -> Result<Tables, StoreError> {
             created_on,
         })
         .collect();
-    t.action_statements = on!(conn, |c| {
+    t.action_statements = on!(conn.re(), |c| {
         sqlx::query_as("SELECT action_id, CAST(position AS BIGINT), statement FROM action_statements")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    t.salt = on!(conn.re(), |c| {
+        sqlx::query_scalar("SELECT salt FROM evidence_salt WHERE id = 1")
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    let evidence: Vec<(i64, String, Stamp, String, String, String)> = on!(conn.re(), |c| {
+        sqlx::query_as("SELECT id, team, scanned_at, source, subject, document FROM evidence")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    t.evidence = evidence
+        .into_iter()
+        .map(|(id, team, at, source, subject, document)| (id, team, at.0, source, subject, document))
+        .collect();
+    t.waivers = on!(conn, |c| {
+        sqlx::query_as("SELECT team, rule, reason, until_day, set_on FROM evidence_waivers")
             .fetch_all(&mut *c)
             .await
     })?;

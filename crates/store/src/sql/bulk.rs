@@ -331,7 +331,7 @@ fn json_ids(ids: &[i64]) -> String {
 /// `MAX(id) + 1` by itself).
 pub(super) async fn move_sequences_past_imported_ids(conn: Conn<'_>) -> Result<(), StoreError> {
     if let Conn::Postgres(c) = conn {
-        for table in ["assessments", "teams", "rounds", "actions"] {
+        for table in ["assessments", "teams", "rounds", "actions", "evidence"] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, \
                  false)"

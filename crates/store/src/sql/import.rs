@@ -16,7 +16,9 @@ use super::stamp::Stamp;
 use super::{Conn, Database, Explained, Tx, bulk, on};
 use crate::StoreError;
 use crate::export::{self, Tables};
-use crate::{ExportedAction, ExportedAssessment, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam};
+use crate::{
+    ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
+};
 
 /// Bound values per SQLite statement (its limit is 32,766).
 const SQLITE_VALUES: usize = 32_000;
@@ -38,6 +40,7 @@ pub enum ImportBatch<'a> {
     },
     Goals(&'a [ExportedGoal]),
     Actions(&'a [ExportedAction]),
+    Evidence(&'a [ExportedEvidence]),
 }
 
 /// An import in progress: one write transaction on an empty database.
@@ -113,6 +116,7 @@ impl Database {
             .await?;
         import.write(ImportBatch::Goals(&doc.goals)).await?;
         import.write(ImportBatch::Actions(&doc.actions)).await?;
+        import.write(ImportBatch::Evidence(&doc.evidence)).await?;
         import.commit().await
     }
 }
@@ -151,6 +155,13 @@ impl Import for Importer<'_> {
                     t.add_action(a)?;
                 }
             }
+            ImportBatch::Evidence(evidence) => {
+                for e in evidence {
+                    t.add_evidence(e)?;
+                }
+                // Few rows: one statement each, the same SQL on both backends.
+                return write_evidence(self.tx.conn(), &t).await.explained(self.db);
+            }
         }
         write_rows(self.tx.conn(), &t).await.explained(self.db)
     }
@@ -166,6 +177,53 @@ impl Import for Importer<'_> {
     }
 }
 
+/// The evidence rows of an import.
+async fn write_evidence(mut conn: Conn<'_>, t: &Tables) -> Result<(), StoreError> {
+    if let Some(salt) = &t.salt {
+        on!(conn.re(), |c| {
+            sqlx::query("INSERT INTO evidence_salt (id, salt) VALUES (1, $1)")
+                .bind(salt)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    for (id, team, scanned_at, source, subject, document) in &t.evidence {
+        on!(conn.re(), |c| {
+            sqlx::query(
+                "INSERT INTO evidence (id, team, scanned_on, scanned_at, source, subject, document) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(*id)
+            .bind(team)
+            .bind(scanned_at.date())
+            .bind(Stamp(*scanned_at))
+            .bind(source)
+            .bind(subject)
+            .bind(document)
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+    }
+    for (team, rule, reason, until, set_on) in &t.waivers {
+        on!(conn.re(), |c| {
+            sqlx::query(
+                "INSERT INTO evidence_waivers (team, rule, reason, until_day, set_on) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(team)
+            .bind(rule)
+            .bind(reason)
+            .bind(*until)
+            .bind(*set_on)
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 /// Takes every table for the import: nobody else writes (or, on
 /// PostgreSQL, sees half of it) until it commits. SQLite's write
 /// transaction already excludes every other writer.
@@ -173,7 +231,7 @@ async fn lock_every_table(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     if let Tx::Postgres(tx) = tx {
         sqlx::query(
             "LOCK TABLE models, assessments, answers, teams, rounds, responses, response_answers, tokens, goals, \
-             actions, action_statements IN EXCLUSIVE MODE",
+             actions, action_statements, evidence_salt, evidence, evidence_waivers IN EXCLUSIVE MODE",
         )
         .execute(&mut **tx)
         .await?;

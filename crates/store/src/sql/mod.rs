@@ -23,6 +23,7 @@
 mod assessments;
 mod backup;
 mod bulk;
+mod evidence;
 mod import;
 mod plans;
 mod rounds;
@@ -44,6 +45,7 @@ use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use time::Date;
 use tokio::sync::MutexGuard;
 
+use crate::evidence::{EvidenceWaiver, NewEvidence, StoredEvidence};
 use crate::{ExportDocument, PostgresStore, SqliteStore, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus};
 
 /// Runs `$body` with `$c` bound to the connection `$conn` holds, whichever
@@ -414,6 +416,30 @@ impl Store for Database {
 
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
         self.team_actions(team).await.explained(self)
+    }
+
+    async fn evidence_salt(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.salt(fresh).await.explained(self)
+    }
+
+    async fn save_evidence(&self, evidence: &NewEvidence) -> Result<StoredEvidence, StoreError> {
+        self.insert_evidence(evidence).await.explained(self)
+    }
+
+    async fn team_evidence(&self, team: &TeamName) -> Result<Vec<StoredEvidence>, StoreError> {
+        self.evidence_of(team).await.explained(self)
+    }
+
+    async fn set_waiver(&self, waiver: &EvidenceWaiver) -> Result<(), StoreError> {
+        self.upsert_waiver(waiver).await.explained(self)
+    }
+
+    async fn waivers(&self, team: &TeamName) -> Result<Vec<EvidenceWaiver>, StoreError> {
+        self.team_waivers(team).await.explained(self)
+    }
+
+    async fn remove_waiver(&self, team: &TeamName, rule: &str) -> Result<(), StoreError> {
+        self.delete_waiver(team, rule).await.explained(self)
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {

@@ -124,9 +124,9 @@ impl Database {
                 .map(|done| done.rows_affected())
         })
         .map_err(|e| org::unique_or(e, || org::team_exists(to)))?;
-        // The history follows the team: its self-assessments, goals and
-        // actions keep the team as text.
-        for table in ["assessments", "goals", "actions"] {
+        // The history follows the team: its self-assessments, goals,
+        // actions, saved evidence and waivers keep the team as text.
+        for table in ["assessments", "goals", "actions", "evidence", "evidence_waivers"] {
             on!(tx.conn(), |c| {
                 sqlx::query(&format!("UPDATE {table} SET team = $1 WHERE team = $2"))
                     .bind(to.as_str())

@@ -7,7 +7,7 @@
 
 use asyncmm_core::plan::{ActionStatus, ActionUpdate, Goal, Link, NewAction};
 use asyncmm_core::{K, Mode, NewRound, Token, TokenHash};
-use asyncmm_store::{EXPORT_VERSION, ExportDocument, ExportParseError, SqliteStore, SubmitOutcome};
+use asyncmm_store::{EXPORT_VERSION, ExportDocument, ExportParseError, ExportedEvidence, SqliteStore, SubmitOutcome};
 use time::Date;
 use time::macros::date;
 
@@ -153,6 +153,30 @@ async fn populate(store: &dyn Store) {
         })
         .await
         .expect("action");
+    // Saved evidence: the salt, two scans, a waiver.
+    store.evidence_salt(&[0xab; 32]).await.expect("salt");
+    for (at, source) in [(T0, "git"), (T0 + Duration::days(1), "github")] {
+        store
+            .save_evidence(&asyncmm_store::NewEvidence {
+                team: team("Solo"),
+                scanned_at: at,
+                source: source.to_string(),
+                subject: "acme/api".to_string(),
+                document: format!("{{\"source\":\"{source}\",\"metrics\":[{{\"value\":0.125}}]}}"),
+            })
+            .await
+            .expect("evidence");
+    }
+    store
+        .set_waiver(&asyncmm_store::EvidenceWaiver {
+            team: team("Solo"),
+            rule: "documentation.basics".to_string(),
+            reason: "docs live in the handbook".to_string(),
+            until: date!(2027 - 06 - 30),
+            set_on: date!(2026 - 11 - 27),
+        })
+        .await
+        .expect("waiver");
 }
 
 fn without_time(mut document: ExportDocument) -> ExportDocument {
@@ -187,6 +211,11 @@ pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn
         exported.actions[0].statements,
         ["meetings.2.1", "meetings.0.3", "meetings.2.2"]
     );
+    // Evidence last: the salt, the scans by id, the waivers.
+    assert_eq!(exported.evidence.len(), 4);
+    assert!(matches!(&exported.evidence[0], ExportedEvidence::Salt { salt } if salt == &"ab".repeat(32)));
+    assert!(matches!(&exported.evidence[2], ExportedEvidence::Scan { source, .. } if source == "github"));
+    assert!(matches!(&exported.evidence[3], ExportedEvidence::Waiver { rule, .. } if rule == "documentation.basics"));
     // Through JSON and back, as the CLI does.
     let text = exported.to_json().expect("json");
     let read = ExportDocument::from_json(&text).expect("read back");
@@ -195,7 +224,29 @@ pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn
     let target = memory_store().await;
     target.import_all(&read).await.expect("import");
     let again = target.export_all().await.expect("export again");
-    assert_eq!(without_time(again), without_time(exported));
+    assert_eq!(target.team_evidence(&team("Solo")).await.expect("evidence").len(), 2);
+    assert_eq!(target.evidence_salt(&[1; 16]).await.expect("salt"), vec![0xab; 32]);
+    assert_eq!(without_time(again), without_time(exported.clone()));
+
+    // A document of version 2 ends after `actions`: it still reads and
+    // imports, with no evidence.
+    let mut old = exported;
+    old.version = 2;
+    old.evidence.clear();
+    let text = old.to_json().expect("json").replacen(",\n  \"evidence\": []", "", 1);
+    assert!(!text.contains("\"evidence\""), "{text}");
+    let read = ExportDocument::from_json(&text).expect("a version 2 document reads");
+    let older = memory_store().await;
+    older.import_all(&read).await.expect("import");
+    assert!(older.team_evidence(&team("Solo")).await.expect("evidence").is_empty());
+    // A version 3 document needs its evidence section.
+    let mut current = old.clone();
+    current.version = EXPORT_VERSION;
+    let text = current
+        .to_json()
+        .expect("json")
+        .replacen(",\n  \"evidence\": []", "", 1);
+    assert!(ExportDocument::from_json(&text).is_err());
 }
 
 pub async fn import_into_this_backend_keeps_everything_working(store: Arc<dyn Store>) {
