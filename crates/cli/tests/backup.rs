@@ -122,6 +122,7 @@ fn in_export_order(document: &Value) -> String {
         "rounds",
         "goals",
         "actions",
+        "evidence",
     ];
     let body: Vec<String> = fields
         .iter()

@@ -14,7 +14,8 @@ use asyncmm_core::plan::{ActionStatus, Link};
 use asyncmm_core::{Answers, Intake, K, Mode, TeamName};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use asyncmm_store::{
-    ExportedAction, ExportedAssessment, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam, Section,
+    ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
+    Section,
 };
 use time::format_description::FormatItem;
 use time::format_description::well_known::Rfc3339;
@@ -326,6 +327,46 @@ impl Checker {
             return Err(format!("{what} comes twice"));
         }
         self.counts.actions += 1;
+        Ok(())
+    }
+
+    /// Saved evidence: filed under a team name like everything else; the
+    /// scan documents themselves are read (and checked) by the evidence
+    /// engine whenever they are shown.
+    pub(crate) fn evidence(&mut self, e: &ExportedEvidence) -> Result<(), String> {
+        match e {
+            ExportedEvidence::Salt { salt } => {
+                if salt.is_empty() || salt.len() % 2 != 0 || !salt.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err("the pseudonym salt is not hex digits".to_string());
+                }
+            }
+            ExportedEvidence::Scan {
+                id,
+                team,
+                scanned_at,
+                document,
+                ..
+            } => {
+                let what = format!("saved evidence {id}");
+                self.name(team, &what)?;
+                OffsetDateTime::parse(scanned_at, &Rfc3339)
+                    .map_err(|e| format!("{what}: scanned_at {scanned_at:?} is not an RFC 3339 time ({e})"))?;
+                serde_json::from_str::<serde_json::Value>(document)
+                    .map_err(|e| format!("{what}: its document is not JSON ({e})"))?;
+            }
+            ExportedEvidence::Waiver {
+                team,
+                rule,
+                until,
+                set_on,
+                ..
+            } => {
+                let what = format!("waiver of rule {rule} for team {team:?}");
+                self.name(team, &what)?;
+                day(until, &format!("{what}: until"))?;
+                day(set_on, &format!("{what}: set_on"))?;
+            }
+        }
         Ok(())
     }
 

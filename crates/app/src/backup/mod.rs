@@ -18,8 +18,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use asyncmm_store::{
-    ExportDocument, ExportHeader, ExportPart, ExportedAction, ExportedAssessment, ExportedGoal, ExportedModel,
-    ExportedRound, ExportedTeam, ImportBatch, PartSink, ReadError, Section, read_export,
+    ExportDocument, ExportHeader, ExportPart, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal,
+    ExportedModel, ExportedRound, ExportedTeam, ImportBatch, PartSink, ReadError, Section, read_export,
 };
 use tokio::sync::mpsc;
 
@@ -90,6 +90,7 @@ fn check_document(d: &ExportDocument) -> Result<Imported, String> {
     d.rounds.iter().try_for_each(|r| checker.round(r))?;
     d.goals.iter().try_for_each(|g| checker.goal(g))?;
     d.actions.iter().try_for_each(|a| checker.action(a))?;
+    d.evidence.iter().try_for_each(|e| checker.evidence(e))?;
     Ok(checker.counts)
 }
 
@@ -117,6 +118,7 @@ impl Checker {
             ExportPart::Round(r) => self.round(r),
             ExportPart::Goal(g) => self.goal(g),
             ExportPart::Action(a) => self.action(a),
+            ExportPart::Evidence(e) => self.evidence(e),
         }
     }
 }
@@ -152,6 +154,7 @@ enum Batch {
     Rounds(Vec<ExportedRound>),
     Goals(Vec<ExportedGoal>),
     Actions(Vec<ExportedAction>),
+    Evidence(Vec<ExportedEvidence>),
 }
 
 impl Batch {
@@ -163,6 +166,7 @@ impl Batch {
             Batch::Rounds(v) => ImportBatch::Rounds { rounds: v, version },
             Batch::Goals(v) => ImportBatch::Goals(v),
             Batch::Actions(v) => ImportBatch::Actions(v),
+            Batch::Evidence(v) => ImportBatch::Evidence(v),
         }
     }
 }
@@ -219,6 +223,7 @@ impl Sender {
             (Some(Batch::Rounds(v)), ExportPart::Round(r)) => v.push(r),
             (Some(Batch::Goals(v)), ExportPart::Goal(g)) => v.push(g),
             (Some(Batch::Actions(v)), ExportPart::Action(a)) => v.push(a),
+            (Some(Batch::Evidence(v)), ExportPart::Evidence(e)) => v.push(e),
             (_, part) => {
                 self.flush()?;
                 self.batch = Some(match part {
@@ -228,6 +233,7 @@ impl Sender {
                     ExportPart::Round(r) => Batch::Rounds(vec![r]),
                     ExportPart::Goal(g) => Batch::Goals(vec![g]),
                     ExportPart::Action(a) => Batch::Actions(vec![a]),
+                    ExportPart::Evidence(e) => Batch::Evidence(vec![e]),
                 });
             }
         }
