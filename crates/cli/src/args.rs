@@ -68,7 +68,7 @@ pub enum Command {
     /// which keeps the semantics safe and simple. Everything is written in
     /// one transaction: on any error nothing is stored.
     Import(ImportArgs),
-    /// Measure practice from real artefacts (git, GitHub) and suggest levels.
+    /// Measure practice from real artefacts (git, GitHub, Slack, calendars) and suggest levels.
     #[command(subcommand)]
     Scan(crate::scan::ScanCommand),
     /// A team's waivers of evidence rules and its saved evidence.

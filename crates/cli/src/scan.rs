@@ -1,5 +1,5 @@
 //! `asyncmm scan`: measure practice from real artefacts (a git repository,
-//! GitHub issues and pull requests) and suggest levels per area from the
+//! GitHub issues and pull requests, a Slack export, calendars) and suggest levels per area from the
 //! evidence rule set. This module parses the scan flags, draws progress on
 //! a terminal and picks the renderer; measuring and rendering live in the
 //! evidence crate, saving and waivers in the application layer.
@@ -18,12 +18,16 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use asyncmm_app::{App, OsRandom};
 use asyncmm_core::{K, TeamName};
+use asyncmm_evidence::calendar::{CalendarSettings, ics, scan_calendars};
 use asyncmm_evidence::config::{EvidenceConfig, parse_config};
 use asyncmm_evidence::git::{GitSettings, scan_git};
 use asyncmm_evidence::github::live::{ApiSettings, RealSleep, Target};
 use asyncmm_evidence::github::{scan_files, scan_live};
+use asyncmm_evidence::hours::WorkingHours;
 use asyncmm_evidence::privacy::Privacy;
 use asyncmm_evidence::since::parse_window;
+use asyncmm_evidence::slack::archive::ArchiveLimits;
+use asyncmm_evidence::slack::{SlackSettings, scan_slack};
 use asyncmm_evidence::{EvidenceReport, Progress, RuleSet, Scan, default_rules, evaluate, parse_rules, render};
 use asyncmm_model::Model;
 use asyncmm_store::Store;
@@ -45,6 +49,16 @@ pub enum ScanCommand {
     /// (--from DIR) or live from the API (--repo owner/name or --org ORG,
     /// with GITHUB_TOKEN).
     Github(GithubArgs),
+    /// Measure a Slack workspace export (the zip Slack sends, or its
+    /// unpacked folder): where conversation happens, threads, links to
+    /// durable places, @here/@channel, off-hours messages, status updates.
+    /// Message text is never stored or printed.
+    Slack(SlackArgs),
+    /// Measure iCalendar files (one per team member, or a team calendar):
+    /// meeting hours, recurring status meetings, agendas, large meetings,
+    /// focus time, off-hours meetings, and meetings that could be written.
+    /// Titles and descriptions are never stored or printed.
+    Calendar(CalendarArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +148,36 @@ pub struct GithubArgs {
     /// A label that marks a decision issue, added to decision, rfc, adr.
     #[arg(long = "decision-label", value_name = "LABEL")]
     pub decision_labels: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SlackArgs {
+    /// The export: a .zip file as Slack sends it, or the folder it unpacks to.
+    #[arg(value_name = "EXPORT.zip|DIR")]
+    pub export: PathBuf,
+    /// Working hours in each sender's own time zone.
+    #[arg(long, default_value = "09:00-17:00", value_name = "HH:MM-HH:MM")]
+    pub working_hours: String,
+    /// The most the export may unpack to, in GiB (zip bomb guard).
+    #[arg(long, default_value_t = 64, value_name = "GIB")]
+    pub max_unpacked_gib: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// .ics files, or folders searched for them.
+    #[arg(value_name = "FILE.ics|DIR", required = true, num_args = 1..)]
+    pub paths: Vec<PathBuf>,
+    /// Working hours in each calendar owner's time zone.
+    #[arg(long, default_value = "09:00-17:00", value_name = "HH:MM-HH:MM")]
+    pub working_hours: String,
+    /// The time zone of calendars that name none (IANA name, e.g. Europe/Berlin).
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub zone: String,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -386,6 +430,47 @@ pub async fn run(command: &ScanCommand, database: &dyn Fn() -> Result<String>) -
             let run = ScanRun::prepare(common, database, now).await?;
             let display = Display::new();
             let scan = scan_live(&target, window, &api, &config, &run.privacy, &RealSleep, &display, now);
+            display.finish();
+            run.finish(scan).await
+        }
+        ScanCommand::Slack(args) => {
+            let common = &args.common;
+            let window = parse_window(&common.since, common.until.as_deref(), now)?;
+            let mut config = load_config(common.config.as_deref())?.unwrap_or_default();
+            config.bots.extend(common.bots.iter().cloned());
+            let limits = ArchiveLimits {
+                max_total_bytes: args.max_unpacked_gib.saturating_mul(1 << 30),
+                ..ArchiveLimits::default()
+            };
+            let settings = SlackSettings {
+                window,
+                config,
+                working_hours: WorkingHours::parse(&args.working_hours)?,
+                limits,
+                now,
+            };
+            let run = ScanRun::prepare(common, database, now).await?;
+            let display = Display::new();
+            let scan = scan_slack(&args.export, &settings, &run.privacy, &display);
+            display.finish();
+            run.finish(scan).await
+        }
+        ScanCommand::Calendar(args) => {
+            let common = &args.common;
+            let window = parse_window(&common.since, common.until.as_deref(), now)?;
+            let config = load_config(common.config.as_deref())?.unwrap_or_default();
+            let default_zone = ics::zone(&args.zone)
+                .ok_or_else(|| anyhow!("--zone {:?} is not a time zone name such as Europe/Berlin", args.zone))?;
+            let settings = CalendarSettings {
+                window,
+                config,
+                working_hours: WorkingHours::parse(&args.working_hours)?,
+                default_zone,
+                now,
+            };
+            let run = ScanRun::prepare(common, database, now).await?;
+            let display = Display::new();
+            let scan = scan_calendars(&args.paths, &settings, &run.privacy, &display);
             display.finish();
             run.finish(scan).await
         }

@@ -53,7 +53,7 @@ fn scan_git_json_has_the_schema_metrics_and_levels() {
         .find(|a| a["area"] == "documentation")
         .expect("documentation");
     assert_eq!(docs["level"], 2);
-    assert_eq!(docs["rules"], 4);
+    assert_eq!(docs["rules"], 5, "four git rules and one chat rule");
     assert_eq!(docs["rules_with_data"], 3);
     let rule = doc["evaluation"]["rules"]
         .as_array()
@@ -70,7 +70,7 @@ fn scan_git_json_has_the_schema_metrics_and_levels() {
     );
     let meetings = areas.iter().find(|a| a["area"] == "meetings").expect("meetings");
     assert_eq!(meetings["level"], serde_json::Value::Null);
-    assert_eq!(meetings["rules"], 0);
+    assert_eq!(meetings["rules_with_data"], 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         !text.contains("Dee") && !text.contains("@example.org"),
@@ -90,13 +90,13 @@ fn scan_git_text_explains_rules_and_shows_names_only_when_asked() {
         .success()
         .stdout(predicate::str::contains("Window: 2024-01-01 to 2024-06-30"))
         .stdout(predicate::str::contains(
-            "Documentation            2 Defined      3 of 4 rules had data",
+            "Documentation            2 Defined      3 of 5 rules had data",
         ))
         .stdout(predicate::str::contains("documentation.fresh"))
         .stdout(predicate::str::contains("git.docs_freshness_lag_days = 140.5 days"))
         .stdout(predicate::str::contains("why: Docs that trail the code"))
         .stdout(predicate::str::contains(
-            "Meetings                 no evidence    no rules for this area yet",
+            "Meetings                 no evidence    0 of 6 rules had data",
         ))
         .stdout(predicate::str::contains("Dee").not());
     asyncmm()
@@ -295,4 +295,121 @@ fn scan_github_live_waits_out_a_rate_limit_and_reports_an_expired_token() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("needs a token: set GITHUB_TOKEN"));
+}
+
+#[test]
+fn scan_slack_reads_a_zip_and_prints_no_message_text() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip = fixtures::slack::write_zip(&tmp.path().join("export.zip"), &fixtures::slack::files());
+    let out = asyncmm()
+        .args(["scan", "slack"])
+        .arg(&zip)
+        .args([
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-01-28",
+            "--k",
+            "3",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["scans"][0]["source"], "slack");
+    let metrics = doc["scans"][0]["metrics"].as_array().expect("metrics");
+    for (id, want) in fixtures::slack::EXPECTED {
+        let got = metrics
+            .iter()
+            .find(|m| m["id"] == *id)
+            .and_then(|m| m["value"].as_f64())
+            .unwrap_or(f64::NAN);
+        assert!((got - want).abs() < 1e-9, "{id}: {got} vs {want}");
+    }
+    let text = asyncmm()
+        .args(["scan", "slack"])
+        .arg(&zip)
+        .args([
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-01-28",
+            "--working-hours",
+            "08:00-18:00",
+        ])
+        .output()
+        .expect("runs");
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Evidence from slack:"), "{text}");
+    assert!(text.contains("working hours 08:00-18:00"), "{text}");
+    assert!(
+        text.contains("general/2024-01-07.json:1:"),
+        "skipped file listed: {text}"
+    );
+    for secret in ["deploy at noon", "Alice", "github.com/o/r"] {
+        assert!(!text.contains(secret), "{secret} printed");
+    }
+}
+
+#[test]
+fn scan_slack_refuses_a_traversal_entry_and_bad_working_hours() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+    zip.start_file("../evil.json", zip::write::SimpleFileOptions::default())
+        .expect("entry");
+    zip.write_all(b"[]").expect("write");
+    zip.finish().expect("finish");
+    asyncmm()
+        .args(["scan", "slack"])
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("would be written outside the export"));
+    asyncmm()
+        .args(["scan", "slack"])
+        .arg(&path)
+        .args(["--working-hours", "9-5"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("must look like 09:00-17:00"));
+}
+
+#[test]
+fn scan_calendar_reads_a_folder_and_names_a_broken_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A weekly hour with two people over two weeks, in New York time.
+    std::fs::write(
+        tmp.path().join("bob.ics"),
+        "BEGIN:VCALENDAR\nX-WR-CALNAME:bob@x.org\nBEGIN:VEVENT\nUID:w\nSUMMARY:Secret project\n\
+         DTSTART;TZID=Eastern Standard Time:20240304T100000\nDTEND;TZID=Eastern Standard Time:20240304T110000\n\
+         RRULE:FREQ=WEEKLY\nATTENDEE:mailto:bob@x.org\nATTENDEE:mailto:ann@x.org\nEND:VEVENT\nEND:VCALENDAR\n",
+    )
+    .expect("write");
+    let out = asyncmm()
+        .args(["scan", "calendar"])
+        .arg(tmp.path())
+        .args(["--since", "2024-03-04", "--until", "2024-03-17", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["scans"][0]["source"], "calendar");
+    let metrics = doc["scans"][0]["metrics"].as_array().expect("metrics");
+    let value = |id: &str| metrics.iter().find(|m| m["id"] == id).and_then(|m| m["value"].as_f64());
+    assert_eq!(value("calendar.people"), Some(1.0));
+    assert_eq!(value("calendar.meeting_hours_per_person_week"), Some(1.0));
+    assert_eq!(value("calendar.recurring_meeting_share"), Some(1.0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Secret project"));
+    std::fs::write(tmp.path().join("junk.ics"), "not a calendar\n").expect("write");
+    asyncmm()
+        .args(["scan", "calendar"])
+        .arg(tmp.path().join("junk.ics"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("junk.ics: nothing readable"));
 }

@@ -73,6 +73,40 @@ pub const DEFAULT_BOTS: &[&str] = &[
     "noreply@github.com",
 ];
 
+/// Parts of a URL that mark a durable place: issue trackers, docs, wikis,
+/// recorded meetings. A chat message linking one points the conversation to
+/// where the work is written down.
+pub const DEFAULT_DURABLE_LINKS: &[&str] = &[
+    "/issues/",
+    "/pull/",
+    "/merge_requests/",
+    "/browse/",
+    "/wiki",
+    "atlassian.net",
+    "linear.app/",
+    "notion.so/",
+    "notion.site/",
+    "docs.google.com/",
+    "coda.io/",
+    "sharepoint.com/",
+    "dropbox.com/paper",
+    "quip.com/",
+    "confluence",
+    "loom.com/share",
+    "zoom.us/rec",
+    "/recording",
+];
+
+/// Words in a channel name that mark a place for written status updates.
+pub const DEFAULT_STATUS_CHANNELS: &[&str] = &[
+    "standup", "stand-up", "status", "updates", "check-in", "checkin", "daily",
+];
+
+/// Words in a meeting title that mark a status, stand-up or sync meeting.
+pub const DEFAULT_STATUS_MEETINGS: &[&str] = &[
+    "standup", "stand-up", "stand up", "daily", "status", "sync", "check-in", "checkin", "scrum", "weekly", "update",
+];
+
 pub const DEFAULT_DECISION_LABELS: &[&str] = &["decision", "rfc", "adr"];
 
 /// How many characters of the author's own words make a pull request
@@ -90,7 +124,22 @@ pub struct EvidenceConfig {
     pub references: RefOptions,
     pub decision_labels: Vec<String>,
     pub min_description_chars: usize,
+    pub durable_links: Vec<String>,
+    pub status_channels: Vec<String>,
+    pub status_meetings: Vec<String>,
+    /// Attendees from which a meeting counts as large.
+    pub large_meeting_attendees: usize,
+    /// Attendees from which a recurring meeting without an agenda is listed
+    /// as one that could be a written update.
+    pub writable_min_attendees: usize,
+    /// The shortest free block, in minutes, that makes a day a focus day.
+    pub focus_block_minutes: u32,
 }
+
+/// Defaults of the calendar settings.
+pub const DEFAULT_LARGE_MEETING_ATTENDEES: usize = 8;
+pub const DEFAULT_WRITABLE_MIN_ATTENDEES: usize = 5;
+pub const DEFAULT_FOCUS_BLOCK_MINUTES: u32 = 120;
 
 fn owned(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_string()).collect()
@@ -110,6 +159,12 @@ impl Default for EvidenceConfig {
             },
             decision_labels: owned(DEFAULT_DECISION_LABELS),
             min_description_chars: DEFAULT_MIN_DESCRIPTION_CHARS,
+            durable_links: owned(DEFAULT_DURABLE_LINKS),
+            status_channels: owned(DEFAULT_STATUS_CHANNELS),
+            status_meetings: owned(DEFAULT_STATUS_MEETINGS),
+            large_meeting_attendees: DEFAULT_LARGE_MEETING_ATTENDEES,
+            writable_min_attendees: DEFAULT_WRITABLE_MIN_ATTENDEES,
+            focus_block_minutes: DEFAULT_FOCUS_BLOCK_MINUTES,
         }
     }
 }
@@ -150,6 +205,15 @@ struct RawEvidence {
     #[serde(default)]
     decision_labels: Vec<Spanned<String>>,
     min_description_chars: Option<Spanned<i64>>,
+    #[serde(default)]
+    durable_links: Vec<Spanned<String>>,
+    #[serde(default)]
+    status_channels: Vec<Spanned<String>>,
+    #[serde(default)]
+    status_meetings: Vec<Spanned<String>>,
+    large_meeting_attendees: Option<Spanned<i64>>,
+    writable_min_attendees: Option<Spanned<i64>>,
+    focus_block_minutes: Option<Spanned<i64>>,
 }
 
 fn problem(source: &str, origin: &str, span: Range<usize>, message: impl Into<String>) -> Problem {
@@ -191,6 +255,12 @@ pub fn parse_config(source: &str, origin: &str) -> Result<EvidenceConfig, RulesE
             },
             decision_labels: Vec::new(),
             min_description_chars: DEFAULT_MIN_DESCRIPTION_CHARS,
+            durable_links: Vec::new(),
+            status_channels: Vec::new(),
+            status_meetings: Vec::new(),
+            large_meeting_attendees: DEFAULT_LARGE_MEETING_ATTENDEES,
+            writable_min_attendees: DEFAULT_WRITABLE_MIN_ATTENDEES,
+            focus_block_minutes: DEFAULT_FOCUS_BLOCK_MINUTES,
         }
     };
     let mut add = |target: &mut Vec<String>, values: &[Spanned<String>], what: &str| {
@@ -211,6 +281,9 @@ pub fn parse_config(source: &str, origin: &str) -> Result<EvidenceConfig, RulesE
     add(&mut config.references.tracker_keys, &raw.tracker_keys, "tracker_keys");
     add(&mut config.references.ignored_keys, &raw.ignored_keys, "ignored_keys");
     add(&mut config.decision_labels, &raw.decision_labels, "decision_labels");
+    add(&mut config.durable_links, &raw.durable_links, "durable_links");
+    add(&mut config.status_channels, &raw.status_channels, "status_channels");
+    add(&mut config.status_meetings, &raw.status_meetings, "status_meetings");
     if let Some(chars) = &raw.min_description_chars {
         match usize::try_from(*chars.get_ref()) {
             Ok(n) if n <= 10_000 => config.min_description_chars = n,
@@ -224,6 +297,30 @@ pub fn parse_config(source: &str, origin: &str) -> Result<EvidenceConfig, RulesE
                 ),
             )),
         }
+    }
+    let mut number = |value: &Option<Spanned<i64>>, name: &str, max: i64| -> Option<usize> {
+        let v = value.as_ref()?;
+        match usize::try_from(*v.get_ref()) {
+            Ok(n) if n >= 1 && *v.get_ref() <= max => Some(n),
+            _ => {
+                problems.push(problem(
+                    source,
+                    origin,
+                    v.span(),
+                    format!("{name} must be between 1 and {max}, got {}", v.get_ref()),
+                ));
+                None
+            }
+        }
+    };
+    if let Some(n) = number(&raw.large_meeting_attendees, "large_meeting_attendees", 10_000) {
+        config.large_meeting_attendees = n;
+    }
+    if let Some(n) = number(&raw.writable_min_attendees, "writable_min_attendees", 10_000) {
+        config.writable_min_attendees = n;
+    }
+    if let Some(n) = number(&raw.focus_block_minutes, "focus_block_minutes", 24 * 60) {
+        config.focus_block_minutes = u32::try_from(n).unwrap_or(120);
     }
     if problems.is_empty() {
         Ok(config)

@@ -1,5 +1,5 @@
 //! Evidence from real artefacts: scanners read a source (a git repository,
-//! GitHub issues and pull requests) and return named [metrics](metric::Metric);
+//! GitHub issues and pull requests, a Slack export, calendars) and return named [metrics](metric::Metric);
 //! a [rule set](rules::RuleSet) (data, not code) maps metrics to suggested
 //! maturity levels per area of the model; [evaluation](evaluate) combines
 //! them and [waivers](evaluate::Waiver) mark disputed rules.
@@ -10,6 +10,7 @@
 //! ready to be stored.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod catalog;
 pub mod evaluate;
 pub mod metric;
@@ -24,12 +25,14 @@ pub use rules::{
 pub mod config;
 pub mod git;
 pub mod github;
+pub mod hours;
 pub mod paths;
 pub mod privacy;
 pub mod progress;
 pub mod refs;
 pub mod render;
 pub mod since;
+pub mod slack;
 
 pub use progress::{Progress, Silent};
 pub use render::{EvidenceReport, SCHEMA};

@@ -133,6 +133,8 @@ pub enum Unit {
     Hours,
     /// A number of people (a median of people per thread, say).
     People,
+    /// A small number per something (per person-week, say): two decimals.
+    Rate,
 }
 
 impl Unit {
@@ -145,6 +147,7 @@ impl Unit {
             Unit::Days => format!("{} days", trim_number(value)),
             Unit::Hours => format!("{} h", trim_number(value)),
             Unit::People => trim_number(value),
+            Unit::Rate => format!("{value:.2}"),
         }
     }
 }

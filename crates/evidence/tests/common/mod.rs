@@ -181,3 +181,4 @@ pub fn known_commits() -> Vec<Commit<'static>> {
 
 pub mod github;
 pub mod mock;
+pub mod slack;
