@@ -6,7 +6,8 @@
 
 use asyncmm_core::TeamName;
 use asyncmm_core::plan::{
-    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, candidate_actions, progress,
+    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, candidate_actions, parse_owner,
+    progress,
 };
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use asyncmm_report::plan::{GoalReport, PlanReport, Regression};
@@ -303,7 +304,11 @@ impl App<'_> {
                 .map(Link::parse)
                 .transpose()
                 .map_err(|e| AppError::invalid("link", e))?,
-            owner: owner.map(str::trim).filter(|o| !o.is_empty()).map(str::to_string),
+            owner: owner
+                .map(parse_owner)
+                .transpose()
+                .map_err(|e| AppError::invalid("owner", e))?
+                .flatten(),
         };
         if update == ActionUpdate::default() {
             return Err(AppError::invalid(

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            ui::eprint_line(&format!("error: {e:#}"));
             if let Some(hint) = e.downcast_ref::<AppError>().and_then(hint) {
                 eprintln!("hint: {hint}");
             }

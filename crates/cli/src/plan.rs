@@ -10,7 +10,7 @@ use asyncmm_report::plan::{action_line, render_candidates_text, render_plan_mark
 use asyncmm_report::to_json;
 
 use crate::args::{ActionCommand, GoalCommand, ListFormat, PlanCommand, PlanFormat};
-use crate::ui::print;
+use crate::ui::{eprint_line, print};
 
 /// `1,3` → [1, 3]; duplicates count once.
 fn parse_numbers(text: &str) -> Result<Vec<usize>> {
@@ -34,7 +34,7 @@ pub async fn plan_command(app: &App<'_>, command: &PlanCommand) -> Result<()> {
         PlanCommand::Goal(GoalCommand::Set { team, area, level, by }) => {
             let set = app.set_goal(team, area, level, by).await?;
             for warning in &set.warnings {
-                eprintln!("warning: {warning}");
+                eprint_line(&format!("warning: {warning}"));
             }
             let g = &set.goal;
             let from = match (g.baseline, &set.baseline_from) {

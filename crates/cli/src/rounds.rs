@@ -20,7 +20,7 @@ use asyncmm_store::SubmitOutcome;
 use crate::args::{ListFormat, ModeArg, RespondArgs, RoundCommand, RoundOpenArgs, TeamCommand};
 use crate::assess::load_model;
 use crate::prompt;
-use crate::ui::{cancelled, print, require_terminal};
+use crate::ui::{cancelled, eprint_line, print, require_terminal};
 
 pub async fn team_command(app: &App<'_>, command: &TeamCommand) -> Result<()> {
     match command {
@@ -222,7 +222,7 @@ pub async fn round_command(app: &App<'_>, command: &RoundCommand) -> Result<()> 
         RoundCommand::Close { id, yes } => {
             let check = app.close_check(*id).await?;
             if let Some(warning) = check.warning() {
-                eprintln!("warning: {warning}");
+                eprint_line(&format!("warning: {warning}"));
                 if !yes && !confirm("Close it anyway?")? {
                     bail!("round {id} was not closed; pass --yes to close it anyway");
                 }

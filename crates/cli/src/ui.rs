@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use asyncmm_report::Style;
+use asyncmm_text::terminal::visible;
 
 use crate::prompt::PromptError;
 
@@ -27,13 +28,26 @@ pub fn style() -> Style {
     }
 }
 
+/// Writes `text` to standard output. Whatever stored text it holds, no
+/// control, invisible or bidi character reaches the terminal raw: a
+/// database written by an older version or by hand may hold some, and they
+/// are written as visible `\uXXXX` escapes (which JSON reads as the same
+/// character). Only the colour sequences of the text renderers stay, and
+/// only when colour is on.
 pub fn print(text: &str) -> Result<()> {
+    let text = visible(text, style().color);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`asyncmm history | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("could not write to standard output"),
     }
+}
+
+/// Writes one line to standard error with the same escapes as [`print`]:
+/// errors and warnings quote team names and titles.
+pub fn eprint_line(text: &str) {
+    eprintln!("{}", visible(text, false));
 }
 
 /// Ctrl-C, Esc or end of input in a prompt: the caller stores nothing.

@@ -107,7 +107,13 @@ const BAD_FILES: &[(&str, &str, &str)] = &[
     (
         "bad-team.toml",
         "team = \"\"\nmode = \"quick\"\n[answers]\ndocumentation = 1\n",
-        ":1:8: team must be a name of 1 to 100 characters without control characters, got \"\"",
+        ":1:8: team \"\": it is empty",
+    ),
+    (
+        "invisible-team.toml",
+        "team = \"Web\\u200b\"\nmode = \"quick\"\n[answers]\ndocumentation = 1\n",
+        ":1:8: team \"Web\\u{200b}\": character U+200B (zero-width space) at position 4 is not allowed: invisible \
+         characters make texts that look the same differ",
     ),
     (
         "syntax.json",

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use asyncmm_model::{AreaId, Level, Model, StatementId};
+use asyncmm_text::{Line, TextError};
 use serde::{Deserialize, Serialize};
 
 /// Agreement with a statement: 0 not true for us … 3 fully true.
@@ -96,8 +97,8 @@ pub enum AnswerError {
         item: String,
         value: Option<i16>,
     },
-    #[error("team name must be 1 to 100 characters without control characters, got {0:?}")]
-    BadTeamName(String),
+    #[error("team name {given:?}: {problem}")]
+    BadTeamName { given: String, problem: TextError },
 }
 
 /// Agreement per statement of one model; statements not present count as
@@ -347,19 +348,40 @@ impl Answers {
     }
 }
 
-/// The name of a team, as typed by its lead.
+/// The name of a team, as typed by its lead: one line of text by the one
+/// text rule ([`asyncmm_text`]), so two names that look the same are the
+/// same name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct TeamName(String);
 
 impl TeamName {
+    /// The longest name, in characters.
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(s: &str) -> Result<Self, AnswerError> {
-        let trimmed = s.trim();
-        let count = trimmed.chars().count();
-        if count == 0 || count > 100 || trimmed.chars().any(char::is_control) {
-            return Err(AnswerError::BadTeamName(s.to_string()));
+        match Line::parse(s, Self::MAX_CHARS) {
+            Ok(line) => Ok(TeamName(line.into_string())),
+            Err(problem) => Err(AnswerError::BadTeamName {
+                given: s.to_string(),
+                problem,
+            }),
         }
-        Ok(TeamName(trimmed.to_string()))
+    }
+
+    /// A name read back from the store, kept exactly as stored: a database
+    /// written before the text rule (or by hand) may hold a name the rule
+    /// now refuses, and its results must stay readable under that very name
+    /// (output escapes what must not reach a terminal). Only emptiness is
+    /// refused, as no version ever stored an empty name.
+    pub fn stored(s: &str) -> Result<Self, AnswerError> {
+        if s.trim().is_empty() {
+            return Err(AnswerError::BadTeamName {
+                given: s.to_string(),
+                problem: TextError::Empty,
+            });
+        }
+        Ok(TeamName(s.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -391,5 +413,13 @@ mod tests {
         assert!(TeamName::parse("   ").is_err());
         assert!(TeamName::parse("a\u{7}b").is_err());
         assert!(TeamName::parse(&"x".repeat(101)).is_err());
+        assert_eq!(
+            TeamName::parse("Web\u{200b}").expect_err("invisible").to_string(),
+            "team name \"Web\\u{200b}\": character U+200B (zero-width space) at position 4 is not allowed: invisible \
+             characters make texts that look the same differ"
+        );
+        assert_eq!(TeamName::parse("Cafe\u{301}"), TeamName::parse("Caf\u{e9}"));
+        assert_eq!(TeamName::stored("Web\u{200b}").expect("stored").as_str(), "Web\u{200b}");
+        assert!(TeamName::stored(" ").is_err());
     }
 }

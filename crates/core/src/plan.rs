@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use asyncmm_model::{Area, AreaId, Level, Model, StatementId};
+use asyncmm_text::{Line, TextError};
 use num_rational::Ratio;
 use serde::{Serialize, Serializer};
 use time::Date;
@@ -28,6 +29,8 @@ pub enum PlanError {
     BadStatus(String),
     #[error("an action needs a title")]
     EmptyTitle,
+    #[error("action {field}: {problem}")]
+    BadText { field: &'static str, problem: TextError },
     #[error("an action must address at least one statement (e.g. documentation.2.1)")]
     NoStatements,
     #[error("statement {statement} is not in model {model}")]
@@ -62,6 +65,12 @@ pub fn day_text(day: Date) -> String {
 /// A URL to where an action's work lives (an issue, a doc). Only http and
 /// https are accepted: a plan is shared, and other schemes (file:,
 /// javascript:) either don't open for the reader or are unsafe in HTML.
+///
+/// The text is parsed as a URL (WHATWG rules) and kept in its serialised
+/// form, where quotes, angle brackets, spaces and non-ASCII characters are
+/// percent-encoded (a backslash too) and the host is lowercase (punycode
+/// for international names). So a link can't close the Markdown or HTML around it and turn into
+/// markup, whatever was typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Link(String);
@@ -70,22 +79,26 @@ impl Link {
     pub fn parse(text: &str) -> Result<Link, PlanError> {
         let text = text.trim();
         let bad = || PlanError::BadLink(text.to_string());
+        // The URL parser drops tabs and line breaks silently and reads
+        // `https:///x` as host `x`; neither is what the person meant.
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad());
+        }
         let lower = text.to_ascii_lowercase();
         let rest = lower
             .strip_prefix("https://")
             .or_else(|| lower.strip_prefix("http://"))
             .ok_or_else(bad)?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host.rsplit('@').next().unwrap_or_default();
-        let host_name = host.split(':').next().unwrap_or_default();
-        let host_ok = !host_name.is_empty()
-            && host_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']') || !c.is_ascii());
-        if !host_ok || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if rest.starts_with(['/', '\\']) {
             return Err(bad());
         }
-        Ok(Link(text.to_string()))
+        let url = url::Url::parse(text).map_err(|_| bad())?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+            return Err(bad());
+        }
+        // The query and fragment may keep a backslash, which Markdown reads
+        // as an escape inside `<…>`; `%5C` means the same to a server.
+        Ok(Link(url.as_str().replace('\\', "%5C")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -182,10 +195,8 @@ impl NewAction {
         statements: &[StatementId],
         created_on: Date,
     ) -> Result<NewAction, PlanError> {
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(PlanError::EmptyTitle);
-        }
+        let title = parse_title(title)?;
+        let owner = owner.map(parse_owner).transpose()?.flatten();
         if statements.is_empty() {
             return Err(PlanError::NoStatements);
         }
@@ -194,13 +205,43 @@ impl NewAction {
         let statements = statements.iter().filter(|s| seen.insert(*s)).cloned().collect();
         Ok(NewAction {
             team,
-            title: title.to_string(),
-            owner: owner.map(str::trim).filter(|o| !o.is_empty()).map(str::to_string),
+            title,
+            owner,
             link,
             status: ActionStatus::Todo,
             statements,
             created_on,
         })
+    }
+}
+
+/// The longest action title, in characters (a model's suggestion becomes a
+/// title when a candidate is accepted, and fits).
+pub const MAX_TITLE_CHARS: usize = 500;
+/// The longest owner, in characters.
+pub const MAX_OWNER_CHARS: usize = 100;
+
+/// An action's title: one line by the text rule ([`asyncmm_text`]).
+pub fn parse_title(text: &str) -> Result<String, PlanError> {
+    match Line::parse(text, MAX_TITLE_CHARS) {
+        Ok(line) => Ok(line.into_string()),
+        Err(TextError::Empty) => Err(PlanError::EmptyTitle),
+        Err(problem) => Err(PlanError::BadText {
+            field: "title",
+            problem,
+        }),
+    }
+}
+
+/// An action's owner: one line by the text rule; blank means nobody.
+pub fn parse_owner(text: &str) -> Result<Option<String>, PlanError> {
+    match Line::parse(text, MAX_OWNER_CHARS) {
+        Ok(line) => Ok(Some(line.into_string())),
+        Err(TextError::Empty) => Ok(None),
+        Err(problem) => Err(PlanError::BadText {
+            field: "owner",
+            problem,
+        }),
     }
 }
 

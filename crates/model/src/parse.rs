@@ -13,8 +13,15 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
+use asyncmm_text::{Block, Line, TextError};
+
 use crate::ids::{AreaId, Level, StatementId};
 use crate::model::{Area, Change, ChangeTarget, LevelInfo, Model, Places, Pos, Profile, Scoring, Source, Statement};
+
+/// The longest one-line text of a model (names, titles, suggestions).
+const MAX_LINE_CHARS: usize = 500;
+/// The longest prose of a model (an intro, a statement, a note).
+const MAX_PROSE_CHARS: usize = 10_000;
 
 /// One problem in a model file, with its position (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +74,7 @@ struct RawHeader {
     revises: Option<Spanned<String>>,
     title: Spanned<String>,
     #[serde(default)]
-    description: String,
+    description: Option<Spanned<String>>,
     source: RawSource,
     #[serde(default)]
     changes: Vec<RawChange>,
@@ -92,14 +99,14 @@ struct RawSource {
     author: Spanned<String>,
     license: Spanned<String>,
     #[serde(default)]
-    license_url: String,
+    license_url: Option<Spanned<String>>,
     url: Spanned<String>,
     #[serde(default)]
     adapted_from: Option<Spanned<String>>,
     #[serde(default)]
     adapted_from_url: Option<Spanned<String>>,
     #[serde(default)]
-    changes: String,
+    changes: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -154,17 +161,50 @@ impl<'a> Problems<'a> {
         });
     }
 
+    /// A one-line text (a name, a title, a suggestion that becomes an
+    /// action's title) by the text rule of every input.
     fn non_empty(&mut self, value: &Spanned<String>, what: &str) -> String {
-        let text = value.get_ref().trim();
-        if text.is_empty() {
-            self.at(value.span(), format!("{what} is empty"));
+        self.text(value, what, |t| Line::parse(t, MAX_LINE_CHARS).map(Line::into_string))
+    }
+
+    /// Prose that may run over several lines (intros, meanings, statements,
+    /// hints, notes).
+    fn prose(&mut self, value: &Spanned<String>, what: &str) -> String {
+        self.text(value, what, |t| {
+            Block::parse(t, MAX_PROSE_CHARS).map(Block::into_string)
+        })
+    }
+
+    fn text(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        rule: impl Fn(&str) -> Result<String, TextError>,
+    ) -> String {
+        match rule(value.get_ref()) {
+            Ok(text) => text,
+            Err(TextError::Empty) => {
+                self.at(value.span(), format!("{what} is empty"));
+                String::new()
+            }
+            Err(problem) => {
+                self.at(value.span(), format!("{what}: {problem}"));
+                value.get_ref().trim().to_string()
+            }
         }
-        text.to_string()
     }
 
     /// An optional text: absent is fine, present must say something.
     fn optional(&mut self, value: Option<&Spanned<String>>, what: &str) -> Option<String> {
         value.map(|v| self.non_empty(v, what))
+    }
+
+    /// Optional prose; absent or blank is no text.
+    fn optional_prose(&mut self, value: Option<&Spanned<String>>, what: &str) -> String {
+        match value {
+            Some(v) if !v.get_ref().trim().is_empty() => self.prose(v, what),
+            _ => String::new(),
+        }
     }
 
     fn pos(&self, span: Range<usize>) -> Pos {
@@ -259,7 +299,7 @@ fn build(raw: RawFile, p: &mut Problems<'_>) -> Option<Model> {
         version,
         revises,
         title,
-        description: raw.model.description.trim().to_string(),
+        description: p.optional_prose(raw.model.description.as_ref(), "model description"),
         source,
         levels: levels?,
         scoring: scoring?,
@@ -283,11 +323,16 @@ fn build_source(src: &RawSource, p: &mut Problems<'_>) -> Source {
         title: p.non_empty(&src.title, "source title"),
         author: p.non_empty(&src.author, "source author"),
         license: p.non_empty(&src.license, "source license"),
-        license_url: src.license_url.trim().to_string(),
+        license_url: p
+            .optional(
+                src.license_url.as_ref().filter(|v| !v.get_ref().trim().is_empty()),
+                "source license_url",
+            )
+            .unwrap_or_default(),
         url: p.non_empty(&src.url, "source url"),
         adapted_from,
         adapted_from_url,
-        changes: src.changes.trim().to_string(),
+        changes: p.optional_prose(src.changes.as_ref(), "source changes"),
     }
 }
 
@@ -297,11 +342,11 @@ fn build_changes(raw: &[RawChange], areas: &[Area], p: &mut Problems<'_>) -> Vec
     let mut changes = Vec::new();
     for entry in raw {
         let version = p.non_empty(&entry.version, "change version");
-        let reason = p.non_empty(
+        let reason = p.prose(
             &entry.reason,
             &format!("reason of the change to {}", entry.id.get_ref().trim()),
         );
-        let left_out = p.optional(entry.left_out.as_ref(), "change left_out");
+        let left_out = entry.left_out.as_ref().map(|v| p.prose(v, "change left_out"));
         let id_text = entry.id.get_ref().trim();
         let Some(target) = ChangeTarget::parse(id_text) else {
             p.at(
@@ -366,7 +411,7 @@ fn build_levels(raw: &Spanned<Vec<RawLevel>>, p: &mut Problems<'_>, places: &mut
         let info = LevelInfo {
             level,
             name: p.non_empty(&entry.name, "level name"),
-            meaning: p.non_empty(&entry.meaning, "level meaning"),
+            meaning: p.prose(&entry.meaning, "level meaning"),
         };
         let slot = &mut slots[level.index()];
         if slot.is_some() {
@@ -461,7 +506,7 @@ fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>, places: &mut P
         }
         places.areas.entry(id.clone()).or_insert(p.pos(raw_area.id.span()));
         let name = p.non_empty(&raw_area.name, "area name");
-        let intro = p.non_empty(&raw_area.intro, "area intro");
+        let intro = p.prose(&raw_area.intro, "area intro");
         let mut statements = Vec::new();
         for raw_statement in raw_area.statements.get_ref() {
             let text = raw_statement.id.get_ref().trim();
@@ -486,9 +531,12 @@ fn build_areas(raw: &Spanned<Vec<RawArea>>, p: &mut Problems<'_>, places: &mut P
                 .entry(sid.clone())
                 .or_insert(p.pos(raw_statement.id.span()));
             statements.push(Statement {
-                text: p.non_empty(&raw_statement.text, &format!("text of {sid}")),
+                text: p.prose(&raw_statement.text, &format!("text of {sid}")),
                 suggestion: p.non_empty(&raw_statement.suggestion, &format!("suggestion of {sid}")),
-                hint: p.optional(raw_statement.hint.as_ref(), &format!("hint of {sid}")),
+                hint: raw_statement
+                    .hint
+                    .as_ref()
+                    .map(|h| p.prose(h, &format!("hint of {sid}"))),
                 id: sid,
             });
         }

@@ -447,3 +447,42 @@ fn every_embedded_version_is_what_its_entry_says() {
         "team.toml:5:11: `revises = \"0.9\"` names mini@0.9, which is not built in"
     );
 }
+
+#[test]
+fn model_texts_follow_the_text_rule_with_their_place() {
+    // An escape in a statement text would reach the terminal of everyone
+    // answering the questionnaire.
+    let err = broken("text = \"one\"", "text = \"o\\u001b[2Jne\"");
+    let line = line_of("text = \"one\"", VALID);
+    assert!(
+        err.contains(&format!(
+            "team.toml:{line}:8: text of docs.1.1: character U+001B (escape) at position 2 is not allowed"
+        )),
+        "{err}"
+    );
+    let err = broken("name = \"Docs\"", "name = \"Docs\\u200b\"");
+    assert!(
+        err.contains("area name: character U+200B (zero-width space) at position 5 is not allowed"),
+        "{err}"
+    );
+    let err = broken("suggestion = \"s\"", "suggestion = \"two\\nlines\"");
+    assert!(
+        err.contains("suggestion of docs.0.1: character U+000A (line feed)"),
+        "{err}"
+    );
+    let err = broken("intro = \"i\"", "intro = \"i\\u202e\"");
+    assert!(
+        err.contains("area intro: character U+202E (right-to-left override)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn prose_may_run_over_lines_and_is_normalised() {
+    let text = VALID
+        .replacen("intro = \"i\"", "intro = \"\"\"\nfirst line\r\nsecond line\n\"\"\"", 1)
+        .replacen("name = \"Docs\"", "name = \"Cafe\\u0301\"", 1);
+    let model = parse(&text, "team.toml").expect("valid");
+    assert_eq!(model.areas[0].intro, "first line\nsecond line");
+    assert_eq!(model.areas[0].name, "Caf\u{e9}");
+}

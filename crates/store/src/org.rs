@@ -206,7 +206,7 @@ pub(crate) fn hash_bytes(hash: &TokenHash) -> Vec<u8> {
 
 /// The `teams` columns, whatever the backend's types.
 pub(crate) fn team(id: i64, name: String, parent: Option<i64>, archived: bool) -> Result<Team, StoreError> {
-    let name = TeamName::parse(&name).map_err(|e| StoreError::Corrupt(format!("team {id}: name {name:?}: {e}")))?;
+    let name = TeamName::stored(&name).map_err(|e| StoreError::Corrupt(format!("team {id}: name {name:?}: {e}")))?;
     Ok(Team {
         id: TeamId(id),
         name,
@@ -242,7 +242,7 @@ impl RoundRow {
     pub(crate) fn into_round(self) -> Result<Round, StoreError> {
         let id = self.id;
         let corrupt = |what: String| StoreError::Corrupt(format!("round {id}: {what}"));
-        let team = TeamName::parse(&self.team).map_err(|e| corrupt(format!("team {:?}: {e}", self.team)))?;
+        let team = TeamName::stored(&self.team).map_err(|e| corrupt(format!("team {:?}: {e}", self.team)))?;
         let mode = parse_mode(&self.mode).map_err(corrupt)?;
         let k = K::new(self.k).map_err(|e| corrupt(e.to_string()))?;
         let intake = self

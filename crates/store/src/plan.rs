@@ -31,7 +31,7 @@ fn level(value: i64, context: &str) -> Result<Level, StoreError> {
 }
 
 fn team(text: &str, context: &str) -> Result<TeamName, StoreError> {
-    TeamName::parse(text).map_err(|e| StoreError::Corrupt(format!("{context}: {e}")))
+    TeamName::stored(text).map_err(|e| StoreError::Corrupt(format!("{context}: {e}")))
 }
 
 impl GoalRow {

@@ -203,7 +203,7 @@ pub(crate) fn assemble(
 ) -> Result<StoredAssessment, StoreError> {
     let id = header.id;
     let corrupt = |what: String| StoreError::Corrupt(format!("assessment {id}: {what}"));
-    let team = TeamName::parse(&header.team).map_err(|e| corrupt(format!("team {:?}: {e}", header.team)))?;
+    let team = TeamName::stored(&header.team).map_err(|e| corrupt(format!("team {:?}: {e}", header.team)))?;
     let mode = Mode::parse(&header.mode)
         .ok_or_else(|| corrupt(format!("mode {:?} is neither \"quick\" nor \"detailed\"", header.mode)))?;
     let answers = parse_answers(mode, answers, corrupt)?;
@@ -243,7 +243,7 @@ pub(crate) fn assemble_all(
 
 /// One row of the per-team summary query.
 pub(crate) fn team_summary(team: String, count: i64, last: OffsetDateTime) -> Result<TeamSummary, StoreError> {
-    let name = TeamName::parse(&team)
+    let name = TeamName::stored(&team)
         .map_err(|e| StoreError::Corrupt(format!("team name {team:?} in the assessments table: {e}")))?;
     Ok(TeamSummary {
         name,

@@ -99,8 +99,8 @@ pub enum AnswersFileError {
     MissingMode { at: Place },
     #[error("{at}: mode must be \"quick\" or \"detailed\", got {found}")]
     BadMode { at: Place, found: String },
-    #[error("{at}: team must be a name of 1 to 100 characters without control characters, got {found}")]
-    BadTeam { at: Place, found: String },
+    #[error("{at}: team {found}: {problem}")]
+    BadTeam { at: Place, found: String, problem: String },
     #[error("{at}: missing \"answers\": a {mode} file lists {}", expects(*.mode))]
     MissingAnswers { at: Place, mode: Mode },
     #[error("{at}: \"answers\" must be a table of {}, got {found}", expects(*.mode))]
@@ -326,13 +326,18 @@ impl Checker<'_> {
     }
 
     fn team(&self, node: Node) -> Result<TeamName, AnswersFileError> {
-        match &node.value {
-            Value::Str(s) => TeamName::parse(s).ok(),
-            _ => None,
-        }
-        .ok_or_else(|| AnswersFileError::BadTeam {
+        let problem = match &node.value {
+            Value::Str(s) => match TeamName::parse(s) {
+                Ok(team) => return Ok(team),
+                Err(AnswerError::BadTeamName { problem, .. }) => problem.to_string(),
+                Err(other) => other.to_string(),
+            },
+            _ => "a team name is a string".to_string(),
+        };
+        Err(AnswersFileError::BadTeam {
             at: self.at(node.span.as_ref()),
             found: node.value.describe(),
+            problem,
         })
     }
 
@@ -753,12 +758,20 @@ mode = "detailed"
     #[test]
     fn bad_team_names() {
         let shown = message("team = \"  \"\nmode = \"quick\"\nanswers.documentation = 1\n", "a.toml");
-        assert!(shown.starts_with("a.toml:1:8: team must be a name"), "{shown}");
+        assert_eq!(shown, "a.toml:1:8: team \"  \": it is empty");
         let shown = message(
             r#"{"team": 7, "mode": "quick", "answers": {"documentation": 1}}"#,
             "a.json",
         );
-        assert!(shown.ends_with("got 7"), "{shown}");
+        assert_eq!(shown, "a.json: team 7: a team name is a string");
+        let shown = message(
+            "team = \"Core\\u001b[2J\"\nmode = \"quick\"\nanswers.documentation = 1\n",
+            "a.toml",
+        );
+        assert!(
+            shown.starts_with("a.toml:1:8: team \"Core\\u{1b}[2J\": character U+001B (escape) at position 5"),
+            "{shown}"
+        );
         let file = ok(
             "team = \" Core \"\nmode = \"quick\"\nanswers.documentation = 1\n",
             "a.toml",
