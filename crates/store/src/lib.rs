@@ -42,6 +42,7 @@ use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
     TeamName, TokenHash,
 };
+use asyncmm_model::AreaId;
 use time::{Date, OffsetDateTime};
 
 pub use export::{
@@ -309,6 +310,13 @@ pub trait Store: Send + Sync {
     /// A team's actions, oldest first, each with its statements in the order
     /// they were given.
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError>;
+
+    /// Removes a team's goal for an area; `NotFound` when there is none.
+    async fn remove_goal(&self, team: &TeamName, area: &AreaId) -> Result<(), StoreError>;
+
+    /// Removes an action and its statements, returning it as it was;
+    /// `NotFound` for an unknown id, with nothing changed.
+    async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError>;
 
     // ------------------------------------------------------------ export
 

@@ -719,6 +719,7 @@ conformance!(
         plan::updates_change_only_the_given_fields,
         plan::updating_an_unknown_action_is_not_found,
         plan::plans_follow_a_renamed_team,
+        plan::goals_and_actions_can_be_removed,
         export::export_from_this_backend_imports_elsewhere_unchanged,
         export::import_into_this_backend_keeps_everything_working,
         export::import_into_a_non_empty_database_is_refused,

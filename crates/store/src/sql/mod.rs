@@ -39,6 +39,7 @@ use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
     TeamName, TokenHash,
 };
+use asyncmm_model::AreaId;
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use time::Date;
@@ -414,6 +415,14 @@ impl Store for Database {
 
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError> {
         self.team_actions(team).await.explained(self)
+    }
+
+    async fn remove_goal(&self, team: &TeamName, area: &AreaId) -> Result<(), StoreError> {
+        self.delete_goal(team, area).await.explained(self)
+    }
+
+    async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError> {
+        self.delete_action(id).await.explained(self)
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {
