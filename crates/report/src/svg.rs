@@ -889,8 +889,8 @@ pub fn org_heatmap(report: &OrgReport) -> String {
         .max()
         .unwrap_or(4)
         .max(4) as f64
-        * 7.5
-        + 16.0;
+        * 8.5
+        + 24.0;
     let header_lines = area_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let (cell_w, min_cell_h) = (136.0f64, 34.0f64);
     let top = 48.0 + LINE * header_lines as f64;
