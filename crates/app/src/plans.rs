@@ -6,11 +6,11 @@
 
 use asyncmm_core::TeamName;
 use asyncmm_core::plan::{
-    Action, ActionId, ActionStatus, ActionUpdate, Candidate, Goal, Link, NewAction, candidate_actions, parse_owner,
-    progress,
+    Action, ActionId, ActionStatus, ActionUpdate, CANDIDATES_PER_AREA, Candidate, Focus, Goal, Link, NewAction,
+    focused_candidates, parse_owner, progress,
 };
 use asyncmm_model::{AreaId, Level, Model, StatementId};
-use asyncmm_report::plan::{GoalReport, PlanReport, Regression};
+use asyncmm_report::plan::{GoalReport, PlanReport, Regression, Suggestions};
 use asyncmm_store::StoreError;
 use time::Date;
 
@@ -29,14 +29,12 @@ pub struct GoalSet {
     pub warnings: Vec<String>,
 }
 
-/// Candidate actions for a team, numbered from 1 in this order.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Suggestions {
-    pub schema: &'static str,
-    pub team: TeamName,
-    /// Which result they come from ("round 3").
-    pub from: String,
-    pub candidates: Vec<Candidate>,
+/// What `plan suggest` was asked for, as typed: an area by id or name, and
+/// a limit per area (default [`CANDIDATES_PER_AREA`]; 0 means all).
+#[derive(Debug, Clone, Default)]
+pub struct SuggestRequest {
+    pub area: Option<String>,
+    pub limit: Option<usize>,
 }
 
 /// Reads an area given by id (`decision-making`) or name (`Decision
@@ -116,8 +114,19 @@ impl App<'_> {
         let target = parse_level(&model, level)?;
         let by = parse_day("target date", by)?;
         let baseline = now.as_ref().and_then(|c| c.entry.level(&area));
+        let split = now
+            .as_ref()
+            .and_then(|c| c.entry.standings.iter().find(|s| s.area == area))
+            .is_some_and(|s| s.split);
         let mut warnings = Vec::new();
-        if let Some(b) = baseline
+        if split {
+            // A split team's median is not a settled level, so a goal at
+            // or below it is not "already met".
+            warnings.push(format!(
+                "the team is split on {area} (its answers span a level or more): level {} is not settled,                  so the goal counts as met only once the team agrees",
+                baseline.map_or(0, |b| b.number())
+            ));
+        } else if let Some(b) = baseline
             && target <= b
         {
             warnings.push(format!(
@@ -200,26 +209,49 @@ impl App<'_> {
     }
 
     /// Candidate actions from what holds the team back in its current
-    /// result.
-    pub async fn suggestions(&self, team: &str) -> Result<Suggestions, AppError> {
+    /// result, focused on the team's goals (see
+    /// [`asyncmm_core::plan::focused_candidates`]).
+    pub async fn suggestions(&self, team: &str, request: &SuggestRequest) -> Result<Suggestions, AppError> {
         let team = self.plan_team(team).await?;
         let Some(now) = self.current(&team).await? else {
             return Err(AppError::NothingYet(format!(
                 "team \"{team}\" has no result yet (no shown round, no self-assessment): assess it first"
             )));
         };
+        let model = &now.entry.model;
+        let area = request.area.as_deref().map(|a| parse_area(model, a)).transpose()?;
+        let per_area = match request.limit {
+            None => Some(CANDIDATES_PER_AREA),
+            Some(0) => None,
+            Some(n) => Some(n),
+        };
+        let goals = self.store.goals(&team).await?;
+        let actions = self.store.actions(&team).await?;
+        let focus = Focus {
+            area: area.clone(),
+            per_area,
+        };
         Ok(Suggestions {
-            schema: "asyncmm.suggestions/1",
-            candidates: candidate_actions(&now.entry.model, &now.entry.standings),
+            schema: "asyncmm.suggestions/2",
+            candidates: focused_candidates(model, &now.entry.standings, &goals, &actions, &focus),
             from: now.entry.label(),
+            area,
+            per_area,
+            goal_areas: goals.into_iter().map(|g| g.area).collect(),
             team,
         })
     }
 
-    /// Stores the chosen candidates (numbers from 1, as listed) as `todo`
-    /// actions; a bad number stores none of them.
-    pub async fn accept_suggestions(&self, team: &str, numbers: &[usize]) -> Result<Vec<Action>, AppError> {
-        let suggestions = self.suggestions(team).await?;
+    /// Stores the chosen candidates (numbers from 1, as listed with the same
+    /// request) as `todo` actions; a bad number, or a candidate an action
+    /// already addresses, stores none of them.
+    pub async fn accept_suggestions(
+        &self,
+        team: &str,
+        request: &SuggestRequest,
+        numbers: &[usize],
+    ) -> Result<Vec<Action>, AppError> {
+        let suggestions = self.suggestions(team, request).await?;
         let count = suggestions.candidates.len();
         if numbers.is_empty() {
             return Err(AppError::invalid(
@@ -239,6 +271,15 @@ impl App<'_> {
                         format!("there is no candidate {n} (candidates are 1 to {count})"),
                     )
                 })?;
+            if let Some(action) = candidate.planned {
+                return Err(AppError::invalid(
+                    "candidates",
+                    format!(
+                        "candidate {n} ({}) is already planned as action #{action}; nothing was added",
+                        candidate.statement
+                    ),
+                ));
+            }
             if !chosen.iter().any(|c| c.statement == candidate.statement) {
                 chosen.push(candidate);
             }
@@ -265,6 +306,34 @@ impl App<'_> {
         Ok(stored)
     }
 
+    /// The team's goals, by area id.
+    pub async fn goals(&self, team: &str) -> Result<(TeamName, Vec<Goal>), AppError> {
+        let team = self.plan_team(team).await?;
+        let goals = self.store.goals(&team).await?;
+        Ok((team, goals))
+    }
+
+    /// Removes the team's goal for an area (by id or name).
+    pub async fn remove_goal(&self, team: &str, area: &str) -> Result<(TeamName, AreaId), AppError> {
+        let team = self.plan_team(team).await?;
+        let model = Self::plan_model(self.current(&team).await?.as_ref())?;
+        let area = parse_area(&model, area)?;
+        match self.store.remove_goal(&team, &area).await {
+            Ok(()) => Ok((team, area)),
+            Err(StoreError::NotFound(_)) => Err(AppError::not_found(format!("a goal of {team} for {area}"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes an action (to stop tracking it; `dropped` keeps it on record).
+    pub async fn remove_action(&self, id: i64) -> Result<Action, AppError> {
+        match self.store.remove_action(ActionId(id)).await {
+            Ok(action) => Ok(action),
+            Err(StoreError::NotFound(_)) => Err(AppError::not_found(format!("action #{id}"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn add_action(
         &self,
         team: &str,
@@ -285,6 +354,20 @@ impl App<'_> {
         let model = Self::plan_model(self.current(&team).await?.as_ref())?;
         let new = NewAction::new(&model, team, title, owner, link, &statements, self.today)
             .map_err(|e| AppError::invalid("action", e))?;
+        let existing = self.store.actions(&new.team).await?;
+        if let Some(same) = existing.iter().find(|a| {
+            a.status != ActionStatus::Dropped
+                && a.title.eq_ignore_ascii_case(&new.title)
+                && a.statements == new.statements
+        }) {
+            return Err(AppError::invalid(
+                "action",
+                format!(
+                    "action #{} already plans \"{}\"; nothing was added",
+                    same.id, same.title
+                ),
+            ));
+        }
         Ok(self.store.add_action(&new).await?)
     }
 

@@ -118,6 +118,7 @@ pub(crate) fn round_standings(view: &GroupView) -> Vec<Standing> {
             area: a.area.clone(),
             level: a.summary.level,
             score: a.summary.spread.median,
+            split: a.summary.disagreement,
             agreement: a.statements.as_ref().map(|stmts| {
                 stmts
                     .iter()
@@ -148,6 +149,7 @@ pub(crate) fn assessment_standings(model: &Model, answers: &Answers) -> Vec<Stan
                 level: scored.level,
                 score: scored.score,
                 agreement,
+                split: false,
             })
         })
         .collect()

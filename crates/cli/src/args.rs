@@ -385,7 +385,14 @@ pub enum PlanCommand {
     Suggest {
         #[arg(long)]
         team: String,
-        /// Store these candidates (by number, e.g. 1,3) as todo actions.
+        /// Only this area (id or name, e.g. "Decision making").
+        #[arg(long)]
+        area: Option<String>,
+        /// At most this many new candidates per area (default 3; 0 for all).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Store these candidates (by number, as listed with the same --area
+        /// and --limit, e.g. 1,3) as todo actions.
         #[arg(long, value_name = "N,M,...")]
         accept: Option<String>,
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -402,21 +409,36 @@ pub enum GoalCommand {
     Set {
         #[arg(long)]
         team: String,
-        /// Area id, e.g. meetings.
+        /// Area id or name, e.g. meetings or "Decision making".
         #[arg(long)]
         area: String,
-        /// Target level (0-3).
+        /// Target level: 0-3 or a name, e.g. 2 or Defined.
         #[arg(long)]
         level: String,
         /// Target date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         by: String,
     },
+    /// List a team's goals with their status.
+    List {
+        #[arg(long)]
+        team: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Remove a team's goal for one area.
+    Remove {
+        #[arg(long)]
+        team: String,
+        /// Area id or name.
+        #[arg(long)]
+        area: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ActionCommand {
-    /// Add an action addressing one or more statements.
+    /// Add an action, addressing statements or free-form.
     Add {
         #[arg(long)]
         team: String,
@@ -427,10 +449,13 @@ pub enum ActionCommand {
         /// Where the work lives (an http or https URL).
         #[arg(long, value_name = "URL")]
         link: Option<String>,
-        /// A statement id the action addresses, e.g. meetings.2.1 (repeatable).
-        #[arg(long = "statement", value_name = "ID", required = true)]
+        /// A statement id the action addresses, e.g. meetings.2.1 (repeatable;
+        /// optional: an action without one is free-form and can't move a projection).
+        #[arg(long = "statement", value_name = "ID")]
         statements: Vec<String>,
     },
+    /// Remove an action (to keep it on record as abandoned, set its status to dropped).
+    Remove { id: i64 },
     /// Change an action's status, link or owner.
     Update {
         id: i64,

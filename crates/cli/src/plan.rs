@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, anyhow, bail};
 use asyncmm_app::App;
-use asyncmm_report::plan::{action_line, render_candidates_text, render_plan_markdown, render_plan_text};
+use asyncmm_app::plans::SuggestRequest;
+use asyncmm_report::plan::{
+    action_line, render_candidates_text, render_goals_text, render_plan_markdown, render_plan_text,
+};
 use asyncmm_report::to_json;
 
 use crate::args::{ActionCommand, GoalCommand, ListFormat, PlanCommand, PlanFormat};
@@ -57,25 +60,50 @@ pub async fn plan_command(app: &App<'_>, command: &PlanCommand) -> Result<()> {
                 PlanFormat::Md => render_plan_markdown(&plan),
             })
         }
-        PlanCommand::Suggest { team, accept, format } => match accept {
-            None => {
-                let suggestions = app.suggestions(team).await?;
-                print(&match format {
-                    ListFormat::Json => to_json(&suggestions)?,
-                    ListFormat::Text => {
-                        render_candidates_text(&suggestions.team, &suggestions.from, &suggestions.candidates)
-                    }
-                })
-            }
-            Some(numbers) => {
-                let added = app.accept_suggestions(team, &parse_numbers(numbers)?).await?;
-                let mut out = String::new();
-                for action in &added {
-                    let _ = writeln!(out, "added {}", action_line(action));
+        PlanCommand::Suggest {
+            team,
+            area,
+            limit,
+            accept,
+            format,
+        } => {
+            let request = SuggestRequest {
+                area: area.clone(),
+                limit: *limit,
+            };
+            match accept {
+                None => {
+                    let suggestions = app.suggestions(team, &request).await?;
+                    print(&match format {
+                        ListFormat::Json => to_json(&suggestions)?,
+                        ListFormat::Text => render_candidates_text(&suggestions),
+                    })
                 }
-                print(&out)
+                Some(numbers) => {
+                    let added = app.accept_suggestions(team, &request, &parse_numbers(numbers)?).await?;
+                    let mut out = String::new();
+                    for action in &added {
+                        let _ = writeln!(out, "added {}", action_line(action));
+                    }
+                    print(&out)
+                }
             }
-        },
+        }
+        PlanCommand::Goal(GoalCommand::List { team, format }) => {
+            let plan = app.plan_report(team).await?;
+            print(&match format {
+                ListFormat::Json => to_json(&plan.goals)?,
+                ListFormat::Text => render_goals_text(&plan),
+            })
+        }
+        PlanCommand::Goal(GoalCommand::Remove { team, area }) => {
+            let (team, area) = app.remove_goal(team, area).await?;
+            print(&format!("removed the goal of {team} for {area}\n"))
+        }
+        PlanCommand::Action(ActionCommand::Remove { id }) => {
+            let action = app.remove_action(*id).await?;
+            print(&format!("removed {}\n", action_line(&action)))
+        }
         PlanCommand::Action(ActionCommand::Add {
             team,
             title,

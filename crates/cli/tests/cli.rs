@@ -733,3 +733,31 @@ fn a_wording_revision_keeps_one_trend_and_a_false_revision_is_refused() {
         Some(2)
     );
 }
+
+/// Quick mode: three areas at the lowest level tie, and the report says so
+/// instead of naming one of them.
+#[test]
+fn quick_mode_names_every_tied_weakest_area() {
+    let env = Env::new();
+    let file = env.write(
+        "tie.toml",
+        "team = \"Solo\"\nmode = \"quick\"\n[answers]\ndocumentation = 1\ndecision-making = 1\nwork-tracking = 2\nmeetings = 1\nleadership-culture = 3\n",
+    );
+    let out = env
+        .cmd()
+        .args(["assess", "--answers"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = env.ok(&["report", "--team", "Solo"]);
+    assert!(
+        text.contains("weakest areas (tied): Documentation, Decision making and Meetings"),
+        "{text}"
+    );
+    let json = env.json(&["report", "--team", "Solo", "--format", "json"]);
+    assert_eq!(
+        json["overall"]["weakest_tied"],
+        serde_json::json!(["Documentation", "Decision making", "Meetings"])
+    );
+}

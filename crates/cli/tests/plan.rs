@@ -82,7 +82,10 @@ fn scenario(env: &Env) {
 
     let text = env.ok(&["plan", "show", "--team", "Platform"]);
     assert!(
-        text.contains("meetings: 1 → 1 → 2 by 2099-03-31; change ±0; on track: yes; projected: 1 (1.14)"),
+        text.contains(
+            "meetings: 1 → 1 → 2 by 2099-03-31; change ±0; status: at risk: even if every open action succeeds \
+             the projected level is 1, below the target 2; projected if open actions succeed: 1 (1.14)"
+        ),
         "{text}"
     );
     let md = env.ok(&["plan", "show", "--team", "Platform", "--format", "md"]);
@@ -95,6 +98,11 @@ fn scenario(env: &Env) {
     let plan = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
     assert_eq!(plan["schema"], "asyncmm.plan.v1");
     assert_eq!(plan["goals"][0]["baseline"], 1);
+    assert_eq!(plan["goals"][0]["status"]["kind"], "at_risk");
+    assert!(
+        plan["goals"][0].get("on_track").is_none(),
+        "one status, no second verdict"
+    );
     assert_eq!(plan["goals"][0]["projected"]["kind"], "computed");
     // Two open practices lift the meetings score (0.95 today), not yet a level.
     assert_eq!(plan["goals"][0]["projected"]["level"], 1);
@@ -309,12 +317,13 @@ fn a_shown_quick_round_is_current_and_cannot_be_projected() {
     assert!(text.contains("(current from round 1)"), "{text}");
     assert!(text.contains("meetings: 1 → 1 → 2"), "{text}");
     assert!(
-        text.contains("projected: not computed: the current result is from quick answers"),
+        text.contains("projected if open actions succeed: not computed: the current result is from quick answers"),
         "{text}"
     );
     // Quick answers still give candidates: the next level's practices.
     let candidates = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
-    assert_eq!(candidates["candidates"][0]["area"], "work-tracking");
+    // The goal's area comes first.
+    assert_eq!(candidates["candidates"][0]["area"], "meetings");
     assert!(candidates["candidates"][0]["answered"].is_null());
 }
 
@@ -447,4 +456,115 @@ fn regressions_since_the_previous_shown_round_are_flagged() {
     assert_eq!(plan["previous_from"], "round 1");
     assert_eq!(plan["regressions"].as_array().map(Vec::len), Some(1));
     assert_eq!(plan["regressions"][0]["area"], "documentation");
+}
+
+/// Suggestions focused on goals, --area/--limit, names for levels and areas,
+/// duplicates refused, free-form actions, and goals and actions listed and
+/// removed.
+#[test]
+fn plans_focus_refuse_duplicates_and_can_be_cleaned_up() {
+    let env = Env::new();
+    assessed(&env);
+    env.ok(&[
+        "plan",
+        "goal",
+        "set",
+        "--team",
+        "Platform",
+        "--area",
+        "Work tracking",
+        "--level",
+        "Optimizing",
+        "--by",
+        "2099-03-31",
+    ]);
+    let all = env.json(&[
+        "plan", "suggest", "--team", "Platform", "--format", "json", "--limit", "0",
+    ]);
+    let focused = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    let count = |v: &serde_json::Value| v["candidates"].as_array().map_or(0, Vec::len);
+    assert!(count(&focused) < count(&all), "default is a handful per area");
+    assert_eq!(focused["candidates"][0]["area"], "work-tracking", "{focused}");
+    assert_eq!(focused["candidates"][0]["goal"], true);
+    let mut per_area = std::collections::BTreeMap::new();
+    for c in focused["candidates"].as_array().expect("candidates") {
+        *per_area
+            .entry(c["area"].as_str().unwrap_or_default().to_string())
+            .or_insert(0) += 1;
+    }
+    assert!(per_area.values().all(|n| *n <= 3), "{per_area:?}");
+
+    let one = env.ok(&[
+        "plan",
+        "suggest",
+        "--team",
+        "Platform",
+        "--area",
+        "Decision making",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(one.lines().filter(|l| l.contains(". [")).count(), 1, "{one}");
+    assert!(one.contains("  1. [decision-making."), "{one}");
+
+    env.ok(&["plan", "suggest", "--team", "Platform", "--accept", "1"]);
+    env.fails(
+        &["plan", "suggest", "--team", "Platform", "--accept", "1"],
+        "already planned as action #1",
+    );
+    let again = env.ok(&["plan", "suggest", "--team", "Platform"]);
+    assert!(again.contains("— already planned as action #1"), "{again}");
+
+    // Free-form: no statement needed; the same one twice is refused.
+    let free = [
+        "plan",
+        "action",
+        "add",
+        "--team",
+        "Platform",
+        "--title",
+        "Retro on how we track work",
+    ];
+    let added = env.ok(&free);
+    assert!(added.contains("#2 [todo] Retro on how we track work"), "{added}");
+    env.fails(&free, "already plans");
+
+    let goals = env.ok(&["plan", "goal", "list", "--team", "Platform"]);
+    assert!(goals.contains("work-tracking: level 3 by 2099-03-31"), "{goals}");
+    assert!(
+        goals.contains(" — on track") || goals.contains(" — at risk: "),
+        "{goals}"
+    );
+
+    let removed = env.ok(&["plan", "action", "remove", "2"]);
+    assert!(
+        removed.contains("removed #2 [todo] Retro on how we track work"),
+        "{removed}"
+    );
+    env.fails(&["plan", "action", "remove", "2"], "action #2");
+    let list = env.ok(&["plan", "action", "list", "--team", "Platform"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    env.ok(&[
+        "plan",
+        "goal",
+        "remove",
+        "--team",
+        "Platform",
+        "--area",
+        "work tracking",
+    ]);
+    let goals = env.ok(&["plan", "goal", "list", "--team", "Platform"]);
+    assert!(goals.contains("Platform has no goals"), "{goals}");
+    env.fails(
+        &[
+            "plan",
+            "goal",
+            "remove",
+            "--team",
+            "Platform",
+            "--area",
+            "work-tracking",
+        ],
+        "goal",
+    );
 }

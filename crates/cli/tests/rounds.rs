@@ -103,10 +103,14 @@ fn k_five_hides_four_responses_and_shows_five_in_every_format() {
     assert_eq!(docs["disagreement"], true);
     assert_eq!(docs["levels"], serde_json::json!([1, 1, 2, 1]));
     let text = env.ok(&["report", "--round", &id]);
-    assert!(text.contains("disagreement"), "{text}");
+    assert!(text.contains("Defined (2, split)"), "{text}");
+    assert!(
+        text.contains("! split: the middle half of the team spans a level or more"),
+        "{text}"
+    );
     let md = env.ok(&["report", "--round", &id, "--format", "md"]);
     assert!(
-        md.contains("| Documentation | 2 Defined ⚑ disagreement | 2.00 | 1.00 |"),
+        md.contains("| Documentation | 2 Defined ! split | 2.00 | 1.00 |"),
         "{md}"
     );
     let csv = env.ok(&["report", "--round", &id, "--format", "csv"]);
@@ -521,4 +525,85 @@ fn nothing_of_an_open_or_hidden_round_appears_in_any_output() {
             assert!(round_text.contains(why), "{round_text}");
         }
     }
+}
+
+/// A team split into two camps (levels 0,0,0,2,3,3,3 in documentation):
+/// the split shows wherever the level is drawn, a goal at the median is not
+/// met, and suggestions put the area first.
+#[test]
+fn a_split_team_is_marked_everywhere_and_not_settled() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Camps With A Rather Long Team Name For Charts"]);
+    let team = "Camps With A Rather Long Team Name For Charts";
+    let (id, tokens) = env.open(team, 7);
+    for (token, level) in tokens.iter().zip([0, 0, 0, 2, 3, 3, 3]) {
+        env.respond(token, level);
+    }
+    env.ok(&["round", "close", &id]);
+
+    let text = env.ok(&["report", "--round", &id]);
+    assert!(text.contains("Defined (2, split)"), "{text}");
+    assert!(
+        text.contains("lower quartile (Q1)") && text.contains("middle-half spread (IQR)"),
+        "{text}"
+    );
+    let html = env.ok(&["report", "--round", &id, "--format", "html"]);
+    assert!(html.contains("! split"), "the HTML report shows the split");
+
+    // Org table: level names, the split, no name cut short.
+    let org = env.ok(&["report", "--org"]);
+    assert!(org.contains("2 Defined (2.00) ! split"), "{org}");
+    assert!(
+        org.contains("Decision making") && org.contains("Leadership and culture"),
+        "{org}"
+    );
+    assert!(org.contains(team), "{org}");
+    let heatmap = env.ok(&["chart", "heatmap"]);
+    assert!(heatmap.contains("L2 (2.00) ! split"), "{heatmap}");
+    assert!(
+        heatmap.contains(">Rather Long Team Name For<") || heatmap.contains("Long Team Name"),
+        "{heatmap}"
+    );
+    assert!(!heatmap.contains('…'), "no clipped name: {heatmap}");
+    // Weakest cells are the darkest.
+    assert!(heatmap.contains("#7f2704"), "{heatmap}");
+
+    // A goal at the split median is not "already met".
+    let out = env
+        .cmd()
+        .args([
+            "plan",
+            "goal",
+            "set",
+            "--team",
+            team,
+            "--area",
+            "Documentation",
+            "--level",
+            "Defined",
+            "--by",
+            "2099-01-01",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let warnings = String::from_utf8_lossy(&out.stderr);
+    assert!(warnings.contains("split on documentation"), "{warnings}");
+    assert!(!warnings.contains("already at level"), "{warnings}");
+    let goals = env.ok(&["plan", "goal", "list", "--team", team]);
+    assert!(
+        goals.contains("documentation: level 2 by 2099-01-01 (now 2 (split)) — at risk: the team is split"),
+        "{goals}"
+    );
+    let plan = env.json(&["plan", "show", "--team", team, "--format", "json"]);
+    assert_eq!(plan["goals"][0]["status"]["kind"], "at_risk");
+    assert_eq!(plan["goals"][0]["split"], true);
+
+    // Suggestions: the goal's (split) area first, marked.
+    let suggest = env.ok(&["plan", "suggest", "--team", team]);
+    assert!(
+        suggest
+            .contains("\n  documentation (goal; split: the team disagrees, level not settled)\n  1. [documentation."),
+        "{suggest}"
+    );
 }

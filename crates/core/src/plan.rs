@@ -31,8 +31,6 @@ pub enum PlanError {
     EmptyTitle,
     #[error("action {field}: {problem}")]
     BadText { field: &'static str, problem: TextError },
-    #[error("an action must address at least one statement (e.g. documentation.2.1)")]
-    NoStatements,
     #[error("statement {statement} is not in model {model}")]
     UnknownStatement { statement: StatementId, model: String },
 }
@@ -170,8 +168,8 @@ impl fmt::Display for ActionId {
 }
 
 /// An action before it is stored. Built with [`NewAction::new`], which
-/// checks it against the model, so a stored action always names real
-/// statements.
+/// checks it against the model, so a stored action only names real
+/// statements (it may name none: a free-form action).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAction {
     pub team: TeamName,
@@ -197,9 +195,9 @@ impl NewAction {
     ) -> Result<NewAction, PlanError> {
         let title = parse_title(title)?;
         let owner = owner.map(parse_owner).transpose()?.flatten();
-        if statements.is_empty() {
-            return Err(PlanError::NoStatements);
-        }
+        // Statements are optional: a free-form action ("run a retro on
+        // meetings") is a real plan item even if it maps to no statement;
+        // it just can't move a projection.
         check_statements(model, statements)?;
         let mut seen = BTreeSet::new();
         let statements = statements.iter().filter(|s| seen.insert(*s)).cloned().collect();
@@ -290,6 +288,11 @@ pub struct Standing {
     /// statements holding the area back nor a projection can be computed
     /// from it.
     pub agreement: Option<BTreeMap<StatementId, Ratio<i64>>>,
+    /// The group is split on this area (IQR ≥ 1): its level is a median
+    /// between camps, not a settled place, so a goal is not met by it and
+    /// suggestions put the area before settled ones. Always `false` for one
+    /// person's answers.
+    pub split: bool,
 }
 
 /// The agreement per statement of one respondent's detailed answers, as a
@@ -320,11 +323,18 @@ pub struct Candidate {
     pub answered: Option<f64>,
     /// Agreement the next level expects.
     pub expected: u8,
+    /// The team is split on this area (see [`Standing::split`]).
+    pub split: bool,
+    /// The area has a goal of the team.
+    pub goal: bool,
+    /// An action (not dropped) already addresses this statement, so
+    /// accepting the candidate again would duplicate it.
+    pub planned: Option<ActionId>,
 }
 
 /// Candidate actions from what holds each area back (practices of the next
-/// level not yet true, deficits of lower levels still agreed with), weakest
-/// area first; among equally weak areas, the one listed first in the model
+/// level not yet true, deficits of lower levels still agreed with), areas
+/// the team is split on first, then the weakest area first; among equally weak areas, the one listed first in the model
 /// (the foundations: documentation first). Within an area the largest gap
 /// comes first.
 ///
@@ -339,7 +349,14 @@ pub fn candidate_actions(model: &Model, standings: &[Standing]) -> Vec<Candidate
             Some((order, s, area))
         })
         .collect();
-    ordered.sort_by(|(oa, a, _), (ob, b, _)| a.score.value().total_cmp(&b.score.value()).then(oa.cmp(ob)));
+    // A split area is not settled: its median sits between camps, so it
+    // comes before settled areas, whatever its median says.
+    ordered.sort_by(|(oa, a, _), (ob, b, _)| {
+        b.split
+            .cmp(&a.split)
+            .then(a.score.value().total_cmp(&b.score.value()))
+            .then(oa.cmp(ob))
+    });
     let mut out = Vec::new();
     for (_, standing, area) in ordered {
         let (gaps, assumed) = match &standing.agreement {
@@ -370,10 +387,63 @@ pub fn candidate_actions(model: &Model, standings: &[Standing]) -> Vec<Candidate
                 polarity: gap.polarity,
                 answered: (!assumed).then_some(gap.answered),
                 expected: gap.expected,
+                split: standing.split,
+                goal: false,
+                planned: None,
             });
         }
     }
     out
+}
+
+/// What `plan suggest` focuses on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Focus {
+    /// Only this area.
+    pub area: Option<AreaId>,
+    /// At most this many candidates per area that are not planned yet;
+    /// `None`: all of them.
+    pub per_area: Option<usize>,
+}
+
+/// The default number of candidates per area: a handful a team can act on
+/// in a quarter.
+pub const CANDIDATES_PER_AREA: usize = 3;
+
+/// Candidates focused on the team's plan: areas with a goal first (in the
+/// order of [`candidate_actions`]), then the others; each marked with its
+/// goal and with the action that already addresses its statement. Planned
+/// candidates stay in the list (so the numbers `--accept` takes don't shift
+/// after accepting) but don't count against `per_area`.
+pub fn focused_candidates(
+    model: &Model,
+    standings: &[Standing],
+    goals: &[Goal],
+    actions: &[Action],
+    focus: &Focus,
+) -> Vec<Candidate> {
+    let mut all = candidate_actions(model, standings);
+    for c in &mut all {
+        c.goal = goals.iter().any(|g| g.area == c.area);
+        c.planned = actions
+            .iter()
+            .find(|a| a.status != ActionStatus::Dropped && a.statements.contains(&c.statement))
+            .map(|a| a.id);
+    }
+    // Stable: the weakest-first order is kept within each part.
+    all.sort_by_key(|c| !c.goal);
+    let mut taken: BTreeMap<AreaId, usize> = BTreeMap::new();
+    all.into_iter()
+        .filter(|c| focus.area.as_ref().is_none_or(|a| a == &c.area))
+        .filter(|c| {
+            if c.planned.is_some() {
+                return true;
+            }
+            let n = taken.entry(c.area.clone()).or_default();
+            *n += 1;
+            focus.per_area.is_none_or(|limit| *n <= limit)
+        })
+        .collect()
 }
 
 fn explain(model: &Model, area: &Area, agreement: &BTreeMap<StatementId, Ratio<i64>>) -> Vec<Gap> {
@@ -464,11 +534,50 @@ pub struct Progress {
     pub by: Date,
     /// Current level minus baseline level, when both are known.
     pub change: Option<i8>,
-    /// Whether the current level keeps pace with a straight line from the
-    /// baseline (on the day the goal was set) to the target (on its date);
-    /// `None` without a baseline or a current result.
-    pub on_track: Option<bool>,
+    /// The team is split on the area now (IQR ≥ 1): the current level is
+    /// not settled.
+    pub split: bool,
+    /// The one verdict on the goal.
+    pub status: GoalStatus,
     pub projected: Projection,
+}
+
+/// Where a goal stands: exactly one of these, so a goal is never "on track"
+/// and "missed" at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GoalStatus {
+    /// The current level reaches the target and the team is not split on
+    /// the area.
+    Met,
+    /// Not met yet; the level keeps pace with a straight line from the
+    /// baseline to the target and the open actions could reach it.
+    OnTrack,
+    /// Not met yet, the date has not passed, and something stands in the way.
+    AtRisk { reason: String },
+    /// The target date has passed without the goal being met.
+    Missed,
+}
+
+impl GoalStatus {
+    /// `met`, `on track`, `at risk`, `missed`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            GoalStatus::Met => "met",
+            GoalStatus::OnTrack => "on track",
+            GoalStatus::AtRisk { .. } => "at risk",
+            GoalStatus::Missed => "missed",
+        }
+    }
+}
+
+impl fmt::Display for GoalStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GoalStatus::AtRisk { reason } => write!(f, "at risk: {reason}"),
+            other => f.write_str(other.label()),
+        }
+    }
 }
 
 /// Progress of `goal` given the area's current standing (`None` when the
@@ -479,16 +588,14 @@ pub fn progress(model: &Model, goal: &Goal, current: Option<&Standing>, actions:
         (Some(b), Some(c)) => Some(level_i8(c) - level_i8(b)),
         _ => None,
     };
-    let on_track = match (goal.baseline, level) {
-        (Some(baseline), Some(now)) => Some(now >= required_by_pace(goal, baseline, today)),
-        _ => None,
-    };
     let projected = match current {
         Some(c) => projected(model, goal, c, actions),
         None => Projection::NotComputable {
             reason: "the team has no result in this area yet".to_string(),
         },
     };
+    let split = current.is_some_and(|c| c.split);
+    let status = goal_status(goal, current, actions, &projected, today);
     Progress {
         area: goal.area.clone(),
         baseline: goal.baseline,
@@ -497,9 +604,73 @@ pub fn progress(model: &Model, goal: &Goal, current: Option<&Standing>, actions:
         target: goal.target,
         by: goal.by,
         change,
-        on_track,
+        split,
+        status,
         projected,
     }
+}
+
+/// The one status of a goal. Met first (a met goal is neither "on track"
+/// nor "missed"), then missed once the date has passed; otherwise at risk
+/// with the first reason that applies, else on track.
+fn goal_status(
+    goal: &Goal,
+    current: Option<&Standing>,
+    actions: &[Action],
+    projection: &Projection,
+    today: Date,
+) -> GoalStatus {
+    let at_risk = |reason: String| GoalStatus::AtRisk { reason };
+    let target = goal.target.number();
+    if let Some(c) = current
+        && c.level >= goal.target
+        && !c.split
+    {
+        return GoalStatus::Met;
+    }
+    if today > goal.by {
+        return GoalStatus::Missed;
+    }
+    let Some(c) = current else {
+        return at_risk("no result in this area yet, so progress can't be measured".to_string());
+    };
+    if c.split {
+        return at_risk(format!(
+            "the team is split on this area (its answers span a level or more), so level {} is not settled",
+            c.level.number()
+        ));
+    }
+    let addressing = actions
+        .iter()
+        .filter(|a| a.status.is_open() && a.statements.iter().any(|s| s.area() == &goal.area))
+        .count();
+    if addressing == 0 {
+        return at_risk(format!(
+            "no open action addresses a statement of {}, so nothing planned moves it to level {target}",
+            goal.area
+        ));
+    }
+    if let Projection::Computed { level, .. } = projection
+        && *level < goal.target
+    {
+        return at_risk(format!(
+            "even if every open action succeeds the projected level is {}, below the target {target}",
+            level.number()
+        ));
+    }
+    if let Some(baseline) = goal.baseline {
+        let needed = required_by_pace(goal, baseline, today);
+        if c.level < needed {
+            return at_risk(format!(
+                "behind pace: a steady climb from level {} to {target} by {} needs level {} by now, the team is at {}",
+                baseline.number(),
+                day_text(goal.by),
+                needed.number(),
+                c.level.number()
+            ));
+        }
+    }
+    GoalStatus::OnTrack
 }
 
 fn level_i8(level: Level) -> i8 {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use asyncmm_core::plan::{
-    Action, ActionId, ActionStatus, Goal, Link, NewAction, PlanError, Projection, Standing, candidate_actions,
-    progress, projected, required_by_pace,
+    Action, ActionId, ActionStatus, Focus, Goal, GoalStatus, Link, NewAction, PlanError, Projection, Standing,
+    candidate_actions, focused_candidates, progress, projected, required_by_pace,
 };
 use asyncmm_core::scoring::score_area_with;
 use asyncmm_core::{Polarity, Score, TeamName};
@@ -79,6 +79,7 @@ fn standing(model: &Model, area_id: &str, levels: [[i64; 3]; 4]) -> Standing {
         level: scored.level,
         score: scored.score,
         agreement: Some(agreement),
+        split: false,
     }
 }
 
@@ -141,10 +142,10 @@ fn actions_name_real_statements() {
         ),
         Err(PlanError::EmptyTitle)
     );
-    assert_eq!(
-        NewAction::new(&m, team(), "x", None, None, &[], date!(2026 - 01 - 01)),
-        Err(PlanError::NoStatements)
-    );
+    // A free-form action names no statement.
+    let free = NewAction::new(&m, team(), "Retro on meetings", None, None, &[], date!(2026 - 01 - 01))
+        .expect("free-form actions are allowed");
+    assert!(free.statements.is_empty());
 }
 
 #[test]
@@ -182,6 +183,7 @@ fn quick_data_still_gets_candidates_but_no_projection() {
         level: level(1),
         score: Score::new(1.0),
         agreement: None,
+        split: false,
     };
     let candidates = candidate_actions(&m, std::slice::from_ref(&quick));
     assert!(candidates.iter().all(|c| c.answered.is_none()));
@@ -237,16 +239,145 @@ fn pace_is_linear_from_baseline_to_target() {
 
     let m = model();
     let now = standing(&m, "meetings", [[0, 0, 0], [3, 3, 3], [1, 1, 1], [0, 0, 0]]);
-    let p = progress(&m, &g, Some(&now), &[], date!(2026 - 05 - 01));
+    let practices = [
+        sid("meetings.2.1"),
+        sid("meetings.2.2"),
+        sid("meetings.2.3"),
+        sid("meetings.3.1"),
+        sid("meetings.3.2"),
+        sid("meetings.3.3"),
+    ];
+    let deficits = [sid("meetings.1.1"), sid("meetings.1.2"), sid("meetings.1.3")];
+    let plan = [
+        action(1, ActionStatus::Todo, &practices),
+        action(2, ActionStatus::Todo, &deficits),
+    ];
+    let p = progress(&m, &g, Some(&now), &plan, date!(2026 - 05 - 01));
     assert_eq!(
-        (p.baseline, p.current, p.change, p.on_track),
-        (Some(level(0)), Some(level(1)), Some(1), Some(true))
+        (p.baseline, p.current, p.change, &p.status),
+        (Some(level(0)), Some(level(1)), Some(1), &GoalStatus::OnTrack)
     );
-    let late = progress(&m, &g, Some(&now), &[], date!(2026 - 12 - 01));
-    assert_eq!(late.on_track, Some(false));
+    let late = progress(&m, &g, Some(&now), &plan, date!(2026 - 12 - 01));
+    assert!(
+        matches!(&late.status, GoalStatus::AtRisk { reason } if reason.contains("behind pace")),
+        "{:?}",
+        late.status
+    );
     let none = progress(&m, &g, None, &[], date!(2026 - 05 - 01));
-    assert_eq!((none.current, none.on_track), (None, None));
+    assert_eq!(none.current, None);
+    assert!(matches!(none.status, GoalStatus::AtRisk { .. }));
     assert!(matches!(none.projected, Projection::NotComputable { .. }));
+}
+
+#[test]
+fn a_goal_has_one_status_met_on_track_at_risk_or_missed() {
+    let m = model();
+    let at_two = standing(&m, "meetings", [[0, 0, 0], [1, 1, 1], [3, 3, 3], [1, 1, 1]]);
+    assert_eq!(at_two.level, level(2));
+    let at_one = standing(&m, "meetings", [[0, 0, 0], [3, 3, 3], [1, 1, 1], [0, 0, 0]]);
+    let g = goal("meetings", Some(1), 2, date!(2026 - 01 - 01), date!(2026 - 12 - 31));
+    // Met, and still met after the date: never "on track" once reached.
+    let met = progress(&m, &g, Some(&at_two), &[], date!(2026 - 03 - 01));
+    assert_eq!(met.status, GoalStatus::Met);
+    assert_eq!(
+        progress(&m, &g, Some(&at_two), &[], date!(2027 - 03 - 01)).status,
+        GoalStatus::Met
+    );
+    // A split team at the target level has not met it.
+    let split = Standing {
+        split: true,
+        ..at_two.clone()
+    };
+    let p = progress(&m, &g, Some(&split), &[], date!(2026 - 03 - 01));
+    assert!(p.split);
+    assert!(
+        matches!(&p.status, GoalStatus::AtRisk { reason } if reason.contains("split")),
+        "{:?}",
+        p.status
+    );
+    // Missed once the date has passed.
+    assert_eq!(
+        progress(&m, &g, Some(&at_one), &[], date!(2027 - 01 - 01)).status,
+        GoalStatus::Missed
+    );
+    // No action: at risk, with the reason.
+    let p = progress(&m, &g, Some(&at_one), &[], date!(2026 - 03 - 01));
+    assert!(matches!(&p.status, GoalStatus::AtRisk { reason } if reason.contains("no open action")));
+    // An action that can't reach the target even if it succeeds: at risk,
+    // never "on track" next to a projection that misses.
+    let weak = [action(1, ActionStatus::Todo, &[sid("meetings.2.1")])];
+    let p = progress(&m, &g, Some(&at_one), &weak, date!(2026 - 03 - 01));
+    let Projection::Computed { level: projected, .. } = p.projected else {
+        panic!("detailed data is projected");
+    };
+    assert!(projected < level(2));
+    assert!(
+        matches!(&p.status, GoalStatus::AtRisk { reason } if reason.contains("projected level is 1")),
+        "{:?}",
+        p.status
+    );
+    assert_eq!(p.status.label(), "at risk");
+}
+
+#[test]
+fn suggestions_focus_on_goals_then_split_then_weakest_and_mark_planned() {
+    let m = model();
+    let weak = [[3, 3, 3], [1, 1, 1], [0, 0, 0], [0, 0, 0]];
+    let documentation = standing(&m, "documentation", weak);
+    let meetings = standing(&m, "meetings", [[0, 0, 0], [3, 3, 3], [1, 1, 1], [0, 0, 0]]);
+    let decisions = Standing {
+        split: true,
+        ..standing(&m, "decision-making", [[0, 0, 0], [1, 1, 1], [3, 3, 3], [1, 1, 1]])
+    };
+    let standings = [documentation, meetings, decisions];
+    let all = candidate_actions(&m, &standings);
+    // Split before the weakest.
+    assert_eq!(all[0].area.as_str(), "decision-making");
+    assert!(all[0].split);
+    let goals = [goal(
+        "meetings",
+        Some(1),
+        2,
+        date!(2026 - 01 - 01),
+        date!(2026 - 12 - 31),
+    )];
+    let focus = Focus {
+        area: None,
+        per_area: Some(2),
+    };
+    let first = focused_candidates(&m, &standings, &goals, &[], &focus);
+    let areas: Vec<&str> = first.iter().map(|c| c.area.as_str()).collect();
+    assert_eq!(
+        areas,
+        [
+            "meetings",
+            "meetings",
+            "decision-making",
+            "decision-making",
+            "documentation",
+            "documentation"
+        ]
+    );
+    assert!(first[0].goal && !first[2].goal);
+    // Planned candidates stay (numbers don't shift) and are marked.
+    let planned = [action(7, ActionStatus::Todo, std::slice::from_ref(&first[0].statement))];
+    let again = focused_candidates(&m, &standings, &goals, &planned, &focus);
+    assert_eq!(again[0].statement, first[0].statement);
+    assert_eq!(again[0].planned, Some(ActionId(7)));
+    assert_eq!(again.iter().filter(|c| c.area.as_str() == "meetings").count(), 3);
+    // One area only.
+    let only = focused_candidates(
+        &m,
+        &standings,
+        &goals,
+        &[],
+        &Focus {
+            area: Some(area("documentation")),
+            per_area: None,
+        },
+    );
+    assert!(only.len() > 2);
+    assert!(only.iter().all(|c| c.area.as_str() == "documentation"));
 }
 
 fn arb_levels() -> impl Strategy<Value = [[i64; 3]; 4]> {

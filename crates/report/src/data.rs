@@ -192,8 +192,22 @@ pub struct OverallReport {
     pub mean_score: Option<f64>,
     pub weakest: Option<String>,
     pub weakest_name: Option<String>,
+    /// Names of every area sharing the lowest score (more than one when
+    /// they tie, common in quick mode): a report names them all.
+    pub weakest_tied: Vec<String>,
     pub assessed_areas: usize,
     pub total_areas: usize,
+}
+
+impl OverallReport {
+    /// "weakest area: Meetings", or "weakest areas (tied): Documentation,
+    /// Meetings and Work tracking" when several share the lowest score.
+    pub fn weakest_text(&self) -> Option<String> {
+        match self.weakest_tied.as_slice() {
+            [] | [_] => self.weakest_name.as_ref().map(|w| format!("weakest area: {w}")),
+            [first @ .., last] => Some(format!("weakest areas (tied): {} and {last}", first.join(", "))),
+        }
+    }
 }
 
 /// One explained result: the input of every report renderer.
@@ -228,6 +242,51 @@ pub fn gap_reports(model: &Model, gaps: &[asyncmm_core::Gap]) -> Vec<GapReport> 
 
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// The level a score reads as: the nearest, x.5 rounding down (the rule of
+/// team levels).
+fn nearest_level(x: f64) -> f64 {
+    (x - 0.5).ceil().clamp(0.0, 3.0)
+}
+
+/// How many decimals a score needs so that, shown next to its level, it
+/// doesn't seem to contradict it: two, or more when rounding to two would
+/// land on the other side of a half (a median of 1.505 is level 2, but
+/// "1.50" reads as level 1).
+fn score_decimals(x: f64) -> usize {
+    (2..=4)
+        .find(|&d| {
+            let shown: f64 = format!("{x:.d$}").parse().unwrap_or(x);
+            nearest_level(shown) == nearest_level(x)
+        })
+        .unwrap_or(4)
+}
+
+/// A score rounded for display, keeping the digits its level needs (see
+/// [`score_text`]).
+pub fn shown_score(x: f64) -> f64 {
+    let d = score_decimals(x);
+    format!("{x:.d$}").parse().unwrap_or(x)
+}
+
+/// A score as text: two decimals, or as many as keep it on the side of the
+/// half its level is on.
+pub fn score_text(x: f64) -> String {
+    let d = score_decimals(x);
+    format!("{x:.d$}")
+}
+
+/// What the report texts call the statistics, in plain words.
+pub mod words {
+    /// Q1.
+    pub const Q1: &str = "lower quartile (Q1: a quarter of the team scored at or below it)";
+    /// Q3.
+    pub const Q3: &str = "upper quartile (Q3: a quarter scored at or above it)";
+    /// IQR.
+    pub const IQR: &str = "spread of the middle half (IQR, Q3 − Q1; 1 or more = the team is split)";
+    /// Fit.
+    pub const FIT: &str = "fit (how closely the answers match each level's pattern: 1 = exactly, 0 = not at all)";
 }
 
 impl AssessmentReport {
@@ -281,6 +340,20 @@ impl AssessmentReport {
             })
             .collect();
         let weakest = result.overall.weakest.as_ref();
+        let lowest = result
+            .areas
+            .iter()
+            .filter_map(|a| a.scored.as_ref().map(|s| s.score.value()))
+            .fold(None::<f64>, |m, v| Some(m.map_or(v, |m| m.min(v))));
+        let weakest_tied: Vec<String> = match lowest {
+            Some(low) => result
+                .areas
+                .iter()
+                .filter(|a| a.scored.as_ref().is_some_and(|s| s.score.value() == low))
+                .filter_map(|a| model.area(&a.area).map(|m| m.name.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
         AssessmentReport {
             schema: REPORT_SCHEMA,
             model: ModelInfo::of(model),
@@ -290,6 +363,7 @@ impl AssessmentReport {
                 mean_score: result.overall.mean_score.map(|s| round2(s.value())),
                 weakest: weakest.map(ToString::to_string),
                 weakest_name: weakest.and_then(|id| model.area(id)).map(|a| a.name.clone()),
+                weakest_tied,
                 assessed_areas: result.overall.assessed_areas,
                 total_areas: model.areas.len(),
             },

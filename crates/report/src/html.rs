@@ -201,8 +201,8 @@ pub fn render_report_html(
                 "<p>Mean score <strong>{mean:.2}</strong> across {} of {} areas",
                 o.assessed_areas, o.total_areas
             );
-            if let Some(weakest) = &o.weakest_name {
-                let _ = write!(body, "; weakest area: <strong>{}</strong>", escape(weakest));
+            if let Some(weakest) = o.weakest_text() {
+                let _ = write!(body, "; {}", escape(&weakest));
             }
             body.push_str(".</p>\n");
         }
@@ -266,7 +266,7 @@ fn plan_section(out: &mut String, areas: &[(String, String)], plan: &PlanReport)
     if !plan.goals.is_empty() {
         out.push_str(
             "<h3>Goals</h3><div class=\"table-wrap\"><table class=\"goals\"><thead><tr><th>Area</th>\
-             <th>Baseline → current → target</th><th>On track</th><th>Projected</th></tr></thead><tbody>",
+             <th>Baseline → current → target</th><th>Status</th><th>Projected if open actions succeed</th></tr></thead><tbody>",
         );
         for g in &plan.goals {
             let p = &g.progress;
@@ -280,10 +280,17 @@ fn plan_section(out: &mut String, areas: &[(String, String)], plan: &PlanReport)
             } else {
                 ""
             };
-            let on_track = match p.on_track {
-                Some(true) => "yes",
-                Some(false) => "<strong>no</strong>",
-                None => "unknown",
+            let status = match &p.status {
+                asyncmm_core::plan::GoalStatus::AtRisk { reason } => {
+                    format!("<strong>at risk</strong>: {}", escape(reason))
+                }
+                asyncmm_core::plan::GoalStatus::Missed => "<strong>missed</strong>".to_string(),
+                other => escape(other.label()),
+            };
+            let split = if p.split {
+                " <span class=\"flag\">split</span>"
+            } else {
+                ""
             };
             let projected = match &p.projected {
                 Projection::Computed { level, score } => format!("level {} ({score})", level.number()),
@@ -292,7 +299,7 @@ fn plan_section(out: &mut String, areas: &[(String, String)], plan: &PlanReport)
             let _ = write!(
                 out,
                 "<tr><th scope=\"row\">{}<br/><span class=\"by\">by {}</span></th>\
-                 <td>{} → {} → <strong>{}</strong>{change}{regressed}</td><td>{on_track}</td><td>{}</td></tr>",
+                 <td>{} → {}{split} → <strong>{}</strong>{change}{regressed}</td><td>{status}</td><td>{}</td></tr>",
                 escape(&area_name(&p.area)),
                 day_text(p.by),
                 level_cell(p.baseline),
@@ -450,6 +457,11 @@ fn render_round_page(
             .level
             .as_ref()
             .map_or_else(String::new, |l| format!("Level {} — {}", l.level, escape(&l.name)));
+        let split = if area.disagreement {
+            " <span class=\"flag\">! split</span>"
+        } else {
+            ""
+        };
         let change = match area.delta {
             Some(d) if area.regression => format!(" · change {d:+.2} <span class=\"flag\">regression</span>"),
             Some(d) => format!(" · change {d:+.2}"),
@@ -457,9 +469,10 @@ fn render_round_page(
         };
         let _ = write!(
             body,
-            "<p><span class=\"level\">{level}</span> · median {} · n = {}{change}</p>\
-             <p class=\"note\">spread: min {} · Q1 {} · Q3 {} · max {} · IQR {}</p>",
-            opt2(area.median),
+            "<p><span class=\"level\">{level}</span>{split} · median score {} · n = {}{change}</p>\
+             <p class=\"note\">spread of individual scores: lowest {} · lower quartile (Q1) {} · upper quartile (Q3) {} · \
+             highest {} · middle-half spread (IQR) {}</p>",
+            area.median.map_or_else(|| "–".to_string(), crate::data::score_text),
             area.n,
             opt2(area.min),
             opt2(area.q1),
@@ -527,7 +540,7 @@ fn hidden_cell(hidden: &HiddenInfo) -> String {
     )
 }
 
-fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>) -> String {
+fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>, levels: &[String]) -> String {
     match cell {
         _ if row_hidden.is_some() => row_hidden.map(hidden_cell).unwrap_or_default(),
         Some(OrgCell { hidden: Some(h), .. }) => hidden_cell(h),
@@ -537,9 +550,14 @@ fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>) -> String {
             disagreement,
             ..
         }) => format!(
-            "<td>{level} ({}){}</td>",
-            opt2(*median),
-            if *disagreement { " <strong>!</strong>" } else { "" }
+            "<td>{level} {} ({}){}</td>",
+            escape(levels.get(usize::from(*level)).map_or("", String::as_str)),
+            median.map_or_else(|| "–".to_string(), crate::data::score_text),
+            if *disagreement {
+                " <span class=\"flag\">! split</span>"
+            } else {
+                ""
+            }
         ),
         _ => "<td>–</td>".to_string(),
     }
@@ -547,7 +565,7 @@ fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>) -> String {
 
 type OrgTableRow<'a> = (String, Option<u64>, Option<&'a HiddenInfo>, &'a [OrgCell]);
 
-fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[OrgTableRow<'_>]) {
+fn org_table(out: &mut String, first: &str, areas: &[AreaName], levels: &[String], rows: &[OrgTableRow<'_>]) {
     let with_n = rows.iter().any(|r| r.1.is_some());
     let _ = write!(
         out,
@@ -567,7 +585,7 @@ fn org_table(out: &mut String, first: &str, areas: &[AreaName], rows: &[OrgTable
             let _ = write!(out, "<td class=\"num\">{n}</td>");
         }
         for area in areas {
-            out.push_str(&org_cell(cells.iter().find(|c| c.area == area.id), *hidden));
+            out.push_str(&org_cell(cells.iter().find(|c| c.area == area.id), *hidden, levels));
         }
         out.push_str("</tr>");
     }
@@ -585,9 +603,10 @@ pub fn render_org_html(report: &OrgReport) -> String {
         .iter()
         .map(|t| (t.team.clone(), Some(t.responses), t.hidden.as_ref(), t.cells.as_slice()))
         .collect();
-    org_table(&mut body, "Team", &report.areas, &rows);
+    org_table(&mut body, "Team", &report.areas, &report.levels, &rows);
     body.push_str(
-        "<p class=\"note\">Cells: level (median score); ! marks disagreement (IQR ≥ 1); open: round still open \
+        "<p class=\"note\">Cells: level (median score); ! split: the team disagrees — the middle half of its scores \
+         spans a level or more (IQR ≥ 1), so its level is not settled; open: round still open \
          (only its count shows); n&lt;k: hidden, fewer than k answered; none: no responses.</p>\n",
     );
     for row in report.teams.iter().filter(|t| t.open_round.is_some()) {
@@ -617,7 +636,7 @@ pub fn render_org_html(report: &OrgReport) -> String {
             .iter()
             .map(|r| (r.node.clone(), None, r.hidden.as_ref(), r.cells.as_slice()))
             .collect();
-        org_table(&mut body, "Group", &report.areas, &rows);
+        org_table(&mut body, "Group", &report.areas, &report.levels, &rows);
         for row in &rollup.rows {
             if let Some(left_out) = &row.left_out {
                 let _ = writeln!(

@@ -65,13 +65,13 @@ pub fn render_report(report: &AssessmentReport) -> String {
         );
     }
     let overall = &report.overall;
-    if let (Some(mean), Some(weakest)) = (overall.mean_score, &overall.weakest_name) {
+    if let (Some(mean), Some(weakest)) = (overall.mean_score, overall.weakest_text()) {
         let _ = writeln!(
             out,
-            "\n**Overall:** mean score {mean:.2} across {} of {} areas; weakest area: **{}**.",
+            "\n**Overall:** mean score {mean:.2} across {} of {} areas; {}.",
             overall.assessed_areas,
             overall.total_areas,
-            escape(weakest)
+            escape(&weakest)
         );
     }
     let explained: Vec<_> = report

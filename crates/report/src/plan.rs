@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use asyncmm_core::TeamName;
-use asyncmm_core::plan::{Action, ActionStatus, Candidate, Progress, Projection, day_text};
+use asyncmm_core::plan::{Action, ActionStatus, Candidate, GoalStatus, Progress, Projection, day_text};
 use asyncmm_model::{AreaId, Level};
 use serde::Serialize;
 use time::Date;
@@ -37,6 +37,24 @@ pub struct Regression {
 
 fn serialize_day<S: serde::Serializer>(day: &Date, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&day_text(*day))
+}
+
+/// Candidate actions for a team, numbered from 1 in this order: what
+/// `plan suggest --format json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestions {
+    pub schema: &'static str,
+    pub team: TeamName,
+    /// Which result they come from ("round 3").
+    pub from: String,
+    /// Only this area, when asked.
+    pub area: Option<AreaId>,
+    /// At most this many candidates per area that are not planned yet;
+    /// `None`: all.
+    pub per_area: Option<usize>,
+    /// Areas with a goal, which come first.
+    pub goal_areas: Vec<AreaId>,
+    pub candidates: Vec<Candidate>,
 }
 
 /// A team's plan: what `plan show --format json` prints.
@@ -83,12 +101,17 @@ fn regressed_text(goal: &GoalReport, previous_from: Option<&str>) -> String {
     }
 }
 
-fn on_track_text(on_track: Option<bool>) -> &'static str {
-    match on_track {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "unknown",
+/// A level as drawn in a plan: "2", or "2 (split)" when the team is split
+/// on the area and the level is not settled.
+fn current_text(p: &Progress) -> String {
+    match (p.current, p.split) {
+        (Some(l), true) => format!("{} (split)", l.number()),
+        (l, _) => level_text(l),
     }
+}
+
+fn status_text(status: &GoalStatus) -> String {
+    status.to_string()
 }
 
 fn projected_text(p: &Projection) -> String {
@@ -141,14 +164,14 @@ pub fn render_plan_text(view: &PlanReport) -> String {
         let p = &g.progress;
         let _ = writeln!(
             out,
-            "  {}: {} → {} → {} by {}; change {}; on track: {}; projected: {}{}",
+            "  {}: {} → {} → {} by {}; change {}; status: {}; projected if open actions succeed: {}{}",
             p.area,
             level_text(p.baseline),
-            level_text(p.current),
+            current_text(p),
             p.target.number(),
             day_text(p.by),
             change_text(p.change),
-            on_track_text(p.on_track),
+            status_text(&p.status),
             projected_text(&p.projected),
             regressed_text(g, view.previous_from.as_deref())
         );
@@ -198,7 +221,7 @@ pub fn render_plan_markdown(view: &PlanReport) -> String {
     if !view.goals.is_empty() {
         let _ = writeln!(
             out,
-            "| Area | Baseline | Current | Target | By | Change | On track | Projected |\n\
+            "| Area | Baseline | Current | Target | By | Change | Status | Projected |\n\
              |---|---|---|---|---|---|---|---|"
         );
         for g in &view.goals {
@@ -212,11 +235,11 @@ pub fn render_plan_markdown(view: &PlanReport) -> String {
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 p.area,
                 level_text(p.baseline),
-                level_text(p.current),
+                current_text(p),
                 p.target.number(),
                 day_text(p.by),
                 change_text(p.change),
-                on_track_text(p.on_track),
+                escape(&status_text(&p.status)),
                 projected
             );
         }
@@ -252,18 +275,71 @@ pub fn render_plan_markdown(view: &PlanReport) -> String {
     out
 }
 
-/// Candidate actions, numbered from 1 as `--accept` takes them.
-pub fn render_candidates_text(team: &TeamName, source: &str, candidates: &[Candidate]) -> String {
+/// A team's goals, one per line, each with its one status.
+pub fn render_goals_text(view: &PlanReport) -> String {
     let mut out = String::new();
-    if candidates.is_empty() {
+    if view.goals.is_empty() {
+        let _ = writeln!(out, "{} has no goals: set one with `asyncmm plan goal set`", view.team);
+    }
+    for g in &view.goals {
+        let p = &g.progress;
         let _ = writeln!(
             out,
-            "Nothing holds {team} back in {source}: every area is at the top level."
+            "{}: level {} by {} (now {}) — {}",
+            p.area,
+            p.target.number(),
+            day_text(p.by),
+            current_text(p),
+            status_text(&p.status)
         );
+    }
+    out
+}
+
+/// Candidate actions, numbered from 1 as `--accept` takes them.
+pub fn render_candidates_text(s: &Suggestions) -> String {
+    let mut out = String::new();
+    let (team, source, candidates) = (&s.team, &s.from, &s.candidates);
+    if candidates.is_empty() {
+        match &s.area {
+            Some(area) => {
+                let _ = writeln!(out, "Nothing holds {team} back in {area} in {source}.");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "Nothing holds {team} back in {source}: every area is at the top level."
+                );
+            }
+        }
         return out;
     }
-    let _ = writeln!(out, "Candidate actions for {team} (from {source}), weakest area first:");
+    let limit = s
+        .per_area
+        .map_or_else(|| "all candidates".to_string(), |n| format!("up to {n} new per area"));
+    let _ = writeln!(
+        out,
+        "Candidate actions for {team} (from {source}): areas with a goal first, then areas the team is split on, \
+         then the weakest; {limit} (--limit, --area):"
+    );
+    let mut area: Option<&AreaId> = None;
     for (i, c) in candidates.iter().enumerate() {
+        if area != Some(&c.area) {
+            area = Some(&c.area);
+            let mut marks = Vec::new();
+            if c.goal {
+                marks.push("goal");
+            }
+            if c.split {
+                marks.push("split: the team disagrees, level not settled");
+            }
+            let marks = if marks.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", marks.join("; "))
+            };
+            let _ = writeln!(out, "\n  {}{marks}", c.area);
+        }
         let why = match (c.polarity, c.answered) {
             (asyncmm_core::Polarity::Practice, Some(a)) => {
                 format!("practice at {a:.1}, next level expects {}", c.expected)
@@ -274,11 +350,14 @@ pub fn render_candidates_text(team: &TeamName, source: &str, candidates: &[Candi
             (asyncmm_core::Polarity::Practice, None) => "practice of the next level".to_string(),
             (asyncmm_core::Polarity::Deficit, None) => "deficit to remove".to_string(),
         };
-        let _ = writeln!(out, "{:>3}. [{}] {} ({why})", i + 1, c.statement, c.title);
+        let planned = c
+            .planned
+            .map_or_else(String::new, |id| format!(" — already planned as action #{id}"));
+        let _ = writeln!(out, "{:>3}. [{}] {} ({why}){planned}", i + 1, c.statement, c.title);
     }
     let _ = writeln!(
         out,
-        "\nAccept some with `asyncmm plan suggest --team \"{team}\" --accept 1,2`."
+        "\nAccept some with `asyncmm plan suggest --team \"{team}\" --accept 1,2` (with the same --area and --limit)."
     );
     out
 }

@@ -19,10 +19,15 @@ const PALETTE: [&str; 7] = [
 ];
 /// Dash patterns paired with the palette ("" is a solid line).
 const DASHES: [&str; 7] = ["", "7 4", "2 3", "8 3 2 3", "12 4", "4 2", "1 5"];
-/// Level fills of the heat map: one hue, rising darkness (ColorBrewer
-/// "Blues"), readable in greyscale; each cell also prints its level.
-const LEVEL_FILL: [&str; 4] = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5"];
-const LEVEL_TEXT: [&str; 4] = ["#000000", "#000000", "#000000", "#ffffff"];
+/// Level fills of the heat map: one hue (ColorBrewer "Oranges"), darkest
+/// at level 0, so the weakest cells draw the eye; lightness alone orders
+/// the levels, so the scale reads the same in greyscale and for every kind
+/// of colour blindness. Each cell also prints its level.
+pub const LEVEL_FILL: [&str; 4] = ["#7f2704", "#d94801", "#fdae6b", "#fff5eb"];
+pub const LEVEL_TEXT: [&str; 4] = ["#ffffff", "#ffffff", "#000000", "#000000"];
+/// The border of a split cell: blue against the oranges, and dashed, so it
+/// shows without colour too.
+const SPLIT_STROKE: &str = "#0072B2";
 
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
 
@@ -148,23 +153,34 @@ fn legend_entry(out: &mut String, index: usize, x: f64, y: f64, label: &str) {
     );
 }
 
-/// Splits a label longer than 14 characters at the space nearest its
-/// middle, so long area names take two short lines.
-fn wrap_label(text: &str) -> Vec<String> {
-    let len = text.chars().count();
-    if len <= 14 {
-        return vec![text.to_string()];
+/// Breaks a name into lines of at most `width` characters, at spaces where
+/// it can and inside a word only when the word alone is longer: a name is
+/// never cut short, however long.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        if !line.is_empty() && line.chars().count() + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word.iter());
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            let rest = word.split_off(width);
+            lines.push(word.into_iter().collect());
+            word = rest;
+        }
+        line = word.into_iter().collect();
     }
-    let middle = len / 2;
-    let best = text
-        .char_indices()
-        .filter(|(_, c)| *c == ' ')
-        .map(|(byte, _)| (byte, text[..byte].chars().count().abs_diff(middle)))
-        .min_by_key(|(_, distance)| *distance);
-    match best {
-        Some((byte, _)) => vec![text[..byte].to_string(), text[byte + 1..].to_string()],
-        None => vec![text.to_string()],
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
+    lines
 }
 
 /// One series of values per area id; areas without a value are skipped.
@@ -283,7 +299,13 @@ pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band:
         } else {
             "end"
         };
-        let lines = wrap_label(&clip(&area.name, 32));
+        let split = band.is_some_and(|b| b.values.iter().any(|(id, q1, q3)| id == &area.id && q3 - q1 >= 1.0));
+        let mut lines = wrap_words(&area.name, 16);
+        if split {
+            // The drawn point is a median between camps: say so where the
+            // level is read.
+            lines.push("! split".to_string());
+        }
         // Labels above the centre grow upwards, the others downwards, so
         // no label runs into the web.
         let first_y = if ly < cy - 10.0 {
@@ -852,23 +874,51 @@ fn cell_view<'a>(row_hidden: bool, cell: Option<&'a OrgCell>) -> CellView<'a> {
 /// coloured by level; hidden cells are hatched with "n<k" and no numbers;
 /// disagreement (IQR ≥ 1) is marked with "!" and a heavy border.
 pub fn org_heatmap(report: &OrgReport) -> String {
-    let name_w = report
-        .teams
+    // Names wrap instead of being cut: team names onto lines of 28
+    // characters (the row grows), area names onto lines of 14 (the header
+    // grows).
+    const TEAM_CHARS: usize = 28;
+    const AREA_CHARS: usize = 14;
+    const LINE: f64 = 15.0;
+    let team_lines: Vec<Vec<String>> = report.teams.iter().map(|t| wrap_words(&t.team, TEAM_CHARS)).collect();
+    let area_lines: Vec<Vec<String>> = report.areas.iter().map(|a| wrap_words(&a.name, AREA_CHARS)).collect();
+    let name_w = team_lines
         .iter()
-        .map(|t| clip(&t.team, 24).chars().count())
+        .flatten()
+        .map(|l| l.chars().count())
         .max()
         .unwrap_or(4)
         .max(4) as f64
-        * 7.5
-        + 16.0;
-    let (cell_w, cell_h, top) = (118.0f64, 34.0f64, 78.0f64);
+        * 8.5
+        + 24.0;
+    let header_lines = area_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let (cell_w, min_cell_h) = (136.0f64, 34.0f64);
+    let top = 48.0 + LINE * header_lines as f64;
+    let row_h: Vec<f64> = team_lines
+        .iter()
+        .map(|l| min_cell_h.max(LINE * l.len() as f64 + 8.0))
+        .collect();
+    let row_y: Vec<f64> = row_h
+        .iter()
+        .scan(top, |y, h| {
+            let at = *y;
+            *y += h;
+            Some(at)
+        })
+        .collect();
+    let rows_h: f64 = if row_h.is_empty() {
+        min_cell_h
+    } else {
+        row_h.iter().sum()
+    };
     let cols = report.areas.len();
     let rows = report.teams.len();
     let width = (name_w + cell_w * cols as f64 + 16.0).max(560.0);
-    let height = top + cell_h * rows.max(1) as f64 + 96.0;
+    let height = top + rows_h + 96.0;
     let mut desc = format!(
-        "Heat map of {rows} teams by {cols} areas, latest round of each team, coloured by level 0 to 3. \
-         Hatched cells are hidden because fewer than k people answered; ! marks disagreement."
+        "Heat map of {rows} teams by {cols} areas, latest round of each team, coloured by level 0 to 3 \
+         (darkest = level 0, the weakest). Hatched cells are hidden because fewer than k people answered; \
+         ! split marks a team that disagrees, whose level is not settled."
     );
     for row in &report.teams {
         let _ = write!(desc, " {}:", row.team);
@@ -887,7 +937,7 @@ pub fn org_heatmap(report: &OrgReport) -> String {
                         " {} level {}{};",
                         area.name,
                         c.level.unwrap_or_default(),
-                        if c.disagreement { " with disagreement" } else { "" }
+                        if c.disagreement { " split (disagreement)" } else { "" }
                     );
                 }
             }
@@ -907,37 +957,30 @@ pub fn org_heatmap(report: &OrgReport) -> String {
          <text x=\"12\" y=\"{:.1}\" font-size=\"12\" font-weight=\"600\">team</text>",
         top - 10.0
     );
-    for (j, area) in report.areas.iter().enumerate() {
+    for (j, lines) in area_lines.iter().enumerate() {
         let x = name_w + cell_w * j as f64 + cell_w / 2.0;
-        // Area names may be two words: split onto two lines to fit the column.
-        let name = clip(&area.name, 30);
-        let (first, second) = match name.split_once(' ') {
-            Some((a, b)) if name.chars().count() > 15 => (a.to_string(), Some(b.to_string())),
-            _ => (name.clone(), None),
-        };
-        let y = if second.is_some() { top - 24.0 } else { top - 10.0 };
-        let _ = write!(
-            out,
-            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\">{}</text>",
-            escape(&first)
-        );
-        if let Some(second) = second {
+        // Bottom-aligned: the last line sits just above the cells.
+        for (k, line) in lines.iter().enumerate() {
+            let y = top - 10.0 - LINE * (lines.len() - 1 - k) as f64;
             let _ = write!(
                 out,
-                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\">{}</text>",
-                top - 10.0,
-                escape(&clip(&second, 16))
+                "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\">{}</text>",
+                escape(line)
             );
         }
     }
     for (i, row) in report.teams.iter().enumerate() {
-        let y = top + cell_h * i as f64;
-        let _ = write!(
-            out,
-            "<text x=\"12\" y=\"{:.1}\">{}</text>",
-            y + cell_h / 2.0 + 4.0,
-            escape(&clip(&row.team, 24))
-        );
+        let (y, cell_h) = (row_y[i], row_h[i]);
+        let lines = &team_lines[i];
+        let first = y + cell_h / 2.0 + 4.0 - LINE * (lines.len() as f64 - 1.0) / 2.0;
+        for (k, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"12\" y=\"{:.1}\">{}</text>",
+                first + LINE * k as f64,
+                escape(line)
+            );
+        }
         for (j, area) in report.areas.iter().enumerate() {
             let x = name_w + cell_w * j as f64;
             let cell = row.cells.iter().find(|c| c.area == area.id);
@@ -970,15 +1013,17 @@ pub fn org_heatmap(report: &OrgReport) -> String {
                     if c.disagreement {
                         let _ = write!(
                             out,
-                            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#D55E00\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>",
+                            "<rect class=\"split\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"{SPLIT_STROKE}\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>",
                             x + 3.0,
                             y + 3.0,
                             cell_w - 6.0,
                             cell_h - 6.0
                         );
                     }
-                    let median = c.median.map_or_else(String::new, |m| format!(" ({m:.2})"));
-                    let mark = if c.disagreement { " !" } else { "" };
+                    let median = c
+                        .median
+                        .map_or_else(String::new, |m| format!(" ({})", crate::data::score_text(m)));
+                    let mark = if c.disagreement { " ! split" } else { "" };
                     let _ = write!(
                         out,
                         "<text x=\"{cx:.1}\" y=\"{cy:.1}\" text-anchor=\"middle\" fill=\"{}\" font-weight=\"600\">L{level}{median}{mark}</text>",
@@ -996,7 +1041,7 @@ pub fn org_heatmap(report: &OrgReport) -> String {
         );
     }
     // Legend: level swatches, the hatch, the disagreement border.
-    let ly = top + cell_h * rows.max(1) as f64 + 28.0;
+    let ly = top + rows_h + 28.0;
     let mut x = 12.0;
     for (level, fill) in LEVEL_FILL.iter().enumerate() {
         let _ = write!(
@@ -1012,7 +1057,7 @@ pub fn org_heatmap(report: &OrgReport) -> String {
     }
     let _ = write!(
         out,
-        "<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">level (median score)</text>",
+        "<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">level (median score); darkest = weakest</text>",
         x + 2.0
     );
     let ly2 = ly + 30.0;
@@ -1020,11 +1065,11 @@ pub fn org_heatmap(report: &OrgReport) -> String {
         out,
         "<rect x=\"12\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"url(#heatmap-hatch)\" stroke=\"#888888\"/>\
          <text x=\"52\" y=\"{ly2:.1}\" font-size=\"12\">n&lt;k: hidden to protect anonymity</text>\
-         <rect x=\"262\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"{}\" stroke=\"#D55E00\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>\
-         <text x=\"302\" y=\"{ly2:.1}\" font-size=\"12\">! disagreement (IQR ≥ 1)</text>",
+         <rect x=\"262\" y=\"{:.1}\" width=\"34\" height=\"20\" fill=\"{}\" stroke=\"{SPLIT_STROKE}\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>\
+         <text x=\"302\" y=\"{ly2:.1}\" font-size=\"12\">! split: the team disagrees (IQR ≥ 1), level not settled</text>",
         ly2 - 14.0,
         ly2 - 14.0,
-        LEVEL_FILL[1]
+        LEVEL_FILL[2]
     );
     out.push_str("</svg>\n");
     out
@@ -1117,6 +1162,9 @@ mod tests {
             rollups: Vec::new(),
             teams_without_rounds: Vec::new(),
             models: Vec::new(),
+            levels: ["Unaware", "Initial", "Defined", "Optimizing"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 
@@ -1212,7 +1260,7 @@ mod tests {
         assert!(!svg.contains("<script"));
         assert!(svg.contains("&lt;script&gt;"));
         // The hostile team: level 2 with disagreement, a hidden cell, level 3.
-        assert!(svg.contains("L2 (2.37) !"));
+        assert!(svg.contains("L2 (2.37) ! split"));
         assert!(svg.contains("L3 (3.37)"));
         // Hidden: 1 hidden cell + 3 cells of the hidden team, none with numbers.
         let hidden = doc

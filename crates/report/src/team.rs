@@ -16,7 +16,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::csv::field;
-use crate::data::{GapReport, LevelRef, ModelInfo, gap_reports, round2};
+use crate::data::{GapReport, LevelRef, ModelInfo, gap_reports, round2, score_text, shown_score};
 use crate::markdown::escape;
 use crate::text::{Style, wrap};
 
@@ -247,7 +247,7 @@ impl RoundReport {
                     if let Some(agg) = cell.value() {
                         let s = &agg.summary;
                         out.level = Some(LevelRef::of(model, s.level));
-                        out.median = Some(round2(s.spread.median.value()));
+                        out.median = Some(shown_score(s.spread.median.value()));
                         out.q1 = Some(round2(s.spread.q1.value()));
                         out.q3 = Some(round2(s.spread.q3.value()));
                         out.iqr = Some(round2(s.spread.iqr));
@@ -310,6 +310,12 @@ fn opt2(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
 }
 
+/// A median next to its level: as many decimals as keep it on its level's
+/// side of the half.
+fn median_text(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), score_text)
+}
+
 fn level_counts(levels: &[u64; 4]) -> String {
     Level::ALL
         .iter()
@@ -352,10 +358,11 @@ pub fn render_round_text(report: &RoundReport, style: Style) -> String {
             let _ = writeln!(out, "{}", hidden.text());
             continue;
         }
+        let split = if area.disagreement { ", split" } else { "" };
         let level = area
             .level
             .as_ref()
-            .map_or_else(String::new, |l| format!("{} ({})", l.name, l.level));
+            .map_or_else(String::new, |l| format!("{} ({}{split})", l.name, l.level));
         let delta = match (area.delta, area.regression) {
             (Some(d), true) => format!("  {d:+.2} ▼ regression"),
             (Some(d), false) if d > 0.005 => format!("  {d:+.2} ▲"),
@@ -363,10 +370,16 @@ pub fn render_round_text(report: &RoundReport, style: Style) -> String {
             (Some(_), false) => "  =".to_string(),
             (None, _) => String::new(),
         };
-        let _ = writeln!(out, "{level:<14} median {}  n = {}{delta}", opt2(area.median), area.n);
         let _ = writeln!(
             out,
-            "  spread: min {} · Q1 {} · Q3 {} · max {} · IQR {}   levels {}",
+            "{level:<14} median {}  n = {}{delta}",
+            median_text(area.median),
+            area.n
+        );
+        let _ = writeln!(
+            out,
+            "  spread of individual scores: lowest {} · lower quartile (Q1) {} · upper quartile (Q3) {} · highest {} · \
+             middle-half spread (IQR) {}   people per level {}",
             opt2(area.min),
             opt2(area.q1),
             opt2(area.q3),
@@ -377,7 +390,8 @@ pub fn render_round_text(report: &RoundReport, style: Style) -> String {
         if area.disagreement {
             let _ = writeln!(
                 out,
-                "  ! disagreement: the middle half of the team spans a level or more — talk it through"
+                "  ! split: the middle half of the team spans a level or more, so level {} is not settled — talk it through",
+                area.level.as_ref().map_or(0, |l| l.level)
             );
         }
         if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
@@ -402,8 +416,14 @@ pub fn render_round_text(report: &RoundReport, style: Style) -> String {
             }
         }
     }
+    let _ = writeln!(out, "\n{}", wrap(ROUND_LEGEND, 78, ""));
     out
 }
+
+/// The plain words for the statistics, under a round's text and Markdown.
+pub const ROUND_LEGEND: &str = "Median: the middle person's score (0–3). Quartiles: a quarter of the team \
+scored at or below Q1, a quarter at or above Q3. IQR = Q3 − Q1, the spread of the middle half: 1 or more means \
+the team is split (marked !) and its level is not settled.";
 
 fn style_try(style: Style) -> String {
     if style.color {
@@ -428,7 +448,10 @@ pub fn render_round_markdown(report: &RoundReport) -> String {
         let _ = writeln!(out, "_{}_", hidden.text());
         return out;
     }
-    let _ = writeln!(out, "| Area | Level | Median | IQR | Min–max | Levels | Change |");
+    let _ = writeln!(
+        out,
+        "| Area | Level | Median score | Middle-half spread (IQR) | Lowest–highest | People per level | Change |"
+    );
     let _ = writeln!(out, "|---|---|---:|---:|---|---|---|");
     for area in &report.areas {
         if let Some(hidden) = &area.hidden {
@@ -439,7 +462,7 @@ pub fn render_round_markdown(report: &RoundReport) -> String {
             .level
             .as_ref()
             .map_or_else(String::new, |l| format!("{} {}", l.level, l.name));
-        let flag = if area.disagreement { " ⚑ disagreement" } else { "" };
+        let flag = if area.disagreement { " ! split" } else { "" };
         let change = match area.delta {
             Some(d) if area.regression => format!("{d:+.2} ⚠ regression"),
             Some(d) => format!("{d:+.2}"),
@@ -449,13 +472,14 @@ pub fn render_round_markdown(report: &RoundReport) -> String {
             out,
             "| {} | {level}{flag} | {} | {} | {}–{} | {} | {change} |",
             escape(&area.name),
-            opt2(area.median),
+            median_text(area.median),
             opt2(area.iqr),
             opt2(area.min),
             opt2(area.max),
             level_counts(&area.levels)
         );
     }
+    let _ = writeln!(out, "\n{ROUND_LEGEND}");
     for area in report.areas.iter().filter(|a| !a.holding_back.is_empty()) {
         if let Some(target) = &area.target {
             let _ = writeln!(out, "\n### {} → {}\n", escape(&area.name), escape(&target.name));
@@ -594,6 +618,8 @@ pub struct OrgReport {
     pub schema: &'static str,
     /// Areas in model order.
     pub areas: Vec<AreaName>,
+    /// Level names, by number (0 Unaware … 3 Optimizing with the default model).
+    pub levels: Vec<String>,
     pub teams: Vec<OrgTeamRow>,
     pub rollups: Vec<OrgRollup>,
     /// Teams that have no round yet.
@@ -638,7 +664,7 @@ impl OrgReport {
                                 area: area.id.to_string(),
                                 hidden: HiddenInfo::of(cell),
                                 level: cell.value().map(|a| a.summary.level.number()),
-                                median: cell.value().map(|a| round2(a.summary.spread.median.value())),
+                                median: cell.value().map(|a| shown_score(a.summary.spread.median.value())),
                                 iqr: cell.value().map(|a| round2(a.summary.spread.iqr)),
                                 disagreement: cell.value().is_some_and(|a| a.summary.disagreement),
                             })
@@ -690,7 +716,7 @@ impl OrgReport {
                                         area: area.id.to_string(),
                                         hidden: HiddenInfo::of(cell),
                                         level: summary.map(|s| s.level.number()),
-                                        median: summary.map(|s| round2(s.spread.median.value())),
+                                        median: summary.map(|s| shown_score(s.spread.median.value())),
                                         iqr: summary.map(|s| round2(s.spread.iqr)),
                                         disagreement: summary.is_some_and(|s| s.disagreement),
                                     }
@@ -727,6 +753,16 @@ impl OrgReport {
         OrgReport {
             models,
             schema: ORG_SCHEMA,
+            levels: Level::ALL
+                .iter()
+                .map(|l| {
+                    model
+                        .levels
+                        .iter()
+                        .find(|i| i.level == *l)
+                        .map_or_else(|| l.number().to_string(), |i| i.name.clone())
+                })
+                .collect(),
             areas,
             teams: team_rows,
             rollups: rollup_rows,
@@ -784,24 +820,31 @@ fn left_out_text(
     ))
 }
 
-fn cell_text(cell: Option<&OrgCell>) -> String {
+/// "2 Defined (2.01)", with "! split" when the team disagrees.
+fn cell_text(cell: Option<&OrgCell>, levels: &[String]) -> String {
     match cell {
         None => "–".to_string(),
         Some(OrgCell { hidden: Some(h), .. }) => h.short().to_string(),
         Some(c) => {
-            let mark = if c.disagreement { "!" } else { "" };
-            c.level
-                .map_or_else(|| "–".to_string(), |l| format!("{l} ({}){mark}", opt2(c.median)))
+            let mark = if c.disagreement { " ! split" } else { "" };
+            c.level.map_or_else(
+                || "–".to_string(),
+                |l| {
+                    let name = levels.get(usize::from(l)).map_or("", String::as_str);
+                    format!("{l} {name} ({}){mark}", median_text(c.median))
+                },
+            )
         }
     }
 }
 
-fn row_cells(areas: &[AreaName], cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
-    areas
+fn row_cells(report: &OrgReport, cells: &[OrgCell], hidden: Option<&HiddenInfo>) -> Vec<String> {
+    report
+        .areas
         .iter()
         .map(|AreaName { id, .. }| match hidden {
             Some(h) => h.short().to_string(),
-            None => cell_text(cells.iter().find(|c| &c.area == id)),
+            None => cell_text(cells.iter().find(|c| &c.area == id), &report.levels),
         })
         .collect()
 }
@@ -839,19 +882,44 @@ pub fn render_org_text(report: &OrgReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Organisation: latest closed round of each team — level (median), ! = disagreement (IQR ≥ 1)\n{HIDDEN_LEGEND}\n"
+        "Organisation: latest closed round of each team — level (median score); ! split = the team disagrees \
+         (the middle half of its scores spans a level or more, IQR ≥ 1), so the level is not settled\n{HIDDEN_LEGEND}\n"
     );
-    let _ = write!(out, "{:<22} {:>4}", "team", "n");
-    for AreaName { name, .. } in &report.areas {
-        let short: String = name.chars().take(13).collect();
-        let _ = write!(out, " {short:<13}");
+    // Columns as wide as their widest entry: names are never cut.
+    let rows: Vec<Vec<String>> = report
+        .teams
+        .iter()
+        .map(|row| row_cells(report, &row.cells, row.hidden.as_ref()))
+        .collect();
+    let team_w = report
+        .teams
+        .iter()
+        .map(|r| r.team.chars().count())
+        .chain(std::iter::once(4))
+        .max()
+        .unwrap_or(4);
+    let widths: Vec<usize> = report
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(j, a)| {
+            rows.iter()
+                .filter_map(|r| r.get(j))
+                .map(|c| c.chars().count())
+                .chain(std::iter::once(a.name.chars().count()))
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let _ = write!(out, "{:<team_w$} {:>4}", "team", "n");
+    for (AreaName { name, .. }, w) in report.areas.iter().zip(&widths) {
+        let _ = write!(out, "  {name:<w$}");
     }
     out.push('\n');
-    for row in &report.teams {
-        let name: String = row.team.chars().take(22).collect();
-        let _ = write!(out, "{name:<22} {:>4}", row.responses);
-        for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
-            let _ = write!(out, " {cell:<13}");
+    for (row, cells) in report.teams.iter().zip(&rows) {
+        let _ = write!(out, "{:<team_w$} {:>4}", row.team, row.responses);
+        for (cell, w) in cells.iter().zip(&widths) {
+            let _ = write!(out, "  {cell:<w$}");
         }
         out.push('\n');
     }
@@ -863,11 +931,12 @@ pub fn render_org_text(report: &OrgReport) -> String {
             rollup.mode,
             rule_text(rollup.rule)
         );
+        let node_w = rollup.rows.iter().map(|r| r.node.chars().count()).max().unwrap_or(12);
         for row in &rollup.rows {
-            let name: String = row.node.chars().take(27).collect();
-            let _ = write!(out, "{name:<27}");
-            for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
-                let _ = write!(out, " {cell:<13}");
+            let _ = write!(out, "{:<node_w$}", row.node);
+            for (j, cell) in row_cells(report, &row.cells, row.hidden.as_ref()).iter().enumerate() {
+                let name = report.areas.get(j).map_or("", |a| a.name.as_str());
+                let _ = write!(out, "  {name}: {cell};");
             }
             out.push('\n');
             if let Some(left_out) = &row.left_out {
@@ -897,14 +966,15 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
     out.push('\n');
     for row in &report.teams {
         let _ = write!(out, "| {} | {} |", escape(&row.team), row.responses);
-        for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+        for cell in row_cells(report, &row.cells, row.hidden.as_ref()) {
             let _ = write!(out, " {} |", escape(&cell));
         }
         out.push('\n');
     }
     let _ = writeln!(
         out,
-        "\nCells: level (median score); ! marks disagreement (IQR ≥ 1); {HIDDEN_LEGEND}."
+        "\nCells: level (median score); ! split = the team disagrees (the middle half of its scores spans a level \
+         or more, IQR ≥ 1), so the level is not settled; {HIDDEN_LEGEND}."
     );
     for note in open_round_notes(report) {
         let _ = writeln!(out, "\n- {}", escape(&note));
@@ -928,7 +998,7 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
         out.push('\n');
         for row in &rollup.rows {
             let _ = write!(out, "| {} |", escape(&row.node));
-            for cell in row_cells(&report.areas, &row.cells, row.hidden.as_ref()) {
+            for cell in row_cells(report, &row.cells, row.hidden.as_ref()) {
                 let _ = write!(out, " {} |", escape(&cell));
             }
             out.push('\n');

@@ -102,11 +102,11 @@ pub fn render_report(report: &AssessmentReport, style: Style) -> String {
     }
     out.push('\n');
     let overall = &report.overall;
-    match (overall.mean_score, &overall.weakest_name) {
+    match (overall.mean_score, overall.weakest_text()) {
         (Some(mean), Some(weakest)) => {
             let _ = writeln!(
                 out,
-                "{} mean score {mean:.2} across {} of {} areas; weakest area: {weakest}",
+                "{} mean score {mean:.2} across {} of {} areas; {weakest}",
                 style.bold("Overall:"),
                 overall.assessed_areas,
                 overall.total_areas

@@ -43,6 +43,7 @@ use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
     TeamName, TokenHash,
 };
+use asyncmm_model::AreaId;
 use time::{Date, OffsetDateTime};
 
 pub use evidence::{EvidenceId, EvidenceWaiver, NewEvidence, StoredEvidence};
@@ -337,6 +338,13 @@ pub trait Store: Send + Sync {
 
     /// Removes a team's waiver of a rule; `NotFound` when there is none.
     async fn remove_waiver(&self, team: &TeamName, rule: &str) -> Result<(), StoreError>;
+
+    /// Removes a team's goal for an area; `NotFound` when there is none.
+    async fn remove_goal(&self, team: &TeamName, area: &AreaId) -> Result<(), StoreError>;
+
+    /// Removes an action and its statements, returning it as it was;
+    /// `NotFound` for an unknown id, with nothing changed.
+    async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError>;
 
     // ------------------------------------------------------------ export
 

@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use asyncmm_core::plan::{ActionStatus, Link};
+use asyncmm_core::plan::{ActionStatus, Link, parse_owner, parse_title};
 use asyncmm_core::{Answers, Intake, K, Mode, TeamName};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use asyncmm_store::{
@@ -299,9 +299,20 @@ impl Checker {
     pub(crate) fn action(&mut self, a: &ExportedAction) -> Result<(), String> {
         let what = format!("action {}", a.id);
         self.name(&a.team, &what)?;
-        stored_text(&a.title, &format!("{what}: title"))?;
+        let title = parse_title(&a.title).map_err(|e| format!("{what}: {e}"))?;
+        if title != a.title {
+            return Err(format!(
+                "{what}: the title {:?} is not written as asyncmm stores titles",
+                a.title
+            ));
+        }
         if let Some(owner) = &a.owner {
-            stored_text(owner, &format!("{what}: owner"))?;
+            let parsed = parse_owner(owner).map_err(|e| format!("{what}: {e}"))?;
+            if parsed.as_deref() != Some(owner.as_str()) {
+                return Err(format!(
+                    "{what}: the owner {owner:?} is not written as asyncmm stores owners"
+                ));
+            }
         }
         if let Some(link) = &a.link {
             let parsed = Link::parse(link).map_err(|e| format!("{what}: {e}"))?;
@@ -410,16 +421,4 @@ fn level(value: i16, what: &str) -> Result<Level, String> {
         .ok()
         .and_then(|v| Level::new(v).ok())
         .ok_or_else(|| format!("{what} {value} is not a level 0-3"))
-}
-
-/// A one-line text as the plan commands store it: trimmed, not empty, no
-/// control characters.
-fn stored_text(text: &str, what: &str) -> Result<(), String> {
-    if text.trim() != text || text.is_empty() {
-        return Err(format!("{what} {text:?} is empty or has spaces around it"));
-    }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return Err(format!("{what} holds the control character U+{:04X}", u32::from(c)));
-    }
-    Ok(())
 }

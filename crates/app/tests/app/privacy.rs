@@ -88,7 +88,9 @@ async fn outputs(app: &App<'_>, team: &str, round: i64) -> Vec<(String, String)>
     push("plan json", plan.map(|p| to_json(&p).expect("json")));
     push(
         "suggestions",
-        app.suggestions(team).await.map(|s| to_json(&s).expect("json")),
+        app.suggestions(team, &Default::default())
+            .await
+            .map(|s| to_json(&s).expect("json")),
     );
     let check = app.check(team, Some("1"), false).await;
     push("check text", check.as_ref().map(render_check_text).map_err(clone_err));
@@ -246,7 +248,8 @@ async fn one_more_answer_while_open_changes_only_the_count() {
                         .replace(&format!("{n} so far"), "N so far")
                         .replace(&format!("<td class=\"num\">{n}</td>"), "<td class=\"num\">N</td>")
                         .replace(&format!("· {n} responses"), "· N responses")
-                        .replace(&format!("{:<22} {n:>4}", "Web"), &format!("{:<22} {:>4}", "Web", "N"))
+                        // The team column is as wide as the longest name ("team").
+                        .replace(&format!("{:<4} {n:>4}", "Web"), &format!("{:<4} {:>4}", "Web", "N"))
                         .replace(&format!("| Web | {n} |"), "| Web | N |");
                     (name.clone(), text)
                 })
@@ -269,7 +272,7 @@ async fn run_view(app: &App<'_>, view: &str, round: i64) {
         "history" => app.history(Some("Web")).await.map(|_| true),
         "team report" => app.team_report(Some("Web")).await.map(|_| true),
         "plan" => app.plan_report("Web").await.map(|p| p.current_from.is_some()),
-        "suggestions" => app.suggestions("Web").await.map(|_| true),
+        "suggestions" => app.suggestions("Web", &Default::default()).await.map(|_| true),
         "check" => app.check("Web", Some("0"), false).await.map(|v| v.pass),
         "goal" => app
             .set_goal("Web", "meetings", "3", "2099-01-01")

@@ -40,6 +40,7 @@ use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
     TeamName, TokenHash,
 };
+use asyncmm_model::AreaId;
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use time::Date;
@@ -440,6 +441,14 @@ impl Store for Database {
 
     async fn remove_waiver(&self, team: &TeamName, rule: &str) -> Result<(), StoreError> {
         self.delete_waiver(team, rule).await.explained(self)
+    }
+
+    async fn remove_goal(&self, team: &TeamName, area: &AreaId) -> Result<(), StoreError> {
+        self.delete_goal(team, area).await.explained(self)
+    }
+
+    async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError> {
+        self.delete_action(id).await.explained(self)
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use asyncmm_core::TeamName;
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
+use asyncmm_model::AreaId;
 use sqlx::FromRow;
 use time::Date;
 
@@ -185,6 +186,47 @@ impl Database {
             .map(|done| done.rows_affected())
         })?;
         let action = action_by_id(tx.conn(), id).await?;
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    /// Removes a team's goal for an area; `NotFound` when it has none.
+    pub(super) async fn delete_goal(&self, team: &TeamName, area: &AreaId) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let removed = on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM goals WHERE team = $1 AND area = $2")
+                .bind(team.as_str())
+                .bind(area.as_str())
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        if removed == 0 {
+            return Err(StoreError::NotFound(format!("goal of team {team} for {area}")));
+        }
+        tx.commit().await
+    }
+
+    /// Removes an action with its statements; returns it as it was.
+    pub(super) async fn delete_action(&self, id: ActionId) -> Result<Action, StoreError> {
+        let mut tx = self.write().await?;
+        let action = action_by_id(tx.conn(), id).await?;
+        // Explicitly, not by cascade: SQLite enforces foreign keys only
+        // when the connection asks for it.
+        on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM action_statements WHERE action_id = $1")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM actions WHERE id = $1")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
         tx.commit().await?;
         Ok(action)
     }

@@ -165,3 +165,44 @@ pub async fn plans_follow_a_renamed_team(store: Arc<dyn Store>) {
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].team, team("Core Platform"));
 }
+
+pub async fn goals_and_actions_can_be_removed(store: Arc<dyn Store>) {
+    store
+        .set_goal(&goal("Platform", "meetings", 2, Some(1)))
+        .await
+        .expect("set");
+    store
+        .set_goal(&goal("Platform", "documentation", 3, None))
+        .await
+        .expect("set");
+    let meetings = AreaId::parse("meetings").expect("area");
+    store.remove_goal(&team("Platform"), &meetings).await.expect("remove");
+    assert_eq!(
+        store.goals(&team("Platform")).await.expect("goals"),
+        vec![goal("Platform", "documentation", 3, None)]
+    );
+    let again = store.remove_goal(&team("Platform"), &meetings).await;
+    assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
+
+    let kept = store
+        .add_action(&new_action("Platform", "Agenda", &["meetings.2.1"]))
+        .await
+        .expect("add");
+    let gone = store
+        .add_action(&new_action("Platform", "Notes", &["meetings.2.2", "meetings.1.1"]))
+        .await
+        .expect("add");
+    let free = store
+        .add_action(&new_action("Platform", "Retro on meetings", &[]))
+        .await
+        .expect("a free-form action has no statement");
+    assert!(free.statements.is_empty());
+    let removed = store.remove_action(gone.id).await.expect("remove");
+    assert_eq!(removed, gone);
+    assert_eq!(
+        store.actions(&team("Platform")).await.expect("actions"),
+        vec![kept, free]
+    );
+    let unknown = store.remove_action(gone.id).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
+}
