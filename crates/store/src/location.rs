@@ -52,12 +52,13 @@ impl Location {
             };
         }
         if looks_like_libpq_keywords(url) {
-            return Err(StoreError::Config(format!(
+            return Err(StoreError::Config(
                 "the database location looks like a PostgreSQL key=value connection string (host=… dbname=…), \
                  which asyncmm does not read; write it as a URL: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
                  (percent-encode special characters in the password, e.g. %40 for @). For an SQLite file whose \
                  name contains '=', write sqlite:PATH"
-            )));
+                    .to_string(),
+            ));
         }
         if let Some(scheme) = url_scheme(url) {
             return Err(StoreError::Config(format!(

@@ -78,14 +78,22 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal);
 
         // One connection first, so a bad file fails here with a clear
-        // message instead of later inside the pool.
-        let mut conn = SqliteConnection::connect_with(&first)
-            .await
-            .map_err(|e| explain(StoreError::Database(e), path))?;
-        setup::set_up(&mut conn, &MIGRATOR, path)
-            .await
-            .map_err(|e| explain(unwrap_migrate(e, path), path))?;
-        conn.close().await.map_err(|e| explain(StoreError::Database(e), path))?;
+        // message instead of later inside the pool. SQLite answers "busy"
+        // at once, without its busy handler, when processes set up or
+        // switch the journal of a new file together; those attempts are
+        // retried until the busy timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match first_use(&first, path).await {
+                Err(StoreError::Unavailable(_)) if started.elapsed() < BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(
+                        20 + u64::from(started.elapsed().subsec_nanos() % 50),
+                    ))
+                    .await;
+                }
+                other => break other?,
+            }
+        }
 
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -131,6 +139,22 @@ impl SqliteStore {
             .await
             .map_err(|e| unwrap_migrate(e, &self.path))
     }
+}
+
+/// Opens the first connection, sets the file up and switches it to WAL
+/// (once, here, so the pool's connections find it already switched).
+async fn first_use(options: &SqliteConnectOptions, path: &Path) -> Result<(), StoreError> {
+    let mut conn = SqliteConnection::connect_with(options)
+        .await
+        .map_err(|e| explain(StoreError::Database(e), path))?;
+    setup::set_up(&mut conn, &MIGRATOR, path)
+        .await
+        .map_err(|e| explain(unwrap_migrate(e, path), path))?;
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| explain(StoreError::Database(e), path))?;
+    conn.close().await.map_err(|e| explain(StoreError::Database(e), path))
 }
 
 /// Settings every connection gets, file or memory.
