@@ -211,8 +211,11 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct RespondArgs {
-    /// The one-time token from your invitation.
-    pub token: String,
+    /// The one-time token from your invitation. Better kept off the command
+    /// line (where `ps` and the shell history show it): pass `-` to read it
+    /// from the first line of standard input, or set ASYNCMM_TOKEN.
+    #[arg(env = "ASYNCMM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
     /// Read the answers from a file instead of asking.
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,

@@ -11,13 +11,13 @@ use asyncmm_app::backup::{CheckedFile, check_file};
 use asyncmm_store::redact;
 
 use crate::args::ExportArgs;
-use crate::output::emit;
+use crate::output::emit_private;
 
 pub async fn export_command(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     let document = app.export().await?;
     let mut text = document.to_json()?;
     text.push('\n');
-    emit(&text, args.output.as_deref())
+    emit_private(&text, args.output.as_deref())
 }
 
 /// Reads and checks a whole export file before any database is opened (a

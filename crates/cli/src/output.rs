@@ -2,6 +2,10 @@
 //! `--output`. A file is written to a temporary sibling and renamed over the
 //! target, so a failed run never leaves a half-written report behind (and
 //! an existing file is either fully replaced or untouched).
+//!
+//! A replaced file keeps its permissions, and a symbolic link is refused
+//! rather than replaced by a file. Files that hold answers or tokens
+//! (exports, token lists) are created readable by their owner only.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,12 +14,31 @@ use anyhow::{Context, Result};
 
 use crate::ui::print;
 
+/// Who may read a new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The user's usual permissions (the umask): reports and charts.
+    Usual,
+    /// The owner only: files with answers or tokens.
+    OwnerOnly,
+}
+
 /// Prints `text`, or writes it to `output` whole.
 pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
+    emit_with(text, output, Access::Usual)
+}
+
+/// [`emit`] for text with answers or tokens in it: a new file is readable by
+/// its owner only.
+pub fn emit_private(text: &str, output: Option<&Path>) -> Result<()> {
+    emit_with(text, output, Access::OwnerOnly)
+}
+
+fn emit_with(text: &str, output: Option<&Path>, access: Access) -> Result<()> {
     match output {
         None => print(text),
         Some(path) => {
-            write_atomically(path, text)?;
+            write_atomically(path, text, access)?;
             eprintln!("wrote {}", path.display());
             Ok(())
         }
@@ -25,9 +48,8 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 /// Creates a file that must not exist yet (a token list never overwrites
 /// another one).
 pub fn write_new_file(path: &Path, text: &str) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    // `create_new` also refuses a symbolic link, even a dangling one.
+    let mut file = new_file_options(Access::OwnerOnly)
         .open(path)
         .with_context(|| format!("could not create {} (it must not exist yet)", path.display()))?;
     file.write_all(text.as_bytes())
@@ -43,11 +65,41 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
+/// Options that create a file that must not exist yet, with `access`.
+fn new_file_options(access: Access) -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if access == Access::OwnerOnly {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    options
+}
+
+fn write_atomically(path: &Path, text: &str, access: Access) -> Result<()> {
+    // What is there now: a link is refused (renaming over it would put a
+    // file where the link was, and the user meant its target or neither),
+    // a file's permissions carry over to its replacement.
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+            "{} is a symbolic link; asyncmm does not replace links: pass --output with the path of the file \
+             itself",
+            path.display()
+        ),
+        Ok(meta) if meta.is_dir() => anyhow::bail!("{} is a directory; pass --output with a file name", path.display()),
+        Ok(meta) => Some(meta.permissions()),
+        Err(_) => None,
+    };
     let temp = temp_path(path);
     let written = (|| -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        // Owner-only until the content is complete when a file's own
+        // permissions will be copied, so the copy never starts wider.
+        let access = if existing.is_some() { Access::OwnerOnly } else { access };
+        let mut file = new_file_options(access).open(&temp)?;
         file.write_all(text.as_bytes())?;
+        if let Some(permissions) = &existing {
+            file.set_permissions(permissions.clone())?;
+        }
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
@@ -68,7 +120,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("report.html");
         std::fs::write(&path, "old").expect("write");
-        write_atomically(&path, "new").expect("written");
+        write_atomically(&path, "new", Access::Usual).expect("written");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
         assert_eq!(names.len(), 1);
@@ -78,7 +130,7 @@ mod tests {
     fn a_missing_directory_fails_cleanly() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("no/such/dir/report.html");
-        let err = write_atomically(&path, "x").expect_err("fails");
+        let err = write_atomically(&path, "x", Access::Usual).expect_err("fails");
         assert!(format!("{err:#}").contains("could not write"));
     }
 }

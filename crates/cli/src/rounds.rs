@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -263,8 +263,35 @@ pub async fn round_command(app: &App<'_>, command: &RoundCommand) -> Result<()> 
     }
 }
 
+/// The longest line read as a token from standard input (a token is 32
+/// characters; this leaves room for spaces and dashes a mail client adds).
+const MAX_TOKEN_LINE: u64 = 1024;
+
+/// The token from the argument, `-` (standard input) or ASYNCMM_TOKEN
+/// (clap fills the argument from it).
+fn respond_token(args: &RespondArgs) -> Result<String> {
+    match args.token.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_TOKEN_LINE)
+                .read_line(&mut line)
+                .context("could not read the token from standard input")?;
+            let token = line.trim();
+            anyhow::ensure!(!token.is_empty(), "standard input held no token (an empty first line)");
+            Ok(token.to_string())
+        }
+        Some(token) => Ok(token.to_string()),
+        None => anyhow::bail!(
+            "no token given: pass it as the argument, `-` to read it from standard input, or set ASYNCMM_TOKEN"
+        ),
+    }
+}
+
 pub async fn respond_command(app: &App<'_>, args: &RespondArgs) -> Result<()> {
-    let invitation = app.invitation(&args.token).await?;
+    let token = respond_token(args)?;
+    let invitation = app.invitation(&token).await?;
     let answers = match &args.answers {
         Some(path) => answers_file::read(path, &invitation.model)?.answers,
         None => {
@@ -276,7 +303,7 @@ pub async fn respond_command(app: &App<'_>, args: &RespondArgs) -> Result<()> {
         }
     };
     let round = invitation.round.id;
-    match app.respond(&args.token, &answers).await? {
+    match app.respond(&token, &answers).await? {
         SubmitOutcome::Created => print(&format!(
             "thank you: your answers to round {round} are stored, without your name; you can change them with the \
              same token until the round closes\n"

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use asyncmm_app::input::{MAX_MODEL_FILE, MAX_SETTINGS_FILE, read_text};
 use asyncmm_app::{App, OsRandom};
 use asyncmm_core::{K, TeamName};
 use asyncmm_evidence::calendar::{CalendarSettings, ics, scan_calendars};
@@ -236,8 +237,7 @@ fn load_model(path: Option<&Path>) -> Result<Model> {
     match path {
         None => asyncmm_model::default_model().map_err(|e| anyhow!("{e}")),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read model file {}", path.display()))?;
+            let text = read_text(path, "model file", MAX_MODEL_FILE)?;
             asyncmm_model::parse(&text, &path.display().to_string()).map_err(|e| anyhow!("{e}"))
         }
     }
@@ -247,8 +247,7 @@ fn load_rules(path: Option<&Path>, model: &Model) -> Result<RuleSet> {
     match path {
         None => default_rules(model).map_err(|e| anyhow!("{e}")),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read rule file {}", path.display()))?;
+            let text = read_text(path, "rule file", MAX_SETTINGS_FILE)?;
             parse_rules(&text, &path.display().to_string(), model).map_err(|e| anyhow!("{e}"))
         }
     }
@@ -256,8 +255,7 @@ fn load_rules(path: Option<&Path>, model: &Model) -> Result<RuleSet> {
 
 fn load_config(path: Option<&Path>) -> Result<Option<EvidenceConfig>> {
     let Some(path) = path else { return Ok(None) };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("could not read settings file {}", path.display()))?;
+    let text = read_text(path, "settings file", MAX_SETTINGS_FILE)?;
     parse_config(&text, &path.display().to_string())
         .map(Some)
         .map_err(|e| anyhow!("{e}"))

@@ -131,7 +131,11 @@ fn charts_write_svg_files() {
     env.ok(&["round", "open", "--team", "Tiny", "--k", "3"]);
     let svg = env.ok(&["chart", "heatmap"]);
     assert!(svg.contains("<title id=\"heatmap-title\">"), "{svg}");
-    assert!(svg.contains("n&lt;k") && svg.contains("class=\"hidden-cell\""), "{svg}");
+    // Every one of Tiny's five cells is hidden and says so (one cell alone
+    // would not do), plus the legend's explanation.
+    assert_eq!(svg.matches("class=\"hidden-cell\"").count(), 5, "{svg}");
+    assert_eq!(svg.matches("font-style=\"italic\">n&lt;k</text>").count(), 5, "{svg}");
+    assert!(svg.contains("n&lt;k: hidden to protect anonymity"), "{svg}");
     env.fails(&["chart", "heatmap", "--team", "Tiny"], "drop --team");
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
-use asyncmm_model::{AreaId, Level, Model, Problem, line_column};
+use asyncmm_model::{AreaId, Level, LineIndex, Model, Problem, line_column};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 
@@ -190,13 +190,13 @@ struct RawRule {
 
 struct Problems<'a> {
     origin: &'a str,
-    source: &'a str,
+    lines: LineIndex<'a>,
     found: Vec<Problem>,
 }
 
 impl Problems<'_> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, column) = line_column(self.source, span.start);
+        let (line, column) = self.lines.line_column(span.start);
         self.found.push(Problem {
             origin: self.origin.to_string(),
             line,
@@ -230,7 +230,7 @@ pub fn parse_rules(source: &str, origin: &str, model: &Model) -> Result<RuleSet,
     };
     let mut p = Problems {
         origin,
-        source,
+        lines: LineIndex::new(source),
         found: Vec::new(),
     };
     let id = raw.rule_set.id.get_ref().trim().to_string();

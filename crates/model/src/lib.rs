@@ -10,11 +10,13 @@
 mod ids;
 mod model;
 mod parse;
+mod position;
 mod revision;
 
 pub use ids::{AreaId, IdError, Level, StatementId};
 pub use model::{Area, Change, ChangePart, ChangeTarget, LevelInfo, Model, Profile, Scoring, Source, Statement};
-pub use parse::{ModelError, Problem, line_column, parse};
+pub use parse::{ModelError, Problem, parse};
+pub use position::{LineIndex, line_column};
 pub use revision::{Lineage, check_revision};
 
 /// The text of the default model shipped inside the binary.

@@ -17,6 +17,7 @@ use asyncmm_text::{Block, Line, TextError};
 
 use crate::ids::{AreaId, Level, StatementId};
 use crate::model::{Area, Change, ChangeTarget, LevelInfo, Model, Places, Pos, Profile, Scoring, Source, Statement};
+use crate::position::{LineIndex, line_column};
 
 /// The longest one-line text of a model (names, titles, suggestions).
 const MAX_LINE_CHARS: usize = 500;
@@ -146,13 +147,13 @@ struct RawStatement {
 /// Collects problems with positions computed from byte offsets.
 struct Problems<'a> {
     origin: &'a str,
-    source: &'a str,
+    lines: LineIndex<'a>,
     found: Vec<Problem>,
 }
 
 impl<'a> Problems<'a> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, column) = line_column(self.source, span.start);
+        let (line, column) = self.lines.line_column(span.start);
         self.found.push(Problem {
             origin: self.origin.to_string(),
             line,
@@ -208,20 +209,9 @@ impl<'a> Problems<'a> {
     }
 
     fn pos(&self, span: Range<usize>) -> Pos {
-        let (line, column) = line_column(self.source, span.start);
+        let (line, column) = self.lines.line_column(span.start);
         Pos { line, column }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset; shared by
-/// every parser that reports positions in a TOML file.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 /// Parse and validate a model. `origin` names the file in error messages.
@@ -242,7 +232,7 @@ pub fn parse(source: &str, origin: &str) -> Result<Model, ModelError> {
     };
     let mut problems = Problems {
         origin,
-        source,
+        lines: LineIndex::new(source),
         found: Vec::new(),
     };
     let model = build(raw, &mut problems);
@@ -339,6 +329,9 @@ fn build_source(src: &RawSource, p: &mut Problems<'_>) -> Source {
 /// Change notes must point at something this model has, so a note can't
 /// outlive the statement, area or level it explains.
 fn build_changes(raw: &[RawChange], areas: &[Area], p: &mut Problems<'_>) -> Vec<Change> {
+    // Looked up once per note: a set, so many notes stay linear.
+    let statement_ids: BTreeSet<&StatementId> = areas.iter().flat_map(|a| a.statements.iter().map(|s| &s.id)).collect();
+    let area_ids: BTreeSet<&AreaId> = areas.iter().map(|a| &a.id).collect();
     let mut changes = Vec::new();
     for entry in raw {
         let version = p.non_empty(&entry.version, "change version");
@@ -358,8 +351,8 @@ fn build_changes(raw: &[RawChange], areas: &[Area], p: &mut Problems<'_>) -> Vec
             continue;
         };
         let known = match &target {
-            ChangeTarget::Statement(id) => areas.iter().any(|a| a.statements.iter().any(|s| &s.id == id)),
-            ChangeTarget::Area(id) => areas.iter().any(|a| &a.id == id),
+            ChangeTarget::Statement(id) => statement_ids.contains(id),
+            ChangeTarget::Area(id) => area_ids.contains(id),
             ChangeTarget::Level(_) => true,
         };
         if !known {

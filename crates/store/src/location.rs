@@ -51,6 +51,15 @@ impl Location {
                 path => Ok(Location::SqliteFile(PathBuf::from(path))),
             };
         }
+        if looks_like_libpq_keywords(url) {
+            return Err(StoreError::Config(
+                "the database location looks like a PostgreSQL key=value connection string (host=… dbname=…), \
+                 which asyncmm does not read; write it as a URL: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+                 (percent-encode special characters in the password, e.g. %40 for @). For an SQLite file whose \
+                 name contains '=', write sqlite:PATH"
+                    .to_string(),
+            ));
+        }
         if let Some(scheme) = url_scheme(url) {
             return Err(StoreError::Config(format!(
                 "unsupported database URL {}: the scheme {scheme}:// is not supported; {ACCEPTED_FORMS}",
@@ -59,6 +68,34 @@ impl Location {
         }
         Ok(Location::SqliteFile(PathBuf::from(url)))
     }
+}
+
+/// libpq's connection keywords: a location that starts with one of them
+/// followed by `=` is a `host=db dbname=app` string, not a file name.
+const LIBPQ_KEYWORDS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "sslmode",
+    "service",
+    "options",
+    "application_name",
+    "connect_timeout",
+    "target_session_attrs",
+];
+
+/// `host=db dbname=app …`: the first word is a libpq keyword followed by `=`
+/// (spaces allowed around it, as libpq does).
+fn looks_like_libpq_keywords(s: &str) -> bool {
+    let Some((key, _)) = s.split_once('=') else {
+        return false;
+    };
+    let key = key.trim();
+    LIBPQ_KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -90,29 +127,39 @@ pub fn redact(url: &str) -> String {
     };
     let after_scheme = scheme_end + 3;
     let rest = &url[after_scheme..];
-    let query_start = rest.find(['?', '#']).unwrap_or(rest.len());
-    let (before_query, query) = rest.split_at(query_start);
 
     let mut out = String::with_capacity(url.len());
     out.push_str(&url[..after_scheme]);
-    // The user part ends at the last `@` before the query; a `/` in an
-    // unencoded password would otherwise end it early and leak the rest.
-    match before_query.rfind('@') {
-        Some(at) => {
-            let userinfo = &before_query[..at];
-            match userinfo.find(':') {
-                Some(colon) => {
-                    out.push_str(&userinfo[..colon]);
+    let after_user = match split_userinfo(rest) {
+        Some((userinfo, after)) => {
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    out.push_str(user);
                     out.push_str(":***");
                 }
                 None => out.push_str(userinfo),
             }
-            out.push_str(&before_query[at..]);
+            out.push('@');
+            after
         }
-        None => out.push_str(before_query),
-    }
+        None => rest,
+    };
+    let query_start = after_user.find(['?', '#']).unwrap_or(after_user.len());
+    let (before_query, query) = after_user.split_at(query_start);
+    out.push_str(before_query);
     out.push_str(&redact_query(query));
     out
+}
+
+/// `(user[:password], rest after the @)` of what follows `scheme://`.
+///
+/// The user part ends at the *last* `@`, wherever it is: a password may
+/// hold an unencoded `/`, `?`, `#` or `@`, and cutting at the first of them
+/// would print the rest of it. An `@` that really belongs to the query
+/// makes this hide too much, never too little.
+fn split_userinfo(rest: &str) -> Option<(&str, &str)> {
+    let at = rest.rfind('@')?;
+    Some((&rest[..at], &rest[at + 1..]))
 }
 
 fn redact_query(query: &str) -> String {
@@ -153,15 +200,18 @@ fn secrets(url: &str) -> Vec<String> {
     let mut found = Vec::new();
     if let Some(scheme_end) = url.find("://") {
         let rest = &url[scheme_end + 3..];
-        let before_query = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
-        // (No let-chains: the workspace promises Rust 1.85.)
-        let password = before_query
-            .rfind('@')
-            .and_then(|at| before_query[..at].split_once(':'))
-            .map(|(_, password)| password.to_string());
-        found.extend(password);
-        if let Some(q) = rest.find('?') {
-            for pair in rest[q + 1..].split(['&', '#']) {
+        let password = split_userinfo(rest)
+            .and_then(|(userinfo, _)| userinfo.split_once(':'))
+            .map(|(_, password)| password);
+        if let Some(password) = password {
+            found.push(password.to_string());
+            // A driver that cut the URL at a `?`, `#` or `/` inside the
+            // password may quote only a piece of it.
+            found.extend(password.split(['?', '#', '/', '@']).map(str::to_string));
+        }
+        let after_user = split_userinfo(rest).map_or(rest, |(_, after)| after);
+        if let Some(q) = after_user.find('?') {
+            for pair in after_user[q + 1..].split(['&', '#']) {
                 match pair.split_once('=') {
                     Some((key, value)) if key.to_ascii_lowercase().ends_with("password") => {
                         found.push(value.to_string());
@@ -218,6 +268,46 @@ mod tests {
         );
         assert_eq!(redact("/home/me/asyncmm.db"), "/home/me/asyncmm.db");
         assert_eq!(redact("mysql://root:hunter2@x/y"), "mysql://root:***@x/y");
+        // Unencoded `?`, `#` and `@` in the password: none of it shows.
+        assert_eq!(redact("postgres://me:pa?ss@db/app"), "postgres://me:***@db/app");
+        assert_eq!(redact("postgres://me:pa#ss@db/app"), "postgres://me:***@db/app");
+        assert_eq!(
+            redact("postgres://me:a?b#c@d@db:5432/app?sslmode=require"),
+            "postgres://me:***@db:5432/app?sslmode=require"
+        );
+    }
+
+    #[test]
+    fn scrubs_pieces_of_a_password_cut_at_a_question_mark() {
+        let url = "postgres://me:first?second@db/app";
+        assert_eq!(scrub("bad: first?second, first, second", url), "bad: ***, ***, ***");
+    }
+
+    #[test]
+    fn refuses_libpq_keyword_strings() {
+        for text in [
+            "host=localhost dbname=app user=me password=s3cret",
+            "dbname=app",
+            "  HOST = db port=5432",
+        ] {
+            match Location::parse(text) {
+                Err(StoreError::Config(msg)) => {
+                    assert!(msg.contains("key=value connection string"), "{msg}");
+                    assert!(msg.contains("postgres://USER"), "{msg}");
+                    assert!(!msg.contains("s3cret"), "{msg}");
+                }
+                other => panic!("{text}: expected a Config error, got {other:?}"),
+            }
+        }
+        // A file name with `=` elsewhere is still a file.
+        assert_eq!(
+            Location::parse("data/a=b.db").ok(),
+            Some(Location::SqliteFile("data/a=b.db".into()))
+        );
+        assert_eq!(
+            Location::parse("sqlite:host=x.db").ok(),
+            Some(Location::SqliteFile("host=x.db".into()))
+        );
     }
 
     #[test]

@@ -27,10 +27,17 @@ use tokio::sync::Mutex;
 use crate::StoreError;
 use crate::sql::Database;
 
+mod setup;
+
+pub use setup::APPLICATION_ID;
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// How long a writer waits for another process's write to finish.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a writer waits for another process's write to finish. SQLite's
+/// busy handler is not a queue: with dozens of processes starting at once
+/// on a loaded machine, a few waited more than 5 s for their turn and
+/// failed, so the budget is generous (a stuck writer is still reported).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Connections in the pool: readers run in parallel under WAL, writers take
 /// turns anyway.
@@ -57,9 +64,13 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        let options = common_options()
-            .filename(path)
-            .create_if_missing(true)
+        create_private(path)?;
+        // The first connection changes nothing in the file (no journal mode
+        // yet), so a file that turns out not to be asyncmm's is refused
+        // byte for byte as it was.
+        let first = common_options().filename(path);
+        let options = first
+            .clone()
             // WAL lets readers (e.g. a report) run while an assessment is
             // being written; with WAL, NORMAL sync can't corrupt the file,
             // at worst the last commit is lost on power failure.
@@ -67,15 +78,22 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal);
 
         // One connection first, so a bad file fails here with a clear
-        // message instead of later inside the pool.
-        let mut conn = SqliteConnection::connect_with(&options)
-            .await
-            .map_err(|e| explain(StoreError::Database(e), path))?;
-        MIGRATOR
-            .run(&mut conn)
-            .await
-            .map_err(|e| explain(migrate_error(e, path), path))?;
-        conn.close().await.map_err(|e| explain(StoreError::Database(e), path))?;
+        // message instead of later inside the pool. SQLite answers "busy"
+        // at once, without its busy handler, when processes set up or
+        // switch the journal of a new file together; those attempts are
+        // retried until the busy timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match first_use(&first, path).await {
+                Err(StoreError::Unavailable(_)) if started.elapsed() < BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(
+                        20 + u64::from(started.elapsed().subsec_nanos() % 50),
+                    ))
+                    .await;
+                }
+                other => break other?,
+            }
+        }
 
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -103,7 +121,9 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        setup::set_up(&mut conn, &MIGRATOR, Path::new(":memory:")).await?;
+        drop(conn);
         Ok(Database::from(SqliteStore {
             pool,
             write_lock: Mutex::new(()),
@@ -114,8 +134,27 @@ impl SqliteStore {
     /// Applies pending migrations (also done when opening).
     pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
         let _writer = self.write_lock.lock().await;
-        MIGRATOR.run(&self.pool).await.map_err(|e| migrate_error(e, &self.path))
+        let mut conn = self.pool.acquire().await?;
+        setup::set_up(&mut conn, &MIGRATOR, &self.path)
+            .await
+            .map_err(|e| unwrap_migrate(e, &self.path))
     }
+}
+
+/// Opens the first connection, sets the file up and switches it to WAL
+/// (once, here, so the pool's connections find it already switched).
+async fn first_use(options: &SqliteConnectOptions, path: &Path) -> Result<(), StoreError> {
+    let mut conn = SqliteConnection::connect_with(options)
+        .await
+        .map_err(|e| explain(StoreError::Database(e), path))?;
+    setup::set_up(&mut conn, &MIGRATOR, path)
+        .await
+        .map_err(|e| explain(unwrap_migrate(e, path), path))?;
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| explain(StoreError::Database(e), path))?;
+    conn.close().await.map_err(|e| explain(StoreError::Database(e), path))
 }
 
 /// Settings every connection gets, file or memory.
@@ -130,6 +169,25 @@ fn common_options_on(options: SqliteConnectOptions) -> SqliteConnectOptions {
         // 16 MiB of page cache (negative = KiB) instead of 2 MiB: large
         // batches touch many index pages.
         .pragma("cache_size", "-16384")
+}
+
+/// Creates a missing database file readable by its owner only: it holds
+/// answers and token hashes. (SQLite gives its -wal and -shm files the
+/// same permissions.) An existing file is left as it is.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Also when another process created it a moment ago.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Config(format!(
+            "cannot create the SQLite database {}: {e}; pass --database with a location you can write to",
+            path.display()
+        ))),
+    }
 }
 
 /// Creates the database's directory if it is missing, with an error that
@@ -151,12 +209,20 @@ fn prepare_directory(path: &Path) -> Result<(), StoreError> {
     })
 }
 
+/// [`migrate_error`] for the migration errors inside a store error.
+fn unwrap_migrate(e: StoreError, path: &Path) -> StoreError {
+    match e {
+        StoreError::Migrate(e) => migrate_error(e, path),
+        other => other,
+    }
+}
+
 /// Unwraps the SQL error inside a migration error so [`explain`] can name it
 /// (a file that is not a database often only fails here), and phrases the
 /// version mismatches.
 fn migrate_error(e: MigrateError, path: &Path) -> StoreError {
     match e {
-        MigrateError::Execute(e) => StoreError::Database(e),
+        MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _) => StoreError::Database(e),
         MigrateError::VersionMissing(version) => StoreError::Config(format!(
             "the database {} was set up by a newer asyncmm (it has migration {version}, unknown to this \
              version); upgrade asyncmm or pass --database with another file",

@@ -33,6 +33,9 @@ pub const MAX_ANSWERS_FILE: u64 = 1 << 20;
 /// The largest model file read (a model of a thousand statements with long
 /// texts stays far below it).
 pub const MAX_MODEL_FILE: u64 = 16 << 20;
+/// The largest evidence rule or settings file read (a few kilobytes in
+/// practice).
+pub const MAX_SETTINGS_FILE: u64 = 1 << 20;
 /// The largest round import read (a form export of 100,000 respondents).
 pub const MAX_IMPORT_FILE: u64 = 256 << 20;
 
