@@ -67,7 +67,7 @@ impl App<'_> {
     async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
         let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
         let mut responses = self.store.responses_for_rounds(&ids).await?;
-        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model)).await?;
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
         let mut results = Vec::with_capacity(rounds.len());
         for round in rounds {
             let answers = responses.remove(&round.id).unwrap_or_default();
@@ -124,7 +124,7 @@ impl App<'_> {
                 .filter(|r| r.mode == round.mode)
                 .filter(|r| r.state(self.today) == RoundState::Closed)
                 .collect();
-            let models = StoredModels::load(self.store, earlier.iter().map(|r| &r.model)).await?;
+            let models = StoredModels::load(self.store, earlier.iter().map(|r| &r.model).collect()).await?;
             for candidate in earlier.iter().rev() {
                 // Comparable: the same questionnaire line (a wording
                 // revision compares with the version it revises).
