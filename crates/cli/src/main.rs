@@ -16,6 +16,7 @@ mod prompt;
 mod report;
 mod rounds;
 mod scan;
+mod serve;
 mod ui;
 
 use std::process::ExitCode;
@@ -101,6 +102,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
         return backup::import_command(&app, &document, &args.file, &url).await;
     }
     let store = asyncmm_store::connect(&url).await?;
+    if let Command::Serve(args) = &cli.command {
+        return serve::serve_command(store, args).await;
+    }
     if let Command::Migrate = &cli.command {
         store.migrate().await?;
         return ui::print("database is up to date\n");
@@ -117,6 +121,6 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Plan(command) => plan::plan_command(&app, command).await,
         Command::Check(args) => check::check_command(&app, args).await,
         Command::Export(args) => backup::export_command(&app, args).await,
-        Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) => Ok(()),
+        Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) | Command::Serve(_) => Ok(()),
     }
 }

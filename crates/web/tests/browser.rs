@@ -1,0 +1,194 @@
+//! The whole product in a real browser: Debian's chromium driven through
+//! chromedriver (WebDriver). Set-up link → admin password → team → round →
+//! five respondents, each in a browser session of their own → close → the
+//! result page shows the median and the chart. Without chromium and
+//! chromedriver on the machine the test says so loudly and passes (CI
+//! installs both).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use asyncmm_app::{App, OsRandom};
+use asyncmm_store::Store;
+use asyncmm_web::{Config, Server};
+use fantoccini::{Client, ClientBuilder, Locator};
+use time::OffsetDateTime;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate.display().to_string());
+            }
+        }
+    }
+    None
+}
+
+async fn browser(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_string(),
+        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=390,900"]}),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session")
+}
+
+/// With `ASYNCMM_SCREENSHOTS=DIR`, saves the page as seen on a desktop
+/// (1280 px) and on a phone (390 px), for people to look at.
+async fn shot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("ASYNCMM_SCREENSHOTS") else {
+        return;
+    };
+    for (width, height) in [(1280, 900), (390, 844)] {
+        client.set_window_size(width, height).await.expect("resize");
+        let png = client.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}-{width}.png")), png).expect("save");
+    }
+}
+
+async fn submit(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_from_set_up_to_result_in_chromium() {
+    let (Some(driver), Some(_)) = (find(&["chromedriver"]), find(&["chromium", "chromium-browser"])) else {
+        eprintln!(
+            "\n*** SKIPPED: browser test needs chromium and chromedriver (Debian: apt-get install chromium chromium-driver) ***\n"
+        );
+        return;
+    };
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        listener.local_addr().expect("addr").port()
+    };
+    let _driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let store: Arc<dyn Store> = Arc::from(
+        asyncmm_store::connect(&dir.path().join("b.db").display().to_string())
+            .await
+            .expect("store"),
+    );
+    let config = Config {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        public_url: None,
+    };
+    let server = Server::bind(&config, Arc::clone(&store)).await.expect("bind");
+    let base = server.public_url().to_string();
+    tokio::spawn(server.run(std::future::pending()));
+    let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await.expect("app");
+    let setup = format!(
+        "{base}/invite/{}",
+        app.setup_link(&mut OsRandom)
+            .await
+            .expect("link")
+            .expect("new")
+            .reveal()
+    );
+
+    let admin = browser(port).await;
+    admin.goto(&setup).await.expect("open set-up link");
+    shot(&admin, "setup").await;
+    fill(&admin, "#name", "Ada").await;
+    fill(&admin, "#password", "correct horse battery").await;
+    fill(&admin, "#repeat", "correct horse battery").await;
+    submit(&admin, "form.stack button[type=submit]").await;
+    shot(&admin, "teams-empty").await;
+    fill(&admin, "#name", "Platform").await;
+    submit(&admin, "form[action='/teams'] button[type=submit]").await;
+    assert!(admin.source().await.expect("page").contains("<h1>Platform"));
+    submit(&admin, "details summary").await;
+    shot(&admin, "team-new").await;
+    let k = admin.find(Locator::Css("#tokens")).await.expect("count");
+    k.clear().await.expect("clear");
+    k.send_keys("5").await.expect("type");
+    submit(&admin, "form[action$='/rounds'] button[type=submit]").await;
+    let mut links = Vec::new();
+    for item in admin.find_all(Locator::Css("li.token")).await.expect("links") {
+        links.push(item.text().await.expect("text"));
+    }
+    assert_eq!(links.len(), 5);
+    shot(&admin, "round-opened").await;
+
+    for (i, link) in links.iter().enumerate() {
+        let respondent = browser(port).await;
+        respondent.goto(link).await.expect("open link");
+        assert!(respondent.source().await.expect("intro").contains("anonymous"));
+        if i == 0 {
+            shot(&respondent, "respond-intro").await;
+        }
+        submit(&respondent, "a.button").await;
+        for page in 0..5 {
+            if i == 0 && page == 0 {
+                shot(&respondent, "respond-page").await;
+            }
+            let level = if i < 3 { "2" } else { "3" };
+            submit(&respondent, &format!("input[type=radio][value='{level}']")).await;
+            submit(&respondent, "button[value=next]").await;
+        }
+        assert!(respondent.source().await.expect("done").contains("Thank you"));
+        if i == 0 {
+            shot(&respondent, "respond-done").await;
+        }
+        respondent.close().await.expect("close");
+    }
+
+    submit(&admin, "a.button.secondary[href^='/rounds/']").await;
+    assert!(admin.source().await.expect("round").contains("<strong>5</strong>"));
+    shot(&admin, "round-open").await;
+    submit(&admin, "form[action$='/close'] button").await;
+    let result = admin.source().await.expect("result");
+    assert!(result.contains("Median"), "the result table");
+    assert!(result.contains("2.00"), "median of 2, 2, 2, 3, 3");
+    assert!(result.contains("<svg"), "the radar chart");
+    shot(&admin, "round-result").await;
+    admin.goto(&format!("{base}/teams/Platform")).await.expect("team");
+    shot(&admin, "team").await;
+    admin.goto(&format!("{base}/org")).await.expect("org");
+    shot(&admin, "org").await;
+    admin.goto(&format!("{base}/people")).await.expect("people");
+    shot(&admin, "people").await;
+    admin.close().await.expect("close");
+}
