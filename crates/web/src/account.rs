@@ -13,9 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::auth::{
-    self, CSRF_FIELD, SESSION_COOKIE, Signed, check_form_token, field, form_token, set_cookie, with_cookies,
-};
+use crate::auth::{self, SESSION_COOKIE, Signed, check_form_token, field, form_token, set_cookie, with_cookies};
 use crate::error::WebError;
 use crate::form::Fields;
 use crate::pages::{Chrome, render};
@@ -239,7 +237,6 @@ async fn invite(State(state): State<AppState>, signed: Signed, Fields(fields): F
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    let _ = CSRF_FIELD;
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))

@@ -73,7 +73,7 @@ impl IntoResponse for WebError {
             tracing::error!(error = %self, "request failed");
             "The request could not be completed. Please try again later; the server's log has the details.".to_string()
         } else {
-            self.to_string()
+            sentence(&self.to_string())
         };
         let body = ErrorPage {
             chrome: Chrome::default(),
@@ -84,6 +84,17 @@ impl IntoResponse for WebError {
         .unwrap_or_else(|_| "Something went wrong".to_string());
         (status, Html(body)).into_response()
     }
+}
+
+/// A message as a sentence: capital first letter, full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
 }
 
 pub(crate) async fn not_found() -> WebError {

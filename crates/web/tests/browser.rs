@@ -12,7 +12,7 @@ use std::time::Duration;
 use asyncmm_app::{App, OsRandom};
 use asyncmm_store::Store;
 use asyncmm_web::{Config, Server};
-use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 struct Driver(Child);
@@ -37,17 +37,166 @@ fn find(names: &[&str]) -> Option<String> {
     None
 }
 
-async fn browser(port: u16) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".to_string(),
-        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=390,900"]}),
-    );
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
+/// A browser session over the W3C WebDriver protocol (plain JSON over
+/// HTTP), enough for these tests.
+struct Client {
+    http: reqwest::Client,
+    session: String,
+}
+
+/// The CSS selector strategy of WebDriver.
+struct Locator;
+
+#[allow(non_snake_case)]
+impl Locator {
+    fn Css(selector: &str) -> Value {
+        json!({"using": "css selector", "value": selector})
+    }
+}
+
+impl Client {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{}", self.session, path);
+        let mut request = self.http.request(method, &url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        let ok = response.status().is_success();
+        let value: Value = response.json().await.map_err(|e| e.to_string())?;
+        if ok {
+            Ok(value["value"].clone())
+        } else {
+            Err(value.to_string())
+        }
+    }
+
+    async fn goto(&self, url: &str) -> Result<(), String> {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await
+            .map(drop)
+    }
+
+    async fn source(&self) -> Result<String, String> {
+        let v = self.call(reqwest::Method::GET, "/source", None).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    async fn find(&self, locator: Value) -> Result<Element<'_>, String> {
+        let v = self.call(reqwest::Method::POST, "/element", Some(locator)).await?;
+        element(self, &v)
+    }
+
+    async fn find_all(&self, locator: Value) -> Result<Vec<Element<'_>>, String> {
+        let v = self.call(reqwest::Method::POST, "/elements", Some(locator)).await?;
+        v.as_array()
+            .map(|a| a.iter().map(|e| element(self, e)).collect())
+            .unwrap_or(Ok(Vec::new()))
+    }
+
+    async fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
         .await
-        .expect("a WebDriver session")
+        .map(drop)
+    }
+
+    async fn screenshot(&self) -> Result<Vec<u8>, String> {
+        use base64::Engine as _;
+        let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn close(self) -> Result<(), String> {
+        self.call(reqwest::Method::DELETE, "", None).await.map(drop)
+    }
+}
+
+struct Element<'c> {
+    client: &'c Client,
+    id: String,
+}
+
+fn element<'c>(client: &'c Client, v: &Value) -> Result<Element<'c>, String> {
+    v.as_object()
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_str)
+        .map(|id| Element {
+            client,
+            id: id.to_string(),
+        })
+        .ok_or_else(|| format!("not an element: {v}"))
+}
+
+impl Element<'_> {
+    async fn click(&self) -> Result<(), String> {
+        self.client
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{}/click", self.id),
+                Some(json!({})),
+            )
+            .await
+            .map(drop)
+    }
+
+    async fn send_keys(&self, text: &str) -> Result<(), String> {
+        self.client
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{}/value", self.id),
+                Some(json!({"text": text})),
+            )
+            .await
+            .map(drop)
+    }
+
+    async fn clear(&self) -> Result<(), String> {
+        self.client
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{}/clear", self.id),
+                Some(json!({})),
+            )
+            .await
+            .map(drop)
+    }
+
+    async fn text(&self) -> Result<String, String> {
+        let v = self
+            .client
+            .call(reqwest::Method::GET, &format!("/element/{}/text", self.id), None)
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+}
+
+async fn browser(port: u16) -> Client {
+    let http = reqwest::Client::new();
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=390,900"]
+    }}}});
+    let response: Value = http
+        .post(format!("http://127.0.0.1:{port}/session"))
+        .json(&caps)
+        .send()
+        .await
+        .expect("chromedriver answers")
+        .json()
+        .await
+        .expect("json");
+    let id = response["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {response}"));
+    Client {
+        http,
+        session: format!("http://127.0.0.1:{port}/session/{id}"),
+    }
 }
 
 /// With `ASYNCMM_SCREENSHOTS=DIR`, saves the page as seen on a desktop
