@@ -212,14 +212,35 @@ async fn shot(client: &Client, name: &str) {
     }
 }
 
+/// The page once it contains `text` (waiting up to five seconds for a
+/// navigation to finish); fails with the page otherwise.
+async fn page_with(client: &Client, text: &str) -> String {
+    let mut page = String::new();
+    for _ in 0..25 {
+        page = client.source().await.unwrap_or_default();
+        if page.contains(text) {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no {text:?} in the page:\n{page}");
+}
+
+/// Clicks the element `css` selects; retried briefly, since the element
+/// found may belong to the page that is just being replaced.
 async fn submit(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .expect("click");
+    let mut last = String::new();
+    for _ in 0..10 {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => match element.click().await {
+                Ok(()) => return,
+                Err(e) => last = e,
+            },
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css}: {last}");
 }
 
 async fn fill(client: &Client, css: &str, text: &str) {
@@ -287,8 +308,8 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     shot(&admin, "teams-empty").await;
     fill(&admin, "#name", "Platform").await;
     submit(&admin, "form[action='/teams'] button[type=submit]").await;
-    assert!(admin.source().await.expect("page").contains("<h1>Platform"));
-    submit(&admin, "details summary").await;
+    page_with(&admin, "<h1>Platform").await;
+    // A team without rounds shows the form to open one already unfolded.
     shot(&admin, "team-new").await;
     let k = admin.find(Locator::Css("#tokens")).await.expect("count");
     k.clear().await.expect("clear");
@@ -304,7 +325,7 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     for (i, link) in links.iter().enumerate() {
         let respondent = browser(port).await;
         respondent.goto(link).await.expect("open link");
-        assert!(respondent.source().await.expect("intro").contains("anonymous"));
+        page_with(&respondent, "anonymous").await;
         if i == 0 {
             shot(&respondent, "respond-intro").await;
         }
@@ -317,7 +338,7 @@ async fn a_round_from_set_up_to_result_in_chromium() {
             submit(&respondent, &format!("input[type=radio][value='{level}']")).await;
             submit(&respondent, "button[value=next]").await;
         }
-        assert!(respondent.source().await.expect("done").contains("Thank you"));
+        page_with(&respondent, "Thank you").await;
         if i == 0 {
             shot(&respondent, "respond-done").await;
         }
@@ -325,10 +346,10 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     }
 
     submit(&admin, "a.button.secondary[href^='/rounds/']").await;
-    assert!(admin.source().await.expect("round").contains("<strong>5</strong>"));
+    page_with(&admin, "<strong>5</strong>").await;
     shot(&admin, "round-open").await;
     submit(&admin, "form[action$='/close'] button").await;
-    let result = admin.source().await.expect("result");
+    let result = page_with(&admin, "Median").await;
     assert!(result.contains("Median"), "the result table");
     assert!(result.contains("2.00"), "median of 2, 2, 2, 3, 3");
     assert!(result.contains("<svg"), "the radar chart");
