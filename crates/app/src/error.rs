@@ -67,6 +67,16 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
 
+    /// Signing in failed, or the action needs a signed-in person. The
+    /// message never says whether the name or the password was wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+
+    /// The signed-in person's role does not allow this, or the team is not
+    /// one of theirs (the same answer either way, so nothing is revealed).
+    #[error("{0}")]
+    Forbidden(String),
+
     /// Storage failed (unreachable database, corrupt data, …).
     #[error(transparent)]
     Storage(StoreError),

@@ -6,6 +6,7 @@
 //!
 //! | module | use cases |
 //! | --- | --- |
+//! | [`accounts`] | web accounts: set-up link, invitations, sign-in, sessions, who may see which team |
 //! | [`teams`] | which team a name means; add, list, rename, move, archive |
 //! | [`assess`] | self-assessments: save, explain, correct, remove |
 //! | [`rounds`] | open, close, reopen, tokens, k, import, respond, status |
@@ -24,6 +25,7 @@
 //! rounds are sealed (their token links removed) before anything reads them.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod assess;
 pub mod backup;
 pub mod check;

@@ -100,10 +100,9 @@ pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model, 
 pub struct StoredModels(Vec<Model>);
 
 impl StoredModels {
-    pub async fn load<'a>(
-        store: &dyn Store,
-        refs: impl IntoIterator<Item = &'a ModelRef>,
-    ) -> Result<StoredModels, AppError> {
+    /// The models of `refs`, each read once. A plain list (not any
+    /// iterator) keeps the future `Send` for the web server's handlers.
+    pub async fn load(store: &dyn Store, refs: Vec<&ModelRef>) -> Result<StoredModels, AppError> {
         let mut models: Vec<Model> = Vec::new();
         for r in refs {
             if !models.iter().any(|m| &ModelRef::of(m) == r) {

@@ -189,7 +189,7 @@ impl App<'_> {
             });
         }
         let assessments = self.store.team_assessments(team).await?;
-        let models = StoredModels::load(self.store, assessments.iter().map(|a| &a.model)).await?;
+        let models = StoredModels::load(self.store, assessments.iter().map(|a| &a.model).collect()).await?;
         for a in assessments {
             let model = models.get(&a.model)?.clone();
             entries.push(RecordEntry {

@@ -106,7 +106,7 @@ impl App<'_> {
     /// queries each), so memory stays bounded whatever the organisation's
     /// size, and each load is aggregated on every core.
     async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
-        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model)).await?;
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
         let mut results = Vec::with_capacity(rounds.len());
         for chunk in rounds.chunks(ROUNDS_PER_LOAD) {
             let ids: Vec<RoundId> = chunk.iter().map(|r| r.id).collect();
@@ -162,7 +162,7 @@ impl App<'_> {
                 .filter(|r| r.mode == round.mode)
                 .filter(|r| r.state(self.today) == RoundState::Closed)
                 .collect();
-            let models = StoredModels::load(self.store, earlier.iter().map(|r| &r.model)).await?;
+            let models = StoredModels::load(self.store, earlier.iter().map(|r| &r.model).collect()).await?;
             for candidate in earlier.iter().rev() {
                 // Comparable: the same questionnaire line (a wording
                 // revision compares with the version it revises).

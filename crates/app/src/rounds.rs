@@ -283,4 +283,25 @@ impl App<'_> {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// The answers this token gave so far (while its round is open), to
+    /// fill in the questionnaire again; only the token's holder has it.
+    pub async fn own_answers(&self, token: &str) -> Result<Option<Answers>, AppError> {
+        self.invitation(token).await?;
+        let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
+        Ok(self.store.token_answers(&token.hash()).await?)
+    }
+
+    /// Saves one page of the questionnaire: its answers laid over the ones
+    /// the token gave before, stored at once so a closed tab loses nothing.
+    /// A page that adds no real answer to nothing stored is not saved
+    /// (`None`): a response needs at least one answer.
+    pub async fn save_page(&self, token: &str, page: Answers) -> Result<Option<SubmitOutcome>, AppError> {
+        let earlier = self.own_answers(token).await?;
+        let merged = crate::input::form::merge(earlier, page);
+        if merged.is_blank() {
+            return Ok(None);
+        }
+        self.respond(token, &merged).await.map(Some)
+    }
 }

@@ -56,6 +56,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Create or upgrade the database schema (also done automatically).
     Migrate,
+    /// Run the web server: pages for leads, respondents and org leaders.
+    Serve(ServeArgs),
     /// Back up everything stored as one JSON document (stdout by default).
     Export(ExportArgs),
     /// Restore an export into an empty database, all or nothing.
@@ -89,6 +91,17 @@ pub struct ImportArgs {
     /// The export document (JSON).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// The address people reach the site at (e.g. https://asyncmm.example.org),
+    /// used in the links handed out; https makes cookies Secure.
+    #[arg(long, env = "ASYNCMM_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

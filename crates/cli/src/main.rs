@@ -17,6 +17,7 @@ mod prompt;
 mod report;
 mod rounds;
 mod scan;
+mod serve;
 mod ui;
 
 use std::process::ExitCode;
@@ -103,6 +104,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
         return backup::import_command(&app, &checked, &args.file, &url).await;
     }
     let store = asyncmm_store::connect(&url).await?;
+    if let Command::Serve(args) = &cli.command {
+        return serve::serve_command(store, args).await;
+    }
     if let Command::Migrate = &cli.command {
         store.migrate().await?;
         return ui::print("database is up to date\n");
@@ -120,6 +124,6 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Check(args) => check::check_command(&app, args).await,
         Command::Export(args) => backup::export_command(&app, args).await,
         Command::Evidence(command) => evidence::evidence_command(&app, command).await,
-        Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) => Ok(()),
+        Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) | Command::Serve(_) => Ok(()),
     }
 }

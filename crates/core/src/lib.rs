@@ -5,6 +5,7 @@
 //! differ by where it is shown. No I/O happens in this crate.
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod aggregate;
 pub mod anonymity;
 pub mod answers;

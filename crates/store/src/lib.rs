@@ -38,10 +38,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
+use asyncmm_core::account::{Role, User, UserId};
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
-    TeamName, TokenHash,
+    TeamId, TeamName, TokenHash,
 };
 use asyncmm_model::AreaId;
 use time::{Date, OffsetDateTime};
@@ -85,6 +86,16 @@ pub enum SubmitOutcome {
     Created,
     /// The token had answered before; its previous answers were replaced.
     Revised,
+}
+
+/// A one-time invitation to create an account with a role (the set-up
+/// link is one, for the first admin). Only the hash of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    pub hash: TokenHash,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 /// What can go wrong in storage, phrased for the person who has to fix it.
@@ -258,6 +269,11 @@ pub trait Store: Send + Sync {
     /// `NotFound` for a token that was never issued.
     async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError>;
 
+    /// The answers a token gave so far, while it can still revise them (its
+    /// round open): only the token's holder can ask (it takes the hash of
+    /// the token itself). `None` when it has not answered or is sealed.
+    async fn token_answers(&self, token: &TokenHash) -> Result<Option<Answers>, StoreError>;
+
     // ------------------------------------------------------------ responses
 
     /// Stores a respondent's answers, or replaces them if this token
@@ -345,6 +361,60 @@ pub trait Store: Send + Sync {
     /// Removes an action and its statements, returning it as it was;
     /// `NotFound` for an unknown id, with nothing changed.
     async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError>;
+
+    // ------------------------------------------------------------ web accounts
+
+    /// How many accounts exist (none: the site still needs setting up).
+    async fn user_count(&self) -> Result<u64, StoreError>;
+
+    /// Stores a one-time invitation.
+    async fn create_invite(&self, invite: &NewInvite) -> Result<(), StoreError>;
+
+    /// The role an invitation grants, if it is unused and unexpired at `now`.
+    async fn invite_role(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<Role>, StoreError>;
+
+    /// Creates the invited account and uses up the invitation, in one
+    /// transaction. A used, expired or unknown invitation is `NotFound`; a
+    /// name taken (whatever its case) is a `Conflict`; nothing is stored then.
+    async fn accept_invite(
+        &self,
+        hash: &TokenHash,
+        name: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<User, StoreError>;
+
+    /// An account by name (whatever its case), with its password hash.
+    async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
+
+    /// Every account, by name.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Stores a session of `user` with its form token; expired sessions of
+    /// everyone are removed at the same time.
+    async fn create_session(
+        &self,
+        hash: &TokenHash,
+        user: UserId,
+        csrf: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The account and form token of an unexpired session.
+    async fn session(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<(User, String)>, StoreError>;
+
+    /// Ends one session (unknown sessions are ignored).
+    async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError>;
+
+    /// Ends every session of an account; returns how many ended.
+    async fn delete_sessions_of(&self, user: UserId) -> Result<u64, StoreError>;
+
+    /// Makes `user` a lead of `team` (idempotent).
+    async fn add_team_lead(&self, team: TeamId, user: UserId) -> Result<(), StoreError>;
+
+    /// The teams `user` leads, by id.
+    async fn teams_led_by(&self, user: UserId) -> Result<Vec<TeamId>, StoreError>;
 
     // ------------------------------------------------------------ export
 

@@ -117,6 +117,9 @@ mod plan;
 /// Saved evidence, waivers and the pseudonym salt.
 #[path = "conformance/evidence.rs"]
 mod evidence;
+/// Web accounts, sessions, leads, and a token's own answers.
+#[path = "conformance/accounts.rs"]
+mod accounts;
 
 /// Export and import of everything.
 #[path = "conformance/export.rs"]
@@ -733,6 +736,10 @@ conformance!(
         export::import_into_a_non_empty_database_is_refused,
         export::a_newer_or_broken_document_changes_nothing,
         export::documents_are_read_with_clear_errors,
+        accounts::an_invitation_is_used_once_and_only_before_it_expires,
+        accounts::sessions_expire_and_end_one_by_one_or_all_at_once,
+        accounts::leads_are_linked_to_their_teams,
+        accounts::a_token_reads_its_own_answers_only_while_it_can_revise,
     ],
     raw: [
         org::responses_are_stored_by_the_day_without_identity,

@@ -20,6 +20,7 @@
 
 pub mod answers_file;
 mod document;
+pub mod form;
 pub mod import;
 
 pub use answers_file::{AnswersFile, AnswersFileError, Place};

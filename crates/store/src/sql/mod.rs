@@ -20,6 +20,7 @@
 //! The shared conformance suite (`tests/conformance.rs`) holds both backends
 //! to the same behaviour.
 
+mod accounts;
 mod assessments;
 mod backup;
 mod bulk;
@@ -35,6 +36,8 @@ mod teams;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use asyncmm_core::TeamId;
+use asyncmm_core::account::{Role, User, UserId};
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
     Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
@@ -43,11 +46,13 @@ use asyncmm_core::{
 use asyncmm_model::AreaId;
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
-use time::Date;
+use time::{Date, OffsetDateTime};
 use tokio::sync::MutexGuard;
 
 use crate::evidence::{EvidenceWaiver, NewEvidence, StoredEvidence};
-use crate::{ExportDocument, PostgresStore, SqliteStore, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus};
+use crate::{
+    ExportDocument, NewInvite, PostgresStore, SqliteStore, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus,
+};
 
 /// Runs `$body` with `$c` bound to the connection `$conn` holds, whichever
 /// backend it is: the body is written once and compiled for both drivers.
@@ -449,6 +454,73 @@ impl Store for Database {
 
     async fn remove_action(&self, id: ActionId) -> Result<Action, StoreError> {
         self.delete_action(id).await.explained(self)
+    }
+
+    async fn token_answers(&self, token: &TokenHash) -> Result<Option<Answers>, StoreError> {
+        self.answers_of_token(token).await.explained(self)
+    }
+
+    async fn user_count(&self) -> Result<u64, StoreError> {
+        self.count_users().await.explained(self)
+    }
+
+    async fn create_invite(&self, invite: &NewInvite) -> Result<(), StoreError> {
+        self.insert_invite(invite).await.explained(self)
+    }
+
+    async fn invite_role(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<Role>, StoreError> {
+        self.invite_role_at(hash, now).await.explained(self)
+    }
+
+    async fn accept_invite(
+        &self,
+        hash: &TokenHash,
+        name: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<User, StoreError> {
+        self.use_invite(hash, name, password_hash, now).await.explained(self)
+    }
+
+    async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+        self.login_user(name).await.explained(self)
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.user_list().await.explained(self)
+    }
+
+    async fn create_session(
+        &self,
+        hash: &TokenHash,
+        user: UserId,
+        csrf: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.insert_session(hash, user, csrf, now, expires_at)
+            .await
+            .explained(self)
+    }
+
+    async fn session(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<(User, String)>, StoreError> {
+        self.session_of(hash, now).await.explained(self)
+    }
+
+    async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError> {
+        self.remove_session(hash).await.explained(self)
+    }
+
+    async fn delete_sessions_of(&self, user: UserId) -> Result<u64, StoreError> {
+        self.remove_sessions_of(user).await.explained(self)
+    }
+
+    async fn add_team_lead(&self, team: TeamId, user: UserId) -> Result<(), StoreError> {
+        self.insert_team_lead(team, user).await.explained(self)
+    }
+
+    async fn teams_led_by(&self, user: UserId) -> Result<Vec<TeamId>, StoreError> {
+        self.teams_led(user).await.explained(self)
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {

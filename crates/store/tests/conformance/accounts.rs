@@ -1,0 +1,155 @@
+//! The conformance suite for web accounts: invitations used once and only
+//! before they expire, names unique whatever their case, sessions that
+//! expire and end one by one or all at once, the teams a lead leads, and a
+//! respondent token's own answers (only while it can revise them). Run on
+//! both backends by the `conformance!` macro in `conformance.rs`.
+
+use asyncmm_core::account::{Role, UserId};
+use asyncmm_core::{Mode, NewRound, TeamId, Token, TokenHash};
+use asyncmm_store::NewInvite;
+use time::macros::date;
+
+use super::*;
+
+fn secret(n: u32) -> TokenHash {
+    let mut bytes = [0x3c; Token::BYTES];
+    bytes[..4].copy_from_slice(&n.to_le_bytes());
+    Token::from_random_bytes(bytes).hash()
+}
+
+fn invite(n: u32, role: Role) -> NewInvite {
+    NewInvite {
+        hash: secret(n),
+        role,
+        created_at: T0,
+        expires_at: T0 + Duration::days(7),
+    }
+}
+
+pub async fn an_invitation_is_used_once_and_only_before_it_expires(store: Arc<dyn Store>) {
+    assert_eq!(store.user_count().await.expect("count"), 0);
+    store.create_invite(&invite(1, Role::Admin)).await.expect("invite");
+    store.create_invite(&invite(2, Role::Viewer)).await.expect("invite");
+    assert_eq!(
+        store.invite_role(&secret(1), T0).await.expect("role"),
+        Some(Role::Admin)
+    );
+    assert_eq!(store.invite_role(&secret(9), T0).await.expect("role"), None);
+    assert_eq!(
+        store
+            .invite_role(&secret(1), T0 + Duration::days(8))
+            .await
+            .expect("role"),
+        None
+    );
+
+    let ada = store
+        .accept_invite(&secret(1), "Ada", "hash-1", T0)
+        .await
+        .expect("accept");
+    assert_eq!((ada.name.as_str(), ada.role), ("Ada", Role::Admin));
+    assert_eq!(store.user_count().await.expect("count"), 1);
+    // Used: refused, and nothing stored.
+    let again = store.accept_invite(&secret(1), "Bob", "hash-2", T0).await;
+    assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
+    // A name taken in another case is refused and leaves the invitation unused.
+    let taken = store.accept_invite(&secret(2), "ADA", "hash-3", T0).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert_eq!(
+        store.invite_role(&secret(2), T0).await.expect("role"),
+        Some(Role::Viewer)
+    );
+    // Expired: refused.
+    let late = store
+        .accept_invite(&secret(2), "Vera", "hash-4", T0 + Duration::days(8))
+        .await;
+    assert!(matches!(late, Err(StoreError::NotFound(_))), "{late:?}");
+    assert_eq!(store.user_count().await.expect("count"), 1);
+
+    let (found, hash) = store.user_for_login("aDa").await.expect("login").expect("found");
+    assert_eq!((found, hash.as_str()), (ada, "hash-1"));
+    assert!(store.user_for_login("nobody").await.expect("login").is_none());
+    assert_eq!(store.users().await.expect("users").len(), 1);
+}
+
+pub async fn sessions_expire_and_end_one_by_one_or_all_at_once(store: Arc<dyn Store>) {
+    store.create_invite(&invite(1, Role::Lead)).await.expect("invite");
+    let lead = store.accept_invite(&secret(1), "Lea", "h", T0).await.expect("accept");
+    let day = Duration::days(1);
+    store
+        .create_session(&secret(10), lead.id, "csrf-a", T0, T0 + day)
+        .await
+        .expect("session");
+    store
+        .create_session(&secret(11), lead.id, "csrf-b", T0, T0 + day)
+        .await
+        .expect("session");
+    let (user, csrf) = store.session(&secret(10), T0).await.expect("session").expect("valid");
+    assert_eq!((user.id, csrf.as_str()), (lead.id, "csrf-a"));
+    assert!(
+        store.session(&secret(10), T0 + day).await.expect("session").is_none(),
+        "expired"
+    );
+    assert!(
+        store.session(&secret(12), T0).await.expect("session").is_none(),
+        "unknown"
+    );
+
+    store.delete_session(&secret(10)).await.expect("sign out");
+    assert!(store.session(&secret(10), T0).await.expect("session").is_none());
+    assert!(store.session(&secret(11), T0).await.expect("session").is_some());
+    store
+        .create_session(&secret(12), lead.id, "csrf-c", T0, T0 + day)
+        .await
+        .expect("session");
+    assert_eq!(store.delete_sessions_of(lead.id).await.expect("everywhere"), 2);
+    assert!(store.session(&secret(11), T0).await.expect("session").is_none());
+    assert_eq!(store.delete_sessions_of(UserId(999)).await.expect("nobody"), 0);
+}
+
+pub async fn leads_are_linked_to_their_teams(store: Arc<dyn Store>) {
+    store.create_invite(&invite(1, Role::Lead)).await.expect("invite");
+    let lead = store.accept_invite(&secret(1), "Lea", "h", T0).await.expect("accept");
+    let alpha = store.create_team(&team("Alpha"), None).await.expect("team");
+    store.create_team(&team("Beta"), None).await.expect("team");
+    assert!(store.teams_led_by(lead.id).await.expect("led").is_empty());
+    store.add_team_lead(alpha.id, lead.id).await.expect("lead");
+    store.add_team_lead(alpha.id, lead.id).await.expect("again is fine");
+    assert_eq!(store.teams_led_by(lead.id).await.expect("led"), vec![alpha.id]);
+    assert!(store.add_team_lead(TeamId(999), lead.id).await.is_err(), "unknown team");
+}
+
+pub async fn a_token_reads_its_own_answers_only_while_it_can_revise(store: Arc<dyn Store>) {
+    register(&*store).await;
+    store.create_team(&team("Web"), None).await.expect("team");
+    let day = date!(2027 - 01 - 10);
+    let round = store
+        .open_round(
+            &NewRound {
+                team: team("Web"),
+                model: model("1.0.0"),
+                mode: Mode::Quick,
+                k: asyncmm_core::K::DEFAULT,
+                opens_on: day,
+                closes_on: None,
+            },
+            &[secret(1), secret(2)],
+        )
+        .await
+        .expect("round");
+    assert_eq!(store.token_answers(&secret(1)).await.expect("none yet"), None);
+    let answers = quick_answers([1, 2, 3, 0, 2]);
+    store
+        .submit_response(round.id, &secret(1), &answers, day)
+        .await
+        .expect("answer");
+    assert_eq!(store.token_answers(&secret(1)).await.expect("own"), Some(answers));
+    assert_eq!(store.token_answers(&secret(2)).await.expect("other"), None);
+    assert_eq!(store.token_answers(&secret(3)).await.expect("unknown"), None);
+    store.close_round(round.id, day).await.expect("close");
+    assert_eq!(
+        store.token_answers(&secret(1)).await.expect("sealed"),
+        None,
+        "a closed round's link is gone"
+    );
+}

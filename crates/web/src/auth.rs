@@ -1,0 +1,199 @@
+//! Who is asking: the session cookie (its secret's hash is looked up by
+//! the application layer), the form token every form carries (CSRF), and
+//! the login rate limit. Cookies are `HttpOnly`, `SameSite=Lax`, and
+//! `Secure` when the site is served over https.
+//!
+//! Forms of a signed-in person carry the session's form token; forms
+//! without a session (sign in, set up, answer) carry a random token that
+//! must match a cookie of the same browser (double submit), so another
+//! site can't post them.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use asyncmm_app::OsRandom;
+use asyncmm_app::accounts::SignedIn;
+use asyncmm_core::Token;
+use asyncmm_core::account::{Role, User};
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+pub(crate) const SESSION_COOKIE: &str = "asyncmm_session";
+pub(crate) const FORM_COOKIE: &str = "asyncmm_form";
+/// The form field that carries the form token.
+pub(crate) const CSRF_FIELD: &str = "csrf";
+
+/// A cookie's value from the request, if sent.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` header value; `max_age` 0 removes the cookie.
+pub(crate) fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+}
+
+/// The signed-in person, or a redirect to the sign-in page.
+pub(crate) struct Signed(pub SignedIn);
+
+impl Signed {
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    /// Refuses a form whose token is not this session's.
+    pub fn check(&self, fields: &[(String, String)]) -> Result<(), WebError> {
+        let sent = field(fields, CSRF_FIELD).unwrap_or_default();
+        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.0.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(WebError::BadForm)
+        }
+    }
+
+    /// Only admins pass.
+    pub fn admin(&self) -> Result<(), WebError> {
+        if self.0.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+/// The value of a form field (the first one with that name).
+pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Sent when a page needs a signed-in person and there is none.
+pub(crate) struct SignInFirst;
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        Redirect::to("/login").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match signed_in(&parts.headers, state).await {
+            Ok(Some(signed)) => Ok(Signed(signed)),
+            Ok(None) => Err(SignInFirst.into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// The session the request's cookie names, if valid.
+pub(crate) async fn signed_in(headers: &HeaderMap, state: &AppState) -> Result<Option<SignedIn>, WebError> {
+    let Some(secret) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(state.app().await?.signed_in(&secret).await?)
+}
+
+/// The browser's anonymous form token: the one its cookie holds, or a new
+/// one with the header that sets it.
+pub(crate) fn form_token(headers: &HeaderMap, state: &AppState) -> Result<(String, Option<HeaderValue>), WebError> {
+    if let Some(existing) = cookie(headers, FORM_COOKIE).filter(|v| Token::parse(v).is_ok()) {
+        return Ok((existing, None));
+    }
+    let mut bytes = [0u8; Token::BYTES];
+    asyncmm_app::Random::fill(&mut OsRandom, &mut bytes)?;
+    let token = Token::from_random_bytes(bytes).reveal();
+    let header = set_cookie(state, FORM_COOKIE, &token, 60 * 60 * 24);
+    Ok((token.clone(), Some(header)))
+}
+
+/// Refuses an anonymous form whose token does not match the browser's
+/// cookie.
+pub(crate) fn check_form_token(headers: &HeaderMap, fields: &[(String, String)]) -> Result<(), WebError> {
+    let cookie = cookie(headers, FORM_COOKIE).unwrap_or_default();
+    let sent = field(fields, CSRF_FIELD).unwrap_or_default();
+    if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(WebError::BadForm)
+    }
+}
+
+/// Sign-in attempts that failed, per client address and per name: after
+/// [`LoginLimiter::MAX_FAILURES`] within the window, further attempts are
+/// refused until it passes. Kept per instance (a restart forgets it).
+#[derive(Default)]
+pub(crate) struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginLimiter {
+    pub const MAX_FAILURES: u32 = 5;
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+    fn keys(ip: Option<IpAddr>, name: &str) -> [String; 2] {
+        [
+            format!("ip:{}", ip.map_or_else(|| "-".to_string(), |i| i.to_string())),
+            format!("name:{}", name.trim().to_lowercase()),
+        ]
+    }
+
+    /// Whether another attempt is allowed now.
+    pub fn allows(&self, ip: Option<IpAddr>, name: &str) -> bool {
+        let Ok(map) = self.failures.lock() else { return false };
+        Self::keys(ip, name).iter().all(|key| match map.get(key) {
+            Some((n, since)) => *n < Self::MAX_FAILURES || since.elapsed() > Self::WINDOW,
+            None => true,
+        })
+    }
+
+    pub fn failed(&self, ip: Option<IpAddr>, name: &str) {
+        let Ok(mut map) = self.failures.lock() else { return };
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() <= Self::WINDOW);
+        }
+        for key in Self::keys(ip, name) {
+            let entry = map.entry(key).or_insert((0, Instant::now()));
+            if entry.1.elapsed() > Self::WINDOW {
+                *entry = (0, Instant::now());
+            }
+            entry.0 += 1;
+        }
+    }
+
+    pub fn succeeded(&self, ip: Option<IpAddr>, name: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&Self::keys(ip, name)[1]);
+        }
+    }
+}
+
+/// Adds `Set-Cookie` headers to a response.
+pub(crate) fn with_cookies(mut response: Response, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
+    for c in cookies {
+        response.headers_mut().append(SET_COOKIE, c);
+    }
+    response
+}

@@ -1,0 +1,34 @@
+//! The web server of asyncmm: pages for team leads, respondents and org
+//! leaders, over the same use cases as the command line (`asyncmm-app`).
+//!
+//! This crate holds no SQL, no scoring, aggregation or anonymity rule: each
+//! handler parses the request, calls one use case of [`asyncmm_app::App`]
+//! and renders what comes back through a compile-time checked, auto-escaping
+//! template. Charts come from the report crate as SVG.
+//!
+//! | module | what it serves |
+//! | --- | --- |
+//! | [`server`] | binding, graceful shutdown, request ids, logging |
+//! | `security` | response headers every page carries |
+//! | `assets` | the stylesheet, embedded in the binary |
+//! | `health` | `/healthz` (the process) and `/readyz` (the database) |
+//! | `error` | one mapping from use-case errors to pages and statuses |
+#![forbid(unsafe_code)]
+
+mod account;
+mod assets;
+mod auth;
+mod error;
+mod form;
+mod health;
+mod names;
+mod org;
+mod pages;
+mod respond;
+mod rounds;
+mod security;
+pub mod server;
+mod state;
+mod teams;
+
+pub use server::{Config, Server, ServerError};

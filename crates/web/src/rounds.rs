@@ -1,0 +1,202 @@
+//! A round's page: while open, its response count and the close button
+//! (with the warning when fewer than k answered); once closed, its result
+//! as the application layer gates it, with the radar chart inline. Also
+//! the download of the personal links as CSV, made from the links the
+//! browser was shown (the server keeps no copy).
+
+use askama::Template;
+use asyncmm_report::data::HOLDING_BACK_SHOWN;
+use asyncmm_report::svg::{self, Series};
+use asyncmm_report::team::{AreaName, RoundArea, RoundReport};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::auth::Signed;
+use crate::error::WebError;
+use crate::form::Fields;
+use crate::names::segment;
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage {
+    chrome: Chrome,
+    team: String,
+    team_href: String,
+    report: RoundReport,
+    open: bool,
+    can_write: bool,
+    warning: Option<String>,
+    hidden: Option<String>,
+    radar: Option<String>,
+    areas: Vec<AreaView>,
+    credit: String,
+}
+
+struct AreaView {
+    area: RoundArea,
+    hidden: Option<String>,
+    gaps_shown: usize,
+}
+
+fn two(value: &Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
+}
+
+async fn round(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let app = state.app().await?;
+    let team = app.round_team_for(signed.user(), id).await?;
+    let status = app.round_status(id).await?;
+    let open = status.state == asyncmm_core::RoundState::Open;
+    let can_write = signed.user().role.can_write();
+    let warning = if open && can_write {
+        app.close_check(id).await?.warning()
+    } else {
+        None
+    };
+    // The report of an open round holds only its count; of a closed one,
+    // its result (and showing it publishes it).
+    let report = app.round_report(id).await?;
+    let radar = (!report.areas.is_empty() && report.hidden.is_none()).then(|| {
+        let names: Vec<AreaName> = report
+            .areas
+            .iter()
+            .map(|a| AreaName {
+                id: a.id.clone(),
+                name: a.name.clone(),
+            })
+            .collect();
+        let mut series = vec![Series {
+            label: format!("round {} median", report.round.id),
+            values: report
+                .areas
+                .iter()
+                .filter_map(|a| a.median.map(|m| (a.id.clone(), m)))
+                .collect(),
+        }];
+        if let Some(previous) = report.previous_round {
+            series.push(Series {
+                label: format!("round {previous} median"),
+                values: report
+                    .areas
+                    .iter()
+                    .filter_map(|a| a.previous_median.map(|m| (a.id.clone(), m)))
+                    .collect(),
+            });
+        }
+        svg::radar(
+            &format!("{} — median score per area", report.round.team),
+            &names,
+            &series,
+        )
+    });
+    let areas = report
+        .areas
+        .iter()
+        .map(|a| AreaView {
+            hidden: a.hidden.as_ref().map(|h| h.text()),
+            gaps_shown: a.holding_back.len().min(HOLDING_BACK_SHOWN),
+            area: a.clone(),
+        })
+        .collect();
+    Ok(render(&RoundPage {
+        chrome: Chrome::of(&signed.0),
+        team_href: format!("/teams/{}", segment(team.as_str())),
+        team: team.as_str().to_string(),
+        open,
+        can_write,
+        warning,
+        hidden: report.hidden.as_ref().map(|h| h.text()),
+        radar,
+        areas,
+        credit: asyncmm_report::credit::html(&report.model),
+        report,
+    })?
+    .into_response())
+}
+
+async fn close(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    signed.check(&fields)?;
+    let app = state.app().await?;
+    let team = app.round_team_for(signed.user(), id).await?;
+    app.team_to_change(signed.user(), team.as_str()).await?;
+    app.close_round(id).await?;
+    tracing::info!(round = id, "round closed");
+    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+}
+
+/// The links the browser posts back, as a CSV file: one link per row.
+async fn links_csv(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    signed.check(&fields)?;
+    let app = state.app().await?;
+    let team = app.round_team_for(signed.user(), id).await?;
+    app.team_to_change(signed.user(), team.as_str()).await?;
+    let prefix = format!("{}/r/", state.public_url);
+    let mut csv = String::from("link\r\n");
+    for (key, value) in &fields {
+        // Only links of this site's shape go into the file: a posted
+        // value can't put a formula or another address into it.
+        if key == "link"
+            && let Some(token) = value.strip_prefix(&prefix)
+            && asyncmm_core::Token::parse(token).is_ok()
+        {
+            csv.push_str(value);
+            csv.push_str("\r\n");
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"round-{id}-links.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rounds/{id}", get(round))
+        .route("/rounds/{id}/close", post(close))
+        .route("/rounds/{id}/links.csv", post(links_csv))
+}
+
+// Templates call these.
+impl AreaView {
+    fn median(&self) -> String {
+        two(&self.area.median)
+    }
+    fn spread(&self) -> String {
+        format!(
+            "min {} · Q1 {} · Q3 {} · max {} · IQR {}",
+            two(&self.area.min),
+            two(&self.area.q1),
+            two(&self.area.q3),
+            two(&self.area.max),
+            two(&self.area.iqr)
+        )
+    }
+    fn gaps(&self) -> &[asyncmm_report::data::GapReport] {
+        &self.area.holding_back[..self.gaps_shown]
+    }
+    fn change(&self) -> Option<String> {
+        self.area.delta.map(|d| format!("{d:+.2}"))
+    }
+}

@@ -1,0 +1,28 @@
+//! What every handler shares: the store and the server's settings. One
+//! cloneable value, no global state.
+
+use std::sync::Arc;
+
+use asyncmm_app::{App, AppError};
+use asyncmm_store::Store;
+use time::OffsetDateTime;
+
+use crate::auth::LoginLimiter;
+
+/// The server's shared state.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Cookies get `Secure` when the site is served over https.
+    pub secure_cookies: bool,
+    /// The address people reach the site at, for links handed out.
+    pub public_url: Arc<str>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// The use cases, bound to the store at this moment.
+    pub async fn app(&self) -> Result<App<'_>, AppError> {
+        App::new(self.store.as_ref(), OffsetDateTime::now_utc()).await
+    }
+}
