@@ -276,12 +276,12 @@ fn the_html_report_shows_the_plan() {
         "{plan}"
     );
     assert!(
-        plan.contains("<td>1 → 1 → <strong>2</strong></td><td>yes</td><td>–</td>"),
+        plan.contains("<td>1 → 1 → <strong>2</strong></td><td>on track</td><td>–</td>"),
         "{plan}"
     );
     assert!(
         plan.contains(
-            "<a href=\"https://example.com/issues/12?a=1&amp;b=&quot;2&quot;\">&lt;script&gt;alert(1)&lt;/script&gt; \
+            "<a href=\"https://example.com/issues/12?a=1&amp;b=%222%22\">&lt;script&gt;alert(1)&lt;/script&gt; \
              agendas &amp; &quot;notes&quot;</a> — &lt;b&gt;Ana&lt;/b&gt;"
         ),
         "{plan}"

@@ -273,7 +273,7 @@ fn perception_vs_evidence_flags_gaps_in_every_format() {
     assert_eq!(meetings["evidence"], Value::Null);
     assert_eq!(
         meetings["verdict"],
-        "No evidence for Meetings: the rule set has no rules for this area."
+        "No evidence for Meetings: none of its 6 rules had data."
     );
 
     let text = env.ok(&["report", "--team", "Platform", "--evidence"]);

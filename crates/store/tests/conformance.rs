@@ -114,12 +114,12 @@ mod org;
 #[path = "conformance/plan.rs"]
 mod plan;
 
-/// Saved evidence, waivers and the pseudonym salt.
-#[path = "conformance/evidence.rs"]
-mod evidence;
 /// Web accounts, sessions, leads, and a token's own answers.
 #[path = "conformance/accounts.rs"]
 mod accounts;
+/// Saved evidence, waivers and the pseudonym salt.
+#[path = "conformance/evidence.rs"]
+mod evidence;
 
 /// Export and import of everything.
 #[path = "conformance/export.rs"]

@@ -461,7 +461,12 @@ async fn respondents_go_back_revise_and_a_bad_link_gets_a_clear_page() {
 async fn hostile_names_render_inert_and_intact() {
     let site = site().await;
     let admin = site.admin().await;
-    let hostile = "<script>alert(1)</script> \"quoted\" 'single' \u{202e}txet LTR\u{202c} עברית";
+    // A bidi override would make a name read differently from what it is:
+    // the one text rule refuses it, here as on the command line.
+    let (status, page) = site.create_team(&admin, "Web \u{202e}txet", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("U+202E"), "{page}");
+    let hostile = "<script>alert(1)</script> \"quoted\" 'single' עברית";
     let (status, page) = site.create_team(&admin, hostile, "").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(!page.contains("<script>"), "{page}");
