@@ -315,6 +315,8 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     k.clear().await.expect("clear");
     k.send_keys("5").await.expect("type");
     submit(&admin, "form[action$='/rounds'] button[type=submit]").await;
+    // The links are read from the page the form leads to: wait for it.
+    page_with(&admin, "<li class=\"token\">").await;
     let mut links = Vec::new();
     for item in admin.find_all(Locator::Css("li.token")).await.expect("links") {
         links.push(item.text().await.expect("text"));
@@ -331,6 +333,8 @@ async fn a_round_from_set_up_to_result_in_chromium() {
         }
         submit(&respondent, "a.button").await;
         for page in 0..5 {
+            // Answer the page that is shown, not the one being replaced.
+            page_with(&respondent, &format!("<span>Page {} of 5</span>", page + 1)).await;
             if i == 0 && page == 0 {
                 shot(&respondent, "respond-page").await;
             }
