@@ -27,7 +27,7 @@ JSON="$WORK/org-$TEAMS.json"
 CSV="$WORK/org-$TEAMS.csv"
 [ -s "$JSON" ] && [ -s "$CSV" ] || python3 bench/gen-export.py --teams "$TEAMS" --out "$JSON" --csv "$CSV"
 ANSWERS=$(wc -l < "$CSV")
-echo "export: $(du -h "$JSON" | cut -f1), $ANSWERS answers"
+echo "export: $(du -hL "$JSON" | cut -f1), $ANSWERS answers"
 
 report() { # name seconds kb
   awk -v n="$1" -v s="$2" -v kb="$3" -v a="$ANSWERS" \
