@@ -143,11 +143,7 @@ impl App<'_> {
                 ),
             ));
         }
-        if scan
-            .people
-            .as_ref()
-            .is_some_and(|p| p.top.iter().any(|person| person.name.is_some()))
-        {
+        if scan.shows_names() {
             return Err(AppError::invalid(
                 "scan",
                 "a scan that shows people's names is never saved; run it without names to save it",
@@ -257,7 +253,7 @@ impl App<'_> {
         Ok(self.store.remove_waiver(&team, rule.trim()).await?)
     }
 
-    async fn saved_scans(&self, team: &TeamName) -> Result<Vec<(StoredEvidence, Scan)>, AppError> {
+    pub(crate) async fn saved_scans(&self, team: &TeamName) -> Result<Vec<(StoredEvidence, Scan)>, AppError> {
         self.store
             .team_evidence(team)
             .await?

@@ -9,14 +9,19 @@ use asyncmm_core::plan::{
     Action, ActionId, ActionStatus, ActionUpdate, CANDIDATES_PER_AREA, Candidate, Focus, Goal, Link, NewAction,
     focused_candidates, parse_owner, progress,
 };
+use asyncmm_evidence::SourceKind;
 use asyncmm_model::{AreaId, Level, Model, StatementId};
-use asyncmm_report::plan::{GoalReport, PlanReport, Regression, Suggestions};
+use asyncmm_report::plan::{GoalReport, MeetingCandidate, PlanReport, Regression, Suggestions};
 use asyncmm_store::StoreError;
 use time::Date;
 
 use crate::models::LoadedModel;
 use crate::record::Current;
 use crate::{App, AppError};
+
+/// The metric whose evidence rule says which area meetings that could be
+/// written belong to and which statements replacing one works towards.
+const WRITABLE_METRIC: &str = "calendar.writable_meeting_hours_per_person_week";
 
 /// A goal as stored, and what the person setting it should know.
 #[derive(Debug)]
@@ -231,8 +236,13 @@ impl App<'_> {
             area: area.clone(),
             per_area,
         };
+        let mut meetings = self.meeting_candidates(&team, model, area.as_ref(), &actions).await?;
+        if let Some(n) = per_area {
+            meetings.truncate(n);
+        }
         Ok(Suggestions {
-            schema: "asyncmm.suggestions/2",
+            schema: "asyncmm.suggestions/3",
+            meetings,
             candidates: focused_candidates(model, &now.entry.standings, &goals, &actions, &focus),
             from: now.entry.label(),
             area,
@@ -252,7 +262,7 @@ impl App<'_> {
         numbers: &[usize],
     ) -> Result<Vec<Action>, AppError> {
         let suggestions = self.suggestions(team, request).await?;
-        let count = suggestions.candidates.len();
+        let count = suggestions.len();
         if numbers.is_empty() {
             return Err(AppError::invalid(
                 "candidates",
@@ -261,16 +271,33 @@ impl App<'_> {
         }
         let model = Self::plan_model(self.current(&suggestions.team).await?.as_ref())?;
         let mut chosen: Vec<&Candidate> = Vec::new();
+        let mut meetings: Vec<&MeetingCandidate> = Vec::new();
+        let statements = suggestions.candidates.len();
         for &n in numbers {
-            let candidate = n
-                .checked_sub(1)
-                .and_then(|i| suggestions.candidates.get(i))
-                .ok_or_else(|| {
-                    AppError::invalid(
+            let index = n.checked_sub(1).filter(|&i| i < count).ok_or_else(|| {
+                AppError::invalid(
+                    "candidates",
+                    format!("there is no candidate {n} (candidates are 1 to {count})"),
+                )
+            })?;
+            if let Some(meeting) = index.checked_sub(statements).and_then(|i| suggestions.meetings.get(i)) {
+                if let Some(action) = meeting.planned {
+                    return Err(AppError::invalid(
                         "candidates",
-                        format!("there is no candidate {n} (candidates are 1 to {count})"),
-                    )
-                })?;
+                        format!(
+                            "candidate {n} (meeting {}) is already planned as action #{action}; nothing was added",
+                            meeting.meeting
+                        ),
+                    ));
+                }
+                if !meetings.iter().any(|m| m.meeting == meeting.meeting) {
+                    meetings.push(meeting);
+                }
+                continue;
+            }
+            let Some(candidate) = suggestions.candidates.get(index) else {
+                continue;
+            };
             if let Some(action) = candidate.planned {
                 return Err(AppError::invalid(
                     "candidates",
@@ -286,14 +313,16 @@ impl App<'_> {
         }
         let new: Vec<NewAction> = chosen
             .iter()
-            .map(|c| {
+            .map(|c| (c.title.as_str(), std::slice::from_ref(&c.statement)))
+            .chain(meetings.iter().map(|m| (m.title.as_str(), m.statements.as_slice())))
+            .map(|(title, statements)| {
                 NewAction::new(
                     &model,
                     suggestions.team.clone(),
-                    &c.title,
+                    title,
                     None,
                     None,
-                    std::slice::from_ref(&c.statement),
+                    statements,
                     self.today,
                 )
                 .map_err(|e| AppError::invalid("action", e))
@@ -304,6 +333,71 @@ impl App<'_> {
             stored.push(self.store.add_action(action).await?);
         }
         Ok(stored)
+    }
+
+    /// Meetings that could be written, from the team's newest saved
+    /// calendar scan, as candidate actions linked to the statements the
+    /// evidence rule for them names (none when the rule names none). An
+    /// action that names the meeting's id and isn't dropped marks it
+    /// planned: ids are salted per organisation, so they stay the same
+    /// from one saved scan to the next.
+    async fn meeting_candidates(
+        &self,
+        team: &TeamName,
+        model: &Model,
+        area: Option<&AreaId>,
+        actions: &[Action],
+    ) -> Result<Vec<MeetingCandidate>, AppError> {
+        let rules = crate::evidence::load_rules(None, model)?;
+        let rules: Vec<_> = rules
+            .rules
+            .iter()
+            .filter(|r| r.metric.as_str() == WRITABLE_METRIC)
+            .collect();
+        if area.is_some_and(|area| !rules.iter().any(|r| &r.area == area)) {
+            return Ok(Vec::new());
+        }
+        let newest = self
+            .saved_scans(team)
+            .await?
+            .into_iter()
+            .filter(|(_, scan)| scan.source == SourceKind::Calendar)
+            .max_by_key(|(stored, _)| stored.scanned_at);
+        let Some((stored, scan)) = newest else {
+            return Ok(Vec::new());
+        };
+        let statements: Vec<StatementId> =
+            rules
+                .iter()
+                .flat_map(|r| r.statements.iter().cloned())
+                .fold(Vec::new(), |mut all, s| {
+                    if !all.contains(&s) {
+                        all.push(s);
+                    }
+                    all
+                });
+        Ok(scan
+            .writable_meetings
+            .iter()
+            .map(|m| {
+                let marker = format!("meeting {}", m.id);
+                MeetingCandidate {
+                    title: format!(
+                        "Replace the recurring {marker} ({} attendees, {:.1} person-hours a week) with a written update",
+                        m.attendees, m.person_hours_per_week
+                    ),
+                    planned: actions
+                        .iter()
+                        .find(|a| a.status != ActionStatus::Dropped && a.title.contains(&marker))
+                        .map(|a| a.id),
+                    meeting: m.id.clone(),
+                    attendees: m.attendees,
+                    person_hours_per_week: m.person_hours_per_week,
+                    statements: statements.clone(),
+                    scanned_on: stored.scanned_at.date(),
+                }
+            })
+            .collect())
     }
 
     /// The team's goals, by area id.

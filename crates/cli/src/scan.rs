@@ -29,7 +29,10 @@ use asyncmm_evidence::privacy::Privacy;
 use asyncmm_evidence::since::parse_window;
 use asyncmm_evidence::slack::archive::ArchiveLimits;
 use asyncmm_evidence::slack::{SlackSettings, scan_slack};
-use asyncmm_evidence::{EvidenceReport, Progress, RuleSet, Scan, default_rules, evaluate, parse_rules, render};
+use asyncmm_evidence::sources::{GithubFrom, Source, parse_sources};
+use asyncmm_evidence::{
+    EvidenceReport, Progress, RuleSet, Scan, SourceKind, Window, default_rules, evaluate, parse_rules, render,
+};
 use asyncmm_model::Model;
 use asyncmm_store::Store;
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
@@ -60,7 +63,24 @@ pub enum ScanCommand {
     /// focus time, off-hours meetings, and meetings that could be written.
     /// Titles and descriptions are never stored or printed.
     Calendar(CalendarArgs),
+    /// Measure every source a scan file names, for one team, in one go:
+    /// repositories, GitHub, a Slack export and calendars, evaluated
+    /// together into one report (--config scan.toml; see docs/evidence.md).
+    All(AllArgs),
 }
+
+/// The team may come from the scan file, so `--save` doesn't need
+/// `--team` here; the file's team is checked once it is read.
+#[derive(Debug, Args)]
+#[command(mut_arg("save", |arg| arg.requires(clap::builder::Resettable::<clap::Id>::Reset)))]
+pub struct AllArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The GitHub API and rate-limit wait `scan all` uses for live sources.
+const DEFAULT_API_URL: &str = "https://api.github.com";
+const DEFAULT_MAX_WAIT: &str = "15m";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
@@ -72,9 +92,9 @@ pub enum ScanFormat {
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Start of the window: a span back from --until (180d, 26w) or a date
-    /// (2024-01-31) or an RFC 3339 time.
-    #[arg(long, default_value = "180d", value_name = "SPAN|DATE")]
-    pub since: String,
+    /// (2024-01-31) or an RFC 3339 time [default: 180d; calendars 90d]
+    #[arg(long, value_name = "SPAN|DATE")]
+    pub since: Option<String>,
     /// End of the window (default: now); a date includes that whole day.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
@@ -92,7 +112,8 @@ pub struct CommonArgs {
     /// Anonymity threshold: figures about people need at least k of them.
     #[arg(long, default_value_t = 5)]
     pub k: i64,
-    /// Settings file ([evidence] table) instead of the repository's .asyncmm.toml.
+    /// Settings file ([evidence] table) instead of the repository's
+    /// .asyncmm.toml; for `scan all`, the scan file ([scan] table).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// A bot pattern (substring of name, e-mail or login), added to the defaults.
@@ -106,6 +127,16 @@ pub struct CommonArgs {
     /// only; nothing is saved when the scan fails).
     #[arg(long, requires = "team", conflicts_with = "show_names")]
     pub save: bool,
+}
+
+/// Half a year of history, chat and issues shows a team's habits; a
+/// calendar's recurring meetings show them within a quarter, and older
+/// calendar entries are mostly meetings that no longer happen.
+fn default_since(source: SourceKind) -> &'static str {
+    match source {
+        SourceKind::Calendar => "90d",
+        _ => "180d",
+    }
 }
 
 #[derive(Debug, Args)]
@@ -139,12 +170,12 @@ pub struct GithubArgs {
     #[arg(
         long,
         env = "GITHUB_API_URL",
-        default_value = "https://api.github.com",
+        default_value = DEFAULT_API_URL,
         value_name = "URL"
     )]
     pub api_url: String,
     /// The longest to wait in total for rate limits, in seconds (or 15m).
-    #[arg(long, default_value = "15m", value_name = "DURATION")]
+    #[arg(long, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
     pub max_wait: String,
     /// A label that marks a decision issue, added to decision, rfc, adr.
     #[arg(long = "decision-label", value_name = "LABEL")]
@@ -312,12 +343,13 @@ impl<'c> ScanRun<'c> {
     /// never costs a long history walk.
     async fn prepare(
         common: &'c CommonArgs,
+        team: Option<&str>,
         database: &dyn Fn() -> Result<String>,
         now: OffsetDateTime,
     ) -> Result<Self> {
         let model = load_model(common.model.as_deref())?;
         let rules = load_rules(common.rules.as_deref(), &model)?;
-        let (team, salt) = match &common.team {
+        let (team, salt) = match team {
             None => (None, None),
             Some(given) => {
                 let store = asyncmm_store::connect(&database()?).await?;
@@ -338,27 +370,47 @@ impl<'c> ScanRun<'c> {
         })
     }
 
-    /// Evaluates the scan, marks the team's waived rules, saves it when
+    /// Evaluates one scan, marks the team's waived rules, saves it when
     /// asked (only a scan that succeeded and measured something) and prints
     /// it.
-    async fn finish<E>(&self, scan: Result<Scan, E>) -> Result<()>
-    where
-        anyhow::Error: From<E>,
-    {
+    async fn finish(&self, scan: Result<Scan>) -> Result<()> {
         let scan = scan?;
-        let mut evaluation = evaluate(&self.rules, std::slice::from_ref(&scan), &self.model);
+        if self.common.save && !scan.measured_anything() {
+            bail!(
+                "the {} scan of {} measured nothing, so nothing was saved",
+                scan.source,
+                scan.subject
+            );
+        }
+        self.finish_all(vec![scan]).await
+    }
+
+    /// Evaluates scans together (an area's evidence combines every
+    /// source), saves each one that measured something when asked, and
+    /// prints one report.
+    async fn finish_all(&self, scans: Vec<Scan>) -> Result<()> {
+        let mut evaluation = evaluate(&self.rules, &scans, &self.model);
         if let Some(TeamStore { store, team }) = &self.team {
             let app = App::new(store.as_ref(), self.now).await?;
             evaluation = app.with_waivers(team, evaluation, &self.model).await?;
             if self.common.save {
-                let saved = app.save_scan(team, &scan).await?;
-                eprintln!(
-                    "saved the {} scan of {} as evidence #{} of team \"{}\"",
-                    saved.source, saved.subject, saved.id, saved.team
-                );
+                for scan in &scans {
+                    if !scan.measured_anything() {
+                        eprintln!(
+                            "the {} scan of {} measured nothing, so it was not saved",
+                            scan.source, scan.subject
+                        );
+                        continue;
+                    }
+                    let saved = app.save_scan(team, scan).await?;
+                    eprintln!(
+                        "saved the {} scan of {} as evidence #{} of team \"{}\"",
+                        saved.source, saved.subject, saved.id, saved.team
+                    );
+                }
             }
         }
-        let report = EvidenceReport::new(vec![scan], evaluation);
+        let report = EvidenceReport::new(scans, evaluation);
         let text = match self.common.format {
             ScanFormat::Text => render::text(&report, &self.model),
             ScanFormat::Json => render::json(&report),
@@ -371,108 +423,304 @@ impl<'c> ScanRun<'c> {
     }
 }
 
-pub async fn run(command: &ScanCommand, database: &dyn Fn() -> Result<String>) -> Result<()> {
-    let now = OffsetDateTime::now_utc();
-    match command {
-        ScanCommand::Git(args) => {
-            let common = &args.common;
-            // Every input is checked before the history walk starts.
-            let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let config = load_config(common.config.as_deref())?;
-            let run = ScanRun::prepare(common, database, now).await?;
+/// Settings every source of one run shares.
+struct Shared<'a> {
+    /// `--since` (or the scan file's `since`); `None` keeps each source's
+    /// usual span.
+    since: Option<&'a str>,
+    until: Option<&'a str>,
+    /// The `[evidence]` settings given with --config or in the scan file;
+    /// `None` lets a repository's own `.asyncmm.toml` apply.
+    config: Option<EvidenceConfig>,
+    bots: &'a [String],
+    api_url: &'a str,
+    max_wait: &'a str,
+    now: OffsetDateTime,
+}
+
+impl Shared<'_> {
+    fn window(&self, source: SourceKind) -> Result<Window> {
+        let since = self.since.unwrap_or(default_since(source));
+        Ok(parse_window(since, self.until, self.now)?)
+    }
+
+    /// The settings a non-git source reads: the given ones or the defaults,
+    /// with the command line's bots added.
+    fn settings(&self) -> EvidenceConfig {
+        let mut config = self.config.clone().unwrap_or_default();
+        config.bots.extend(self.bots.iter().cloned());
+        config
+    }
+
+    /// Checks what can be checked before any source is read: the window
+    /// and, for live GitHub, the token.
+    fn check(&self, source: &Source) -> Result<()> {
+        self.window(kind_of(source))?;
+        if let Source::Github {
+            from: GithubFrom::Repo(_) | GithubFrom::Org(_),
+            ..
+        } = source
+        {
+            self.api()?;
+        }
+        Ok(())
+    }
+
+    fn api(&self) -> Result<ApiSettings> {
+        let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
+        if token.trim().is_empty() {
+            bail!("reading GitHub live needs a token: set GITHUB_TOKEN (read access to the repositories is enough)");
+        }
+        Ok(ApiSettings {
+            // An empty GITHUB_API_URL means the default, not "no address".
+            base_url: match self.api_url.trim().trim_end_matches('/') {
+                "" => "https://api.github.com".to_string(),
+                url => url.to_string(),
+            },
+            token: token.trim().to_string(),
+            max_wait: parse_wait(self.max_wait)?,
+            retry_pause: Duration::from_secs(2),
+        })
+    }
+}
+
+fn kind_of(source: &Source) -> SourceKind {
+    match source {
+        Source::Git { .. } => SourceKind::Git,
+        Source::Github { .. } => SourceKind::Github,
+        Source::Slack { .. } => SourceKind::Slack,
+        Source::Calendar { .. } => SourceKind::Calendar,
+    }
+}
+
+/// Reads one source: the one place each scanner is called, whether from
+/// its own subcommand or from `scan all`.
+fn measure(source: &Source, shared: &Shared<'_>, privacy: &Privacy, progress: &dyn Progress) -> Result<Scan> {
+    let window = shared.window(kind_of(source))?;
+    let now = shared.now;
+    Ok(match source {
+        Source::Git { path, docs, decisions } => {
             let settings = GitSettings {
                 window,
-                config,
-                extra_docs: args.docs.clone(),
-                extra_decisions: args.decisions.clone(),
-                extra_bots: common.bots.clone(),
+                config: shared.config.clone(),
+                extra_docs: docs.clone(),
+                extra_decisions: decisions.clone(),
+                extra_bots: shared.bots.to_vec(),
                 now,
             };
-            let display = Display::new();
-            let scan = scan_git(&args.path, &settings, &run.privacy, &display);
-            display.finish();
-            run.finish(scan).await
+            scan_git(path, &settings, privacy, progress)?
         }
-        ScanCommand::Github(args) => {
-            let common = &args.common;
-            let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let mut config = load_config(common.config.as_deref())?.unwrap_or_default();
-            config.bots.extend(common.bots.iter().cloned());
-            config.decision_labels.extend(args.decision_labels.iter().cloned());
-            if let Some(dir) = &args.from {
-                let run = ScanRun::prepare(common, database, now).await?;
-                let scan = scan_files(dir, window, &config, &run.privacy, now);
-                return run.finish(scan).await;
-            }
-            let target = match (&args.repo, &args.org) {
-                (Some(repo), _) => Target::repo(repo)?,
-                (None, Some(org)) => Target::Org(org.clone()),
-                (None, None) => bail!("name a source: --from DIR, --repo OWNER/NAME or --org ORG"),
+        Source::Github { from, decision_labels } => {
+            let mut config = shared.settings();
+            config.decision_labels.extend(decision_labels.iter().cloned());
+            let target = match from {
+                GithubFrom::Files(dir) => return Ok(scan_files(dir, window, &config, privacy, now)?),
+                GithubFrom::Repo(repo) => Target::repo(repo)?,
+                GithubFrom::Org(org) => Target::Org(org.clone()),
             };
-            let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
-            if token.trim().is_empty() {
-                bail!(
-                    "reading GitHub live needs a token: set GITHUB_TOKEN (read access to the repositories is enough)"
-                );
-            }
-            let api = ApiSettings {
-                // An empty GITHUB_API_URL means the default, not "no address".
-                base_url: match args.api_url.trim().trim_end_matches('/') {
-                    "" => "https://api.github.com".to_string(),
-                    url => url.to_string(),
-                },
-                token: token.trim().to_string(),
-                max_wait: parse_wait(&args.max_wait)?,
-                retry_pause: Duration::from_secs(2),
-            };
-            let run = ScanRun::prepare(common, database, now).await?;
-            let display = Display::new();
-            let scan = scan_live(&target, window, &api, &config, &run.privacy, &RealSleep, &display, now);
-            display.finish();
-            run.finish(scan).await
+            let api = shared.api()?;
+            scan_live(&target, window, &api, &config, privacy, &RealSleep, progress, now)?
         }
-        ScanCommand::Slack(args) => {
-            let common = &args.common;
-            let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let mut config = load_config(common.config.as_deref())?.unwrap_or_default();
-            config.bots.extend(common.bots.iter().cloned());
-            let limits = ArchiveLimits {
-                max_total_bytes: args.max_unpacked_gib.saturating_mul(1 << 30),
-                ..ArchiveLimits::default()
-            };
+        Source::Slack {
+            export,
+            working_hours,
+            max_unpacked_gib,
+        } => {
             let settings = SlackSettings {
                 window,
-                config,
-                working_hours: WorkingHours::parse(&args.working_hours)?,
-                limits,
+                config: shared.settings(),
+                working_hours: *working_hours,
+                limits: ArchiveLimits {
+                    max_total_bytes: max_unpacked_gib.saturating_mul(1 << 30),
+                    ..ArchiveLimits::default()
+                },
                 now,
             };
-            let run = ScanRun::prepare(common, database, now).await?;
-            let display = Display::new();
-            let scan = scan_slack(&args.export, &settings, &run.privacy, &display);
-            display.finish();
-            run.finish(scan).await
+            scan_slack(export, &settings, privacy, progress)?
         }
-        ScanCommand::Calendar(args) => {
-            let common = &args.common;
-            let window = parse_window(&common.since, common.until.as_deref(), now)?;
-            let config = load_config(common.config.as_deref())?.unwrap_or_default();
-            let default_zone = ics::zone(&args.zone)
-                .ok_or_else(|| anyhow!("--zone {:?} is not a time zone name such as Europe/Berlin", args.zone))?;
+        Source::Calendar {
+            paths,
+            working_hours,
+            zone,
+        } => {
             let settings = CalendarSettings {
                 window,
-                config,
-                working_hours: WorkingHours::parse(&args.working_hours)?,
-                default_zone,
+                config: shared.settings(),
+                working_hours: *working_hours,
+                default_zone: *zone,
                 now,
             };
-            let run = ScanRun::prepare(common, database, now).await?;
-            let display = Display::new();
-            let scan = scan_calendars(&args.paths, &settings, &run.privacy, &display);
-            display.finish();
-            run.finish(scan).await
+            scan_calendars(paths, &settings, privacy, progress)?
+        }
+    })
+}
+
+/// Progress of one source among several: its stages carry its label.
+struct Labelled<'a> {
+    inner: &'a dyn Progress,
+    label: String,
+}
+
+impl Progress for Labelled<'_> {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        self.inner.stage(&format!("{}: {name}", self.label), total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.inner.advance(n);
+    }
+
+    fn message(&self, text: &str) {
+        self.inner.message(&format!("{}: {text}", self.label));
+    }
+}
+
+/// The source one scan subcommand names on its command line.
+fn source_of(command: &ScanCommand) -> Result<Source> {
+    Ok(match command {
+        ScanCommand::Git(args) => Source::Git {
+            path: args.path.clone(),
+            docs: args.docs.clone(),
+            decisions: args.decisions.clone(),
+        },
+        ScanCommand::Github(args) => Source::Github {
+            from: match (&args.from, &args.repo, &args.org) {
+                (Some(dir), _, _) => GithubFrom::Files(dir.clone()),
+                (None, Some(repo), _) => GithubFrom::Repo(repo.clone()),
+                (None, None, Some(org)) => GithubFrom::Org(org.clone()),
+                (None, None, None) => bail!("name a source: --from DIR, --repo OWNER/NAME or --org ORG"),
+            },
+            decision_labels: args.decision_labels.clone(),
+        },
+        ScanCommand::Slack(args) => Source::Slack {
+            export: args.export.clone(),
+            working_hours: WorkingHours::parse(&args.working_hours)?,
+            max_unpacked_gib: args.max_unpacked_gib,
+        },
+        ScanCommand::Calendar(args) => Source::Calendar {
+            paths: args.paths.clone(),
+            working_hours: WorkingHours::parse(&args.working_hours)?,
+            zone: ics::zone(&args.zone)
+                .ok_or_else(|| anyhow!("--zone {:?} is not a time zone name such as Europe/Berlin", args.zone))?,
+        },
+        ScanCommand::All(_) => bail!("scan all reads its sources from the scan file"),
+    })
+}
+
+fn common_of(command: &ScanCommand) -> &CommonArgs {
+    match command {
+        ScanCommand::Git(args) => &args.common,
+        ScanCommand::Github(args) => &args.common,
+        ScanCommand::Slack(args) => &args.common,
+        ScanCommand::Calendar(args) => &args.common,
+        ScanCommand::All(args) => &args.common,
+    }
+}
+
+pub async fn run(command: &ScanCommand, database: &dyn Fn() -> Result<String>) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    // `scan all` has no --api-url: live sources use GITHUB_API_URL as the
+    // flag's default would.
+    let (api_url, max_wait) = match command {
+        ScanCommand::Github(args) => (args.api_url.clone(), args.max_wait.as_str()),
+        _ => (
+            std::env::var("GITHUB_API_URL").unwrap_or_else(|_| DEFAULT_API_URL.to_string()),
+            DEFAULT_MAX_WAIT,
+        ),
+    };
+    let common = common_of(command);
+    if let ScanCommand::All(_) = command {
+        return run_all(common, database, &api_url, max_wait, now).await;
+    }
+    // Every input is checked before a long read starts.
+    let source = source_of(command)?;
+    let shared = Shared {
+        since: common.since.as_deref(),
+        until: common.until.as_deref(),
+        config: load_config(common.config.as_deref())?,
+        bots: &common.bots,
+        api_url: &api_url,
+        max_wait,
+        now,
+    };
+    shared.check(&source)?;
+    let run = ScanRun::prepare(common, common.team.as_deref(), database, now).await?;
+    let display = Display::new();
+    let scan = measure(&source, &shared, &run.privacy, &display);
+    display.finish();
+    run.finish(scan).await
+}
+
+/// `scan all`: every source of the scan file, one after the other under
+/// one progress display, evaluated together. A source that can't be read
+/// is reported and the others still run; the command then fails.
+async fn run_all(
+    common: &CommonArgs,
+    database: &dyn Fn() -> Result<String>,
+    api_url: &str,
+    max_wait: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let Some(file) = common.config.as_deref() else {
+        bail!("scan all needs a scan file: --config scan.toml (see docs/evidence.md)");
+    };
+    let text = read_text(file, "scan file", MAX_SETTINGS_FILE)?;
+    let origin = file.display().to_string();
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let plan = parse_sources(&text, &origin, &base).map_err(|e| anyhow!("{e}"))?;
+    let config = if plan.has_evidence_table {
+        Some(parse_config(&text, &origin).map_err(|e| anyhow!("{e}"))?)
+    } else {
+        None
+    };
+    let shared = Shared {
+        since: common.since.as_deref().or(plan.since.as_deref()),
+        until: common.until.as_deref(),
+        config,
+        bots: &common.bots,
+        api_url,
+        max_wait,
+        now,
+    };
+    for source in &plan.sources {
+        shared.check(source)?;
+    }
+    let team = common.team.as_deref().or(plan.team.as_deref());
+    if common.save && team.is_none() {
+        bail!("--save needs a team: --team T or team = \"T\" in the [scan] table of {origin}");
+    }
+    let run = ScanRun::prepare(common, team, database, now).await?;
+    let display = Display::new();
+    let mut scans = Vec::new();
+    let mut failed = Vec::new();
+    for source in &plan.sources {
+        let label = source.label();
+        let progress = Labelled {
+            inner: &display,
+            label: label.clone(),
+        };
+        match measure(source, &shared, &run.privacy, &progress) {
+            Ok(scan) => scans.push(scan),
+            Err(e) => {
+                display.message(&format!("{label}: could not be read: {e:#}"));
+                failed.push(label);
+            }
         }
     }
+    display.finish();
+    if scans.is_empty() {
+        bail!("no source of {origin} could be read ({})", failed.join("; "));
+    }
+    run.finish_all(scans).await?;
+    if !failed.is_empty() {
+        bail!(
+            "{} of {} sources of {origin} could not be read ({}); the report covers the others",
+            failed.len(),
+            plan.sources.len(),
+            failed.join(", ")
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -312,3 +312,229 @@ fn without_a_round_the_survey_side_says_so() {
         "{json}"
     );
 }
+
+/// A two-week window with one weekly hour-long sync of six people, no
+/// agenda: a meeting that could be written, at 1.0 person-hours a week.
+const SYNC_CALENDAR: &str = "BEGIN:VCALENDAR\nX-WR-CALNAME:lead@x.org\nBEGIN:VEVENT\nUID:sync-1\n\
+SUMMARY:Weekly sync\nDTSTART:20240304T100000Z\nDTEND:20240304T110000Z\nRRULE:FREQ=WEEKLY\n\
+ATTENDEE:mailto:lead@x.org\nATTENDEE:mailto:a@x.org\nATTENDEE:mailto:b@x.org\n\
+ATTENDEE:mailto:c@x.org\nATTENDEE:mailto:d@x.org\nATTENDEE:mailto:e@x.org\nEND:VEVENT\nEND:VCALENDAR\n";
+const CALENDAR_WINDOW: [&str; 4] = ["--since", "2024-03-04", "--until", "2024-03-17"];
+
+fn calendars(env: &Env) -> std::path::PathBuf {
+    let dir = env.dir.path().join("calendars");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("lead.ics"), SYNC_CALENDAR).expect("write");
+    dir
+}
+
+#[test]
+fn scan_all_runs_every_source_of_the_file_and_names_the_one_that_failed() {
+    let env = Env::new();
+    repo(&env);
+    calendars(&env);
+    let file = env.write(
+        "scan.toml",
+        "[scan]\nteam = \"Platform\"\nsince = \"2024-01-01\"\n\n[[scan.git]]\npath = \"repo\"\n\n\
+         [[scan.calendar]]\npaths = [\"calendars\"]\n\n[[scan.slack]]\nexport = \"missing.zip\"\n",
+    );
+    let out = env
+        .cmd()
+        .env_remove("ASYNCMM_PSEUDONYM_SALT")
+        .args(["scan", "all", "--config"])
+        .arg(&file)
+        .args(["--until", "2024-03-17", "--save", "--format", "json"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("slack ") && stderr.contains("missing.zip: could not be read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 of 3 sources of") && stderr.contains("the report covers the others"),
+        "{stderr}"
+    );
+    // One report over the two sources that could be read, both saved.
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let sources: Vec<&str> = doc["scans"]
+        .as_array()
+        .expect("scans")
+        .iter()
+        .map(|s| s["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(sources, ["git", "calendar"]);
+    assert!(
+        stderr.contains("saved the git scan") && stderr.contains("saved the calendar scan"),
+        "{stderr}"
+    );
+    let history = env.json(&["evidence", "history", "--team", "Platform", "--format", "json"]);
+    let saved: Vec<&str> = history["scans"]
+        .as_array()
+        .expect("scans")
+        .iter()
+        .map(|s| s["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(saved, ["git", "calendar"]);
+}
+
+#[test]
+fn a_broken_scan_file_is_located_and_reads_nothing() {
+    let env = Env::new();
+    let file = env.write(
+        "scan.toml",
+        "[scan]\n[[scan.calendar]]\npaths = [\"c\"]\nzone = \"Mars/Olympus\"\n",
+    );
+    let out = env
+        .cmd()
+        .args(["scan", "all", "--config"])
+        .arg(&file)
+        .args(["--team", "Platform", "--save"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("scan.toml:4:8") && stderr.contains("Mars/Olympus"),
+        "{stderr}"
+    );
+    env.fails(&["scan", "all"], "scan all needs a scan file: --config scan.toml");
+    let teamless = env.write("teamless.toml", "[scan]\n[[scan.calendar]]\npaths = [\"c\"]\n");
+    env.fails(
+        &["scan", "all", "--config", teamless.to_str().expect("utf-8"), "--save"],
+        "--save needs a team: --team T or team = \"T\" in the [scan] table",
+    );
+    env.fails(&["evidence", "history", "--team", "Platform"], "no saved evidence");
+}
+
+#[test]
+fn calendars_default_to_a_quarter_and_other_sources_to_half_a_year() {
+    let env = Env::new();
+    let dir = calendars(&env);
+    let out = env.ok(&[
+        "scan",
+        "calendar",
+        dir.to_str().expect("utf-8"),
+        "--until",
+        "2024-03-17",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).expect("json");
+    let window = &doc["scans"][0]["window"];
+    let day = |field: &str| {
+        time::OffsetDateTime::parse(
+            window[field].as_str().expect("time"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("rfc 3339")
+    };
+    assert_eq!((day("until") - day("since")).whole_days(), 90, "{window}");
+    let repo = repo(&env);
+    let out = env.ok(&[
+        "scan",
+        "git",
+        repo.to_str().expect("utf-8"),
+        "--until",
+        "2024-06-30",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).expect("json");
+    let window = &doc["scans"][0]["window"];
+    let since = time::OffsetDateTime::parse(
+        window["since"].as_str().expect("t"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("t");
+    let until = time::OffsetDateTime::parse(
+        window["until"].as_str().expect("t"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("t");
+    assert_eq!((until - since).whole_days(), 180, "{window}");
+}
+
+#[test]
+fn plan_suggest_offers_meetings_that_could_be_written_once() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Platform"]);
+    let answers = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/answers-detailed.toml");
+    env.ok(&[
+        "assess",
+        "--team",
+        "Platform",
+        "--detailed",
+        "--answers",
+        answers.to_str().expect("utf-8"),
+    ]);
+    // Without calendar evidence there is nothing about meetings to offer.
+    let before = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    assert_eq!(before["meetings"], serde_json::json!([]));
+    let dir = calendars(&env);
+    let mut args = vec!["scan", "calendar", dir.to_str().expect("utf-8")];
+    args.extend(CALENDAR_WINDOW);
+    args.extend(["--team", "Platform", "--save"]);
+    env.ok(&args);
+
+    let suggested = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    let meetings = suggested["meetings"].as_array().expect("meetings");
+    assert_eq!(meetings.len(), 1, "{suggested}");
+    let meeting = &meetings[0];
+    assert_eq!(meeting["attendees"], 6);
+    assert_eq!(meeting["person_hours_per_week"], 1.0);
+    assert_eq!(
+        meeting["statements"],
+        serde_json::json!(["meetings.2.1", "meetings.3.2"])
+    );
+    let id = meeting["meeting"].as_str().expect("id");
+    let title = meeting["title"].as_str().expect("title");
+    assert!(
+        title.contains(&format!("meeting {id}")) && title.contains("written update"),
+        "{title}"
+    );
+    assert!(!suggested.to_string().contains("Weekly sync"), "a title was stored");
+    // Numbered after the statement candidates, in text as in `--accept`.
+    let number = suggested["candidates"].as_array().expect("candidates").len() + 1;
+    let text = env.ok(&["plan", "suggest", "--team", "Platform"]);
+    assert!(text.contains("Meetings that could be written"), "{text}");
+    assert!(
+        text.contains(&format!("{number:>3}. [meetings.2.1, meetings.3.2] {title}")),
+        "{text}"
+    );
+
+    env.ok(&["plan", "suggest", "--team", "Platform", "--accept", &number.to_string()]);
+    let actions = env.json(&["plan", "action", "list", "--team", "Platform", "--format", "json"]);
+    let action = actions
+        .as_array()
+        .or_else(|| actions["actions"].as_array())
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == title)
+        .cloned()
+        .expect("the accepted meeting action");
+    assert_eq!(
+        action["statements"],
+        serde_json::json!(["meetings.2.1", "meetings.3.2"])
+    );
+    let again = env.json(&["plan", "suggest", "--team", "Platform", "--format", "json"]);
+    assert_eq!(again["meetings"][0]["planned"], action["id"]);
+    let number = again["candidates"].as_array().expect("candidates").len() + 1;
+    env.fails(
+        &["plan", "suggest", "--team", "Platform", "--accept", &number.to_string()],
+        &format!("(meeting {id}) is already planned as action #"),
+    );
+    // Focused on another area, meetings are not offered.
+    let other = env.json(&[
+        "plan",
+        "suggest",
+        "--team",
+        "Platform",
+        "--area",
+        "documentation",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(other["meetings"], serde_json::json!([]));
+}

@@ -253,6 +253,7 @@ mod tests {
             metrics,
             notes: vec![],
             people: None,
+            writable_meetings: Vec::new(),
         }
     }
 

@@ -316,6 +316,7 @@ pub fn scan_git(
         metrics,
         notes,
         people: Some(people),
+        writable_meetings: Vec::new(),
     })
 }
 

@@ -17,7 +17,9 @@ pub mod metric;
 pub mod rules;
 
 pub use evaluate::{AreaEvidence, COMBINATION, Evaluation, RuleOutcome, RuleSetRef, Waiver, apply_waivers, evaluate};
-pub use metric::{IdError, Metric, MetricId, Note, NoteKind, People, Person, Scan, SourceKind, Unit, Window};
+pub use metric::{
+    IdError, Metric, MetricId, Note, NoteKind, People, Person, Scan, SourceKind, Unit, Window, WritableMeeting,
+};
 pub use rules::{
     DEFAULT_RULES_ORIGIN, DEFAULT_RULES_TOML, Direction, Rule, RuleId, RuleSet, RulesError, Thresholds, default_rules,
     parse_rules,
@@ -33,6 +35,7 @@ pub mod refs;
 pub mod render;
 pub mod since;
 pub mod slack;
+pub mod sources;
 
 pub use progress::{Progress, Silent};
 pub use render::{EvidenceReport, SCHEMA};

@@ -274,6 +274,33 @@ pub struct Person {
     pub share: f64,
 }
 
+/// A recurring meeting with many attendees and no agenda: a candidate to
+/// replace with a written update. Only calendar scans find them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WritableMeeting {
+    /// Salted hash of the meeting's identity; stable for one salt, so the
+    /// same meeting keeps its id across a team's saved scans.
+    pub id: String,
+    /// The meeting's title, only with `show_names` on a local run (such a
+    /// scan is never saved).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub title: Option<String>,
+    pub attendees: u32,
+    /// Attendees × hours, per week of the window, over the calendars read.
+    pub person_hours_per_week: f64,
+}
+
+impl WritableMeeting {
+    /// How the meeting is named in text: its title and id on a local run
+    /// with names, otherwise only the id.
+    pub fn label(&self) -> String {
+        match &self.title {
+            Some(title) => format!("{title} (meeting {})", self.id),
+            None => format!("meeting {}", self.id),
+        }
+    }
+}
+
 /// Everything one scanner found in one source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scan {
@@ -286,6 +313,11 @@ pub struct Scan {
     pub metrics: Vec<Metric>,
     pub notes: Vec<Note>,
     pub people: Option<People>,
+    /// Meetings that could be written, most person-hours first (calendar
+    /// scans; empty for other sources and in scans saved before they were
+    /// kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writable_meetings: Vec<WritableMeeting>,
 }
 
 impl Scan {
@@ -297,6 +329,15 @@ impl Scan {
     /// measured nothing and is reported as a failure.
     pub fn measured_anything(&self) -> bool {
         self.metrics.iter().any(Metric::has_value)
+    }
+
+    /// Whether the scan carries anyone's name or a meeting's title, which
+    /// only a local run with names does and which is never saved.
+    pub fn shows_names(&self) -> bool {
+        self.people
+            .as_ref()
+            .is_some_and(|p| p.top.iter().any(|person| person.name.is_some()))
+            || self.writable_meetings.iter().any(|m| m.title.is_some())
     }
 }
 

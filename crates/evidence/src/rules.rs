@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
-use asyncmm_model::{AreaId, Level, LineIndex, Model, Problem, line_column};
+use asyncmm_model::{AreaId, Level, LineIndex, Model, Problem, StatementId, line_column};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 
@@ -118,6 +118,11 @@ pub struct Rule {
     /// The smallest sample the metric needs for this rule to count.
     pub min_sample: u64,
     pub rationale: String,
+    /// The model's statements an action on this rule's finding works
+    /// towards (e.g. replacing a meeting that could be written): what
+    /// `plan suggest` links such an action to. Optional.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<StatementId>,
 }
 
 impl Rule {
@@ -186,6 +191,8 @@ struct RawRule {
     levels: Spanned<Vec<Spanned<f64>>>,
     min_sample: Option<Spanned<i64>>,
     rationale: Spanned<String>,
+    #[serde(default)]
+    statements: Vec<Spanned<String>>,
 }
 
 struct Problems<'a> {
@@ -249,7 +256,7 @@ pub fn parse_rules(source: &str, origin: &str, model: &Model) -> Result<RuleSet,
     let mut seen = BTreeSet::new();
     let mut rules = Vec::new();
     for raw_rule in raw.rules.get_ref() {
-        if let Some(rule) = build_rule(raw_rule, default_min, &areas, &mut seen, &mut p) {
+        if let Some(rule) = build_rule(raw_rule, default_min, &areas, model, &mut seen, &mut p) {
             rules.push(rule);
         }
     }
@@ -282,6 +289,7 @@ fn build_rule(
     raw: &RawRule,
     default_min: u64,
     areas: &[&AreaId],
+    model: &Model,
     seen: &mut BTreeSet<RuleId>,
     p: &mut Problems<'_>,
 ) -> Option<Rule> {
@@ -341,6 +349,26 @@ fn build_rule(
     } else if rationale.contains('\n') {
         p.at(raw.rationale.span(), "rationale must be one line");
     }
+    let mut statements = Vec::new();
+    for value in &raw.statements {
+        let text = value.get_ref().trim();
+        match StatementId::parse(text) {
+            Ok(statement) if model.statement(&statement).is_none() => {
+                p.at(value.span(), format!("statement \"{statement}\" is not in the model"));
+            }
+            Ok(statement) if area.as_ref().is_some_and(|a| statement.area() != a) => {
+                p.at(
+                    value.span(),
+                    format!(
+                        "statement \"{statement}\" belongs to another area than the rule's ({})",
+                        area.as_ref().map_or("", AreaId::as_str)
+                    ),
+                );
+            }
+            Ok(statement) => statements.push(statement),
+            Err(e) => p.at(value.span(), e.to_string()),
+        }
+    }
     Some(Rule {
         id: id?,
         area: area?,
@@ -349,6 +377,7 @@ fn build_rule(
         levels: levels?,
         min_sample: min_sample?,
         rationale,
+        statements,
     })
 }
 

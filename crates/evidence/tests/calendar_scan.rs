@@ -238,6 +238,15 @@ fn two_calendars_give_the_known_answers() {
         writable.contains("9 attendees, 1.0 person-hours per week"),
         "{writable}"
     );
+    // The same list as data, for plans: one meeting, by pseudonym only.
+    assert_eq!(scan.writable_meetings.len(), 1, "{:?}", scan.writable_meetings);
+    let meeting = &scan.writable_meetings[0];
+    assert_eq!((meeting.attendees, meeting.person_hours_per_week), (9, 1.0));
+    assert_eq!(meeting.title, None);
+    assert!(
+        writable.contains(&format!("meeting {}: 9 attendees", meeting.id)),
+        "{writable}"
+    );
     let json = serde_json::to_string(&scan).expect("json");
     for secret in ["Planning", "Daily standup", "API draft", "alice@x.org"] {
         assert!(!json.contains(secret), "{secret} leaked");
@@ -249,7 +258,15 @@ fn titles_are_shown_only_when_names_are_asked_for() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alice = write(tmp.path(), "alice.ics", ALICE);
     let scan = scan_calendars(&[alice], &settings(), &privacy(true), &Silent).expect("scan");
-    assert!(scan.notes.iter().any(|n| n.message.contains("Planning: 9 attendees")));
+    let meeting = &scan.writable_meetings[0];
+    assert_eq!(meeting.title.as_deref(), Some("Planning"));
+    let shown = format!("Planning (meeting {}): 9 attendees", meeting.id);
+    assert!(
+        scan.notes.iter().any(|n| n.message.contains(&shown)),
+        "{:?}",
+        scan.notes
+    );
+    assert!(scan.shows_names());
 }
 
 #[test]

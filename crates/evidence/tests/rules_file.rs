@@ -127,3 +127,33 @@ proptest! {
         prop_assert_eq!(rules.rules[0].levels.values(), v);
     }
 }
+
+#[test]
+fn a_rules_statements_must_be_the_models_and_of_its_area() {
+    let text = format!(
+        "{}{GOOD_RULE}statements = [\"documentation.2.1\", \"meetings.2.1\", \"documentation.9.1\", \"docs\"]\n",
+        header()
+    );
+    let err = parse_rules(&text, "r.toml", &model()).expect_err("bad statements");
+    let lines: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("r.toml:13:36: statement \"meetings.2.1\" belongs to another area"),
+        "{lines:#?}"
+    );
+    assert!(lines[1].starts_with("r.toml:13:52:"), "{lines:#?}");
+    assert!(lines[2].starts_with("r.toml:13:73:"), "{lines:#?}");
+    let good = format!("{}{GOOD_RULE}statements = [\"documentation.2.1\"]\n", header());
+    let rules = parse_rules(&good, "r.toml", &model()).expect("good");
+    assert_eq!(rules.rules[0].statements.len(), 1);
+    assert_eq!(rules.rules[0].statements[0].to_string(), "documentation.2.1");
+    // The default set links meetings that could be written to statements.
+    let default = asyncmm_evidence::default_rules(&model()).expect("default rules");
+    let writable = default
+        .rules
+        .iter()
+        .find(|r| r.metric.as_str() == "calendar.writable_meeting_hours_per_person_week")
+        .expect("rule");
+    let ids: Vec<String> = writable.statements.iter().map(ToString::to_string).collect();
+    assert_eq!(ids, ["meetings.2.1", "meetings.3.2"]);
+}

@@ -55,6 +55,41 @@ pub struct Suggestions {
     /// Areas with a goal, which come first.
     pub goal_areas: Vec<AreaId>,
     pub candidates: Vec<Candidate>,
+    /// Meetings that could be written, from the team's newest saved
+    /// calendar evidence; numbered after `candidates`.
+    pub meetings: Vec<MeetingCandidate>,
+}
+
+impl Suggestions {
+    /// How many candidates `--accept` can choose from.
+    pub fn len(&self) -> usize {
+        self.candidates.len() + self.meetings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A recurring meeting with many attendees and no agenda, offered as an
+/// action: replace it with a written update.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeetingCandidate {
+    /// The meeting's pseudonymous id in the saved scan; `asyncmm scan
+    /// calendar --team T --show-names` on the same files shows its title
+    /// beside the id.
+    pub meeting: String,
+    pub attendees: u32,
+    pub person_hours_per_week: f64,
+    /// The action's title if accepted.
+    pub title: String,
+    /// The statements the action works towards (from the evidence rule).
+    pub statements: Vec<asyncmm_model::StatementId>,
+    /// The day of the calendar scan it comes from.
+    #[serde(serialize_with = "serialize_day")]
+    pub scanned_on: Date,
+    /// An action (not dropped) for this meeting already exists.
+    pub planned: Option<asyncmm_core::plan::ActionId>,
 }
 
 /// A team's plan: what `plan show --format json` prints.
@@ -312,7 +347,9 @@ pub fn render_candidates_text(s: &Suggestions) -> String {
                 );
             }
         }
-        return out;
+        if s.meetings.is_empty() {
+            return out;
+        }
     }
     let limit = s
         .per_area
@@ -354,6 +391,30 @@ pub fn render_candidates_text(s: &Suggestions) -> String {
             .planned
             .map_or_else(String::new, |id| format!(" — already planned as action #{id}"));
         let _ = writeln!(out, "{:>3}. [{}] {} ({why}){planned}", i + 1, c.statement, c.title);
+    }
+    if let Some(first) = s.meetings.first() {
+        let _ = writeln!(
+            out,
+            "\n  Meetings that could be written (recurring, many attendees, no agenda; calendar evidence of {}):",
+            day_text(first.scanned_on)
+        );
+        for (i, m) in s.meetings.iter().enumerate() {
+            let planned = m
+                .planned
+                .map_or_else(String::new, |id| format!(" — already planned as action #{id}"));
+            let ids: Vec<String> = m.statements.iter().map(ToString::to_string).collect();
+            let _ = writeln!(
+                out,
+                "{:>3}. [{}] {}{planned}",
+                candidates.len() + i + 1,
+                ids.join(", "),
+                m.title
+            );
+        }
+        let _ = writeln!(
+            out,
+            "     (a meeting's title: `asyncmm scan calendar --team \"{team}\" --show-names` on the same files)"
+        );
     }
     let _ = writeln!(
         out,

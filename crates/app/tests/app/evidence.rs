@@ -41,6 +41,7 @@ fn github_scan() -> Scan {
                 share: 0.4,
             }],
         }),
+        writable_meetings: vec![],
     }
 }
 

@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 use crate::catalog;
 use crate::config::EvidenceConfig;
 use crate::hours::{WorkingHours, is_weekend};
-use crate::metric::{Metric, Note, Scan, SourceKind, Window};
+use crate::metric::{Metric, Note, Scan, SourceKind, Window, WritableMeeting};
 use crate::privacy::Privacy;
 use crate::progress::Progress;
 use ics::{RawEvent, When};
@@ -77,6 +77,10 @@ struct MeetingInfo {
     seconds: i64,
     title: String,
 }
+
+/// How many meetings that could be written a scan keeps, most person-hours
+/// first: enough to plan a quarter's worth of changes.
+const MAX_WRITABLE_LISTED: usize = 10;
 
 /// The `.ics` files under the given paths (folders are searched, not
 /// followed through symbolic links).
@@ -502,21 +506,27 @@ pub fn scan_calendars(
         .filter(|(_, m)| m.recurring && !m.agenda && m.attendees >= config.writable_min_attendees)
         .collect();
     writable.sort_by(|a, b| b.1.seconds.cmp(&a.1.seconds).then_with(|| a.0.cmp(b.0)));
-    if !writable.is_empty() {
+    let writable_meetings: Vec<WritableMeeting> = writable
+        .iter()
+        .take(MAX_WRITABLE_LISTED)
+        .map(|(key, m)| WritableMeeting {
+            id: privacy.pseudonym(key),
+            title: privacy.show_names.then(|| m.title.clone()),
+            attendees: u32::try_from(m.attendees).unwrap_or(u32::MAX),
+            person_hours_per_week: (m.seconds as f64 / 3600.0 / weeks * 10.0).round() / 10.0,
+        })
+        .collect();
+    if !writable_meetings.is_empty() {
         let mut text = format!(
             "meetings that could be written: recurring, at least {} attendees, no agenda; person-hours per week over the calendars read:",
             config.writable_min_attendees
         );
-        for (key, m) in writable.iter().take(5) {
-            let name = if privacy.show_names {
-                m.title.clone()
-            } else {
-                format!("meeting {}", privacy.pseudonym(key))
-            };
+        for meeting in writable_meetings.iter().take(5) {
             text.push_str(&format!(
-                "\n    {name}: {} attendees, {:.1} person-hours per week",
-                m.attendees,
-                m.seconds as f64 / 3600.0 / weeks
+                "\n    {}: {} attendees, {:.1} person-hours per week",
+                meeting.label(),
+                meeting.attendees,
+                meeting.person_hours_per_week
             ));
         }
         scan_notes.push(Note::info(text));
@@ -533,6 +543,7 @@ pub fn scan_calendars(
         metrics,
         notes: scan_notes,
         people: None,
+        writable_meetings,
     })
 }
 

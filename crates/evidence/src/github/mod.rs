@@ -606,6 +606,7 @@ pub fn measure(
         metrics,
         notes,
         people: Some(people),
+        writable_meetings: Vec::new(),
     }
 }
 

@@ -508,6 +508,7 @@ pub fn scan_slack(
         metrics,
         notes,
         people: Some(people),
+        writable_meetings: Vec::new(),
     })
 }
 
