@@ -1,10 +1,12 @@
 //! Self-assessments: one person's answers for a team, stored with the exact
-//! model version they answered, and explained.
+//! model version they answered, explained, and corrected or removed.
 
-use asyncmm_core::{Answers, ModelRef, NewAssessment, StoredAssessment};
+use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment};
+use asyncmm_model::Model;
 use asyncmm_report::data::AssessmentReport;
+use asyncmm_store::StoreError;
 
-use crate::models::LoadedModel;
+use crate::models::{LoadedModel, stored_model};
 use crate::record::explain_assessment;
 use crate::teams::Resolved;
 use crate::{App, AppError};
@@ -59,5 +61,58 @@ impl App<'_> {
             new_team,
             report,
         })
+    }
+}
+
+impl App<'_> {
+    /// A stored self-assessment and the model version it was taken with
+    /// (what a correction's answers are read against).
+    pub async fn stored_assessment(&self, id: i64) -> Result<(StoredAssessment, Model), AppError> {
+        let stored = match self.store.assessment(AssessmentId(id)).await {
+            Ok(stored) => stored,
+            Err(StoreError::NotFound(_)) => return Err(AppError::not_found(format!("assessment #{id}"))),
+            Err(e) => return Err(e.into()),
+        };
+        let model = stored_model(self.store, &stored.model).await?;
+        Ok((stored, model))
+    }
+
+    /// Replaces the answers of a self-assessment (a slip corrected), keeping
+    /// its team, model version and date. Rounds are not self-assessments:
+    /// their responses follow the round's own rules and can't be changed here.
+    pub async fn correct_assessment(&self, id: i64, answers: Answers) -> Result<Assessed, AppError> {
+        let (stored, model) = self.stored_assessment(id).await?;
+        if answers.is_blank() {
+            return Err(AppError::invalid(
+                "answers",
+                "every answer is \"don't know\", which counts as no response: give at least one answer, or remove \
+                 the assessment instead",
+            ));
+        }
+        if answers.mode() != stored.answers.mode() {
+            return Err(AppError::invalid(
+                "answers",
+                format!(
+                    "assessment #{id} was taken in {} mode; correct it with {} answers",
+                    stored.answers.mode(),
+                    stored.answers.mode()
+                ),
+            ));
+        }
+        self.store.replace_assessment_answers(stored.id, &answers).await?;
+        let stored = StoredAssessment { answers, ..stored };
+        let report = explain_assessment(&model, &stored);
+        Ok(Assessed {
+            stored,
+            new_team: false,
+            report,
+        })
+    }
+
+    /// Removes a self-assessment for good; returns what was removed.
+    pub async fn remove_assessment(&self, id: i64) -> Result<StoredAssessment, AppError> {
+        let (stored, _) = self.stored_assessment(id).await?;
+        self.store.remove_assessment(stored.id).await?;
+        Ok(stored)
     }
 }

@@ -11,6 +11,7 @@
 //! | [`assess`] | self-assessments: save, explain, correct, remove |
 //! | [`rounds`] | open, close, reopen, tokens, k, import, respond, status |
 //! | [`results`] | a round's result and the org view, through the anonymity gate |
+//! | [`summary`] | the org summary: teams and areas that need attention, change per group, plans |
 //! | [`record`] | a team's record: its rounds and self-assessments over time |
 //! | [`plans`] | goals, actions, suggestions, progress and projection |
 //! | [`check`] | the CI gate's verdict |
@@ -37,6 +38,7 @@ pub mod plans;
 pub mod record;
 pub mod results;
 pub mod rounds;
+pub mod summary;
 pub mod teams;
 
 use asyncmm_store::Store;

@@ -276,3 +276,12 @@ impl App<'_> {
         Ok(OrgReport::build(&models.display()?, models.all(), &teams, &rows, &[]))
     }
 }
+
+impl App<'_> {
+    /// Many rounds gated and published, in order, for views built outside
+    /// this module (the org summary): the same door as the org view.
+    pub(crate) async fn shown_rounds(&self, rounds: Vec<Round>) -> Result<(StoredModels, Vec<ShownRound>), AppError> {
+        let (models, shown, _) = self.show_many(rounds).await?;
+        Ok((models, shown))
+    }
+}

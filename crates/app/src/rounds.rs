@@ -71,6 +71,70 @@ pub struct Invitation {
     pub answered_before: bool,
 }
 
+/// Seconds a respondent needs per question, roughly: a statement is read
+/// and rated in about ten seconds; a quick-mode area means reading four
+/// levels' statements first.
+const SECONDS_PER_STATEMENT: usize = 10;
+const SECONDS_PER_AREA: usize = 45;
+
+impl Invitation {
+    /// Questions the round asks: one per area (quick) or per statement
+    /// (detailed).
+    pub fn questions(&self) -> usize {
+        match self.round.mode {
+            Mode::Quick => self.model.areas.len(),
+            Mode::Detailed => self.model.statement_count(),
+        }
+    }
+
+    /// Rough minutes to answer, at least one.
+    pub fn minutes(&self) -> usize {
+        let seconds = match self.round.mode {
+            Mode::Quick => self.questions() * SECONDS_PER_AREA,
+            Mode::Detailed => self.questions() * SECONDS_PER_STATEMENT,
+        };
+        seconds.div_ceil(60).max(1)
+    }
+
+    /// The one paragraph a respondent reads before the first question, on
+    /// the terminal and the web alike: who asks (team, round), how long it
+    /// takes, what "don't know" is for, and the anonymity promise.
+    pub fn intro(&self) -> String {
+        let round = &self.round;
+        let (what, dont_know) = match round.mode {
+            Mode::Quick => (
+                format!(
+                    "{} areas, one question each: pick the level that fits your team best",
+                    self.questions()
+                ),
+                "There is no \"don't know\" in quick mode: pick the level closest to what you see day to day.",
+            ),
+            Mode::Detailed => (
+                format!("{} statements: say how true each is for your team", self.questions()),
+                "Answer \"don't know\" (?) when you can't judge a statement: it is left out of the result \
+                 rather than counted as a guess.",
+            ),
+        };
+        let again = if self.answered_before {
+            " You answered before: your new answers replace the earlier ones."
+        } else {
+            ""
+        };
+        format!(
+            "Team {} asks you to answer round {} ({} mode): {what}, about {} minutes. {dont_know} Your answers \
+             are stored without your name. The team sees a result only after the round closes and only if at \
+             least {} people answered (k = {}); nobody, the person who asked included, sees your answers on \
+             their own. You can change them with the same token until the round closes.{again}",
+            self.team,
+            round.id,
+            round.mode,
+            self.minutes(),
+            round.k,
+            round.k
+        )
+    }
+}
+
 fn draw_tokens(count: u32, random: &mut dyn Random) -> Result<Vec<Token>, AppError> {
     if count > MAX_TOKENS_PER_REQUEST {
         return Err(AppError::invalid(

@@ -34,6 +34,9 @@ pub enum Command {
     Assess(AssessArgs),
     /// Show the explained result of an assessment (the team's latest by default).
     Report(ReportArgs),
+    /// Correct or remove a stored self-assessment (rounds keep their own rules).
+    #[command(subcommand)]
+    Assessment(AssessmentCommand),
     /// Show every assessment of a team, oldest first, with changes.
     History(HistoryArgs),
     /// Show or check a maturity model.
@@ -181,6 +184,26 @@ pub enum RoundCommand {
         #[arg(long = "ignore-column", value_name = "HEADER")]
         ignore_columns: Vec<String>,
     },
+    /// The questionnaire's header row to paste into a form tool: one column
+    /// per statement (detailed) or area (quick), headed with its id and
+    /// text; `round import` reads the answers back by the id.
+    Template {
+        #[arg(long, value_enum, default_value_t = ModeArg::Quick)]
+        mode: ModeArg,
+        #[arg(long, value_enum, default_value_t = TemplateFormat::Csv)]
+        format: TemplateFormat,
+        /// Use this model file instead of the embedded default.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// Write the template to this file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormat {
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +293,31 @@ pub struct AssessArgs {
     pub format: ReportFormat,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AssessmentCommand {
+    /// Replace the answers of a self-assessment: asked again in the
+    /// terminal, or read from --answers. Its team, date and model version
+    /// stay.
+    Correct {
+        /// The assessment's number (`asyncmm history` lists them).
+        id: i64,
+        /// Read the corrected answers from a TOML or JSON file.
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Replace without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Remove a self-assessment for good.
+    Remove {
+        /// The assessment's number (`asyncmm history` lists them).
+        id: i64,
+        /// Remove without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Team whose latest assessment to show (may be omitted when only one
@@ -285,6 +333,14 @@ pub struct ReportArgs {
     /// Every team's latest round: teams × areas.
     #[arg(long, conflicts_with = "team")]
     pub org: bool,
+    /// With --org: one page for a director: the teams and areas that need
+    /// attention, change per group since the previous round, goals and
+    /// actions per team, and how many teams are hidden and why.
+    #[arg(long, requires = "org")]
+    pub summary: bool,
+    /// With --summary: entries per list (default 10).
+    #[arg(long, value_name = "N", requires = "summary")]
+    pub top: Option<usize>,
     /// Perception vs evidence: the team's survey level next to the level
     /// its saved evidence suggests, per area (needs --team).
     #[arg(long, requires = "team")]

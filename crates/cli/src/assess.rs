@@ -1,16 +1,17 @@
-//! `asyncmm assess` and `asyncmm model`: reads the questionnaire's answers
-//! (in the terminal or from a file), hands them to the application layer
-//! and prints the explained result.
+//! `asyncmm assess`, `asyncmm assessment` and `asyncmm model`: reads the
+//! questionnaire's answers (in the terminal or from a file), hands them to
+//! the application layer and prints the explained result; corrects or
+//! removes a stored self-assessment after asking.
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use asyncmm_app::input::{MAX_MODEL_FILE, answers_file, read_text};
 use asyncmm_app::{App, LoadedModel};
 use asyncmm_core::Answers;
 use asyncmm_report::{csv, html, markdown, text, to_json};
 
-use crate::args::{AssessArgs, ModelFormat, ReportFormat};
+use crate::args::{AssessArgs, AssessmentCommand, ModelFormat, ReportFormat};
 use crate::output::emit;
 use crate::prompt;
 use crate::ui::{cancelled, print, require_terminal, style};
@@ -71,6 +72,56 @@ pub async fn assess_command(app: &App<'_>, args: &AssessArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// "assessment #3 of \"Web\" (quick mode, taken 2026-11-30)".
+fn describe(stored: &asyncmm_core::StoredAssessment) -> String {
+    format!(
+        "assessment #{} of \"{}\" ({} mode, taken {})",
+        stored.id.0,
+        stored.team,
+        stored.answers.mode(),
+        stored.taken_at.date()
+    )
+}
+
+pub async fn assessment_command(app: &App<'_>, command: &AssessmentCommand) -> Result<()> {
+    match command {
+        AssessmentCommand::Correct { id, answers, yes } => {
+            let (stored, model) = app.stored_assessment(*id).await?;
+            let corrected = match answers {
+                Some(path) => answers_file::read(path, &model)?.answers,
+                None => {
+                    require_terminal()?;
+                    eprintln!("Correcting {}: answer again.", describe(&stored));
+                    match stored.answers.mode() {
+                        asyncmm_core::Mode::Detailed => {
+                            Answers::Detailed(prompt::ask_detailed(&model).map_err(cancelled)?)
+                        }
+                        asyncmm_core::Mode::Quick => Answers::Quick(prompt::ask_quick(&model).map_err(cancelled)?),
+                    }
+                }
+            };
+            if !yes && !crate::rounds::confirm(&format!("Replace the answers of {}?", describe(&stored)))? {
+                bail!(
+                    "{} was not changed; pass --yes to replace its answers",
+                    describe(&stored)
+                );
+            }
+            let assessed = app.correct_assessment(*id, corrected).await?;
+            emit(&text::render_report(&assessed.report, style()), None)?;
+            eprintln!("corrected {}", describe(&assessed.stored));
+            Ok(())
+        }
+        AssessmentCommand::Remove { id, yes } => {
+            let (stored, _) = app.stored_assessment(*id).await?;
+            if !yes && !crate::rounds::confirm(&format!("Remove {} for good?", describe(&stored)))? {
+                bail!("{} was not removed; pass --yes to remove it", describe(&stored));
+            }
+            let removed = app.remove_assessment(*id).await?;
+            print(&format!("removed {}\n", describe(&removed)))
+        }
+    }
 }
 
 pub fn model_show(path: Option<&Path>, format: ModelFormat) -> Result<()> {

@@ -115,6 +115,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Assess(args) => assess::assess_command(&app, args).await,
         Command::Report(args) => report::report_command(&app, args).await,
+        Command::Assessment(command) => assess::assessment_command(&app, command).await,
         Command::History(args) => report::history_command(&app, args).await,
         Command::Chart(args) => report::chart_command(&app, args).await,
         Command::Team(command) => rounds::team_command(&app, command).await,

@@ -5,7 +5,11 @@
 //! This module owns only the conversation. It returns answers checked against
 //! the model and stores or prints nothing else: the caller saves an assessment
 //! only once every question was answered, so a questionnaire cancelled half
-//! way (Esc, Ctrl-C, end of input) leaves nothing behind. Everything shown is
+//! way (Esc after confirming, Ctrl-C, end of input) leaves nothing behind.
+//! A respondent can go back a question (choose "← back", or type `b` and
+//! Enter: the prompt library binds no other keys to a list), and reviews
+//! the answers per area before they are handed back, changing any of them.
+//! Esc asks before throwing answers away. Everything shown is
 //! built by pure functions (labels, headings, wrapping) so it can be tested
 //! without a terminal; the thin `ask_*` functions only hand those to
 //! `inquire`, which draws on standard error, where the headings go too, so
@@ -76,54 +80,376 @@ pub fn ask_team(default: Option<&str>) -> Result<TeamName, PromptError> {
 }
 
 /// Quick mode: for each area, shows its name, intro and the statements of
-/// every level, then asks which level fits best.
+/// every level, then asks which level fits best. The respondent can go back
+/// a question, and reviews every answer before they are handed back.
 pub fn ask_quick(model: &Model) -> Result<QuickAnswers, PromptError> {
-    let count = model.areas.len();
-    let mut answers = Vec::with_capacity(count);
-    for (i, area) in model.areas.iter().enumerate() {
-        eprintln!("{}", area_heading(area, i + 1, count));
-        eprintln!("{}", level_overview(model, area));
-        let message = quick_question(area, i + 1, count);
-        // Once chosen, the line left on screen shows only the level, not the
-        // shortened statement of the option.
-        let formatter = |option: ListOption<&LevelChoice>| short_level(model, option.value.level);
-        let choice = Select::new(&message, quick_choices(model, area))
-            .with_help_message(QUICK_HELP)
-            .with_formatter(&formatter)
-            .prompt()?;
-        answers.push((area.id.clone(), choice.level));
-    }
+    let steps: Vec<Step> = model.areas.iter().map(Step::Area).collect();
+    let picks = walk(model, &steps)?;
+    let answers: Vec<_> = steps
+        .iter()
+        .zip(picks)
+        .filter_map(|(step, pick)| match step {
+            Step::Area(area) => Some((area.id.clone(), *Level::ALL.get(pick)?)),
+            Step::Statement { .. } => None,
+        })
+        .collect();
     QuickAnswers::for_model(model, answers).map_err(PromptError::Answers)
 }
 
 /// Detailed mode: for each area, shows its name and intro once, then asks
 /// how true each statement is, with the position in the whole questionnaire
-/// and the statement's hint when it has one.
+/// and the statement's hint when it has one. Back and review as in quick
+/// mode.
 pub fn ask_detailed(model: &Model) -> Result<DetailedAnswers, PromptError> {
-    let total = model.statement_count();
-    let areas = model.areas.len();
-    let mut answers = Vec::with_capacity(total);
-    let mut position = 0;
-    for (i, area) in model.areas.iter().enumerate() {
-        eprintln!("{}", area_heading(area, i + 1, areas));
+    let mut steps = Vec::with_capacity(model.statement_count());
+    for area in &model.areas {
         for statement in &area.statements {
-            position += 1;
-            if let Some(hint) = statement_hint(statement) {
-                eprintln!("{hint}");
-            }
-            let message = statement_question(statement, position, total);
-            let choice = Select::new(&message, agreement_choices())
-                .with_help_message(DETAILED_HELP)
-                .prompt()?;
-            answers.push((statement.id.clone(), choice.answer));
+            steps.push(Step::Statement {
+                area,
+                statement,
+                position: steps.len() + 1,
+            });
         }
     }
+    let picks = walk(model, &steps)?;
+    let choices = agreement_choices();
+    let answers: Vec<_> = steps
+        .iter()
+        .zip(picks)
+        .filter_map(|(step, pick)| match step {
+            Step::Statement { statement, .. } => Some((statement.id.clone(), choices.get(pick)?.answer)),
+            Step::Area(_) => None,
+        })
+        .collect();
     DetailedAnswers::for_model(model, answers).map_err(PromptError::Answers)
 }
 
-const QUICK_HELP: &str = "↑↓ to move, or type the level's number; enter to choose, esc to stop";
+/// One question of the questionnaire.
+#[derive(Debug, Clone, Copy)]
+enum Step<'m> {
+    /// Quick mode: which level fits the area.
+    Area(&'m Area),
+    /// Detailed mode: how true the statement is; `position` counts from 1.
+    Statement {
+        area: &'m Area,
+        statement: &'m Statement,
+        position: usize,
+    },
+}
 
-const DETAILED_HELP: &str = "how true for your team? ↑↓ or type 0-3 or ?, enter to choose, esc to stop";
+impl<'m> Step<'m> {
+    fn area(&self) -> &'m Area {
+        match self {
+            Step::Area(area) | Step::Statement { area, .. } => area,
+        }
+    }
+}
+
+/// What one question came back with.
+enum Reply {
+    /// The option at this index of the question's choices.
+    Chose(usize),
+    /// Back to the previous question (or the list it was chosen from).
+    Back,
+}
+
+/// An option of a question: a choice, or the way back.
+struct Opt {
+    label: String,
+    /// What the line shows once chosen.
+    short: String,
+    /// `None` is the way back.
+    pick: Option<usize>,
+}
+
+impl fmt::Display for Opt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// The label of the way back in every list.
+pub const BACK_LABEL: &str = "← back (b)";
+
+/// Typing filters the options: `b` leaves only the way back, a number or
+/// `?` the option it starts, anything else the options containing it.
+fn score(input: &str, option: &&Opt, _: &str, _: usize) -> Option<i64> {
+    let input = input.trim().to_lowercase();
+    if input.is_empty() {
+        return Some(0);
+    }
+    if input == "b" {
+        return option.pick.is_none().then_some(0);
+    }
+    let label = option.label.to_lowercase();
+    if input.chars().all(|c| c.is_ascii_digit() || c == '?') {
+        return (option.pick.is_some() && label.starts_with(&input)).then_some(0);
+    }
+    label.contains(&input).then_some(0)
+}
+
+/// Asks one list question. Esc asks whether to stop (and throw away what
+/// was answered, `answered` answers); Ctrl-C stops at once.
+fn choose(
+    message: &str,
+    options: Vec<Opt>,
+    help: &str,
+    cursor: usize,
+    answered: usize,
+) -> Result<Option<usize>, PromptError> {
+    let formatter = |option: ListOption<&&Opt>| option.value.short.clone();
+    loop {
+        let picked = Select::new(message, options.iter().collect::<Vec<&Opt>>())
+            .with_help_message(help)
+            .with_formatter(&formatter)
+            .with_scorer(&score)
+            .with_starting_cursor(cursor.min(options.len().saturating_sub(1)))
+            .with_page_size(options.len().min(12))
+            .prompt();
+        match picked {
+            Ok(option) => return Ok(option.pick),
+            Err(InquireError::OperationCanceled) => {
+                if stop_now(answered)? {
+                    return Err(PromptError::Cancelled);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Esc was pressed: with answers given, ask before throwing them away.
+fn stop_now(answered: usize) -> Result<bool, PromptError> {
+    if answered == 0 {
+        return Ok(true);
+    }
+    let question = format!(
+        "Stop and throw away the {answered} answer{} given so far?",
+        if answered == 1 { "" } else { "s" }
+    );
+    match inquire::Confirm::new(&question)
+        .with_default(false)
+        .with_help_message("y = stop and store nothing; n or enter = carry on where you were")
+        .prompt()
+    {
+        Ok(stop) => Ok(stop),
+        // Esc on the question itself means "no, carry on".
+        Err(InquireError::OperationCanceled) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The options of a step, with the way back when `back` is given.
+fn options_of(model: &Model, step: &Step, back: bool) -> Vec<Opt> {
+    let mut options: Vec<Opt> = match step {
+        Step::Area(area) => quick_choices(model, area)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Opt {
+                short: short_level(model, c.level),
+                label: c.label,
+                pick: Some(i),
+            })
+            .collect(),
+        Step::Statement { .. } => agreement_choices()
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Opt {
+                label: c.to_string(),
+                short: c.to_string(),
+                pick: Some(i),
+            })
+            .collect(),
+    };
+    if back {
+        options.push(Opt {
+            label: BACK_LABEL.to_string(),
+            short: "← back".to_string(),
+            pick: None,
+        });
+    }
+    options
+}
+
+/// Asks one step, showing what goes above its question.
+fn ask_step(
+    model: &Model,
+    step: &Step,
+    steps: usize,
+    current: Option<usize>,
+    back: bool,
+    answered: usize,
+) -> Result<Reply, PromptError> {
+    let (message, help) = match step {
+        Step::Area(area) => {
+            eprintln!("{}", level_overview(model, area));
+            let index = model.areas.iter().position(|a| a.id == area.id).unwrap_or(0) + 1;
+            (quick_question(area, index, steps), QUICK_HELP)
+        }
+        Step::Statement {
+            statement, position, ..
+        } => {
+            if let Some(hint) = statement_hint(statement) {
+                eprintln!("{hint}");
+            }
+            (statement_question(statement, *position, steps), DETAILED_HELP)
+        }
+    };
+    let picked = choose(
+        &message,
+        options_of(model, step, back),
+        help,
+        current.unwrap_or(0),
+        answered,
+    )?;
+    Ok(picked.map_or(Reply::Back, Reply::Chose))
+}
+
+/// Walks the questions in order (back goes one question back, keeping the
+/// answers given), then shows the review until the respondent saves.
+/// Returns the chosen option index per step.
+fn walk(model: &Model, steps: &[Step]) -> Result<Vec<usize>, PromptError> {
+    let mut picks: Vec<Option<usize>> = vec![None; steps.len()];
+    let mut at = 0;
+    let mut shown_area: Option<&str> = None;
+    while let Some(step) = steps.get(at) {
+        let area = step.area();
+        if shown_area != Some(area.id.as_str()) {
+            let index = model.areas.iter().position(|a| a.id == area.id).unwrap_or(0) + 1;
+            eprintln!("{}", area_heading(area, index, model.areas.len()));
+            shown_area = Some(area.id.as_str());
+        }
+        let answered = picks.iter().flatten().count();
+        match ask_step(model, step, steps.len(), picks[at], at > 0, answered)? {
+            Reply::Chose(pick) => {
+                picks[at] = Some(pick);
+                at += 1;
+            }
+            Reply::Back => at = at.saturating_sub(1),
+        }
+    }
+    let mut picks: Vec<usize> = picks.into_iter().map(|p| p.unwrap_or(0)).collect();
+    review(model, steps, &mut picks)?;
+    Ok(picks)
+}
+
+/// The review before saving: every area with its answers; choosing one
+/// lets any of its answers be changed.
+fn review(model: &Model, steps: &[Step], picks: &mut [usize]) -> Result<(), PromptError> {
+    loop {
+        eprintln!("\nReview your answers before they are saved.");
+        let mut options = vec![Opt {
+            label: "Save these answers".to_string(),
+            short: "saved".to_string(),
+            pick: Some(0),
+        }];
+        for (i, area) in model.areas.iter().enumerate() {
+            options.push(Opt {
+                label: truncate(
+                    &format!("Change {}: {}", area.name, area_summary(model, area, steps, picks)),
+                    WIDTH,
+                ),
+                short: format!("change {}", area.name),
+                pick: Some(i + 1),
+            });
+        }
+        // The cursor starts on "Save": after a change, saving is the
+        // likely next step.
+        let chosen = choose("Save, or change an area?", options, REVIEW_HELP, 0, steps.len())?;
+        match chosen {
+            None | Some(0) => return Ok(()),
+            Some(n) => {
+                if let Some(area) = model.areas.get(n - 1) {
+                    change_area(model, area, steps, picks)?;
+                }
+            }
+        }
+    }
+}
+
+/// "2 Defined" (quick) or "12 answered: 0×3 1×4 2×3 3×1 ?×1" (detailed).
+fn area_summary(model: &Model, area: &Area, steps: &[Step], picks: &[usize]) -> String {
+    let mine: Vec<(&Step, usize)> = steps
+        .iter()
+        .zip(picks.iter().copied())
+        .filter(|(s, _)| s.area().id == area.id)
+        .collect();
+    match mine.first() {
+        Some((Step::Area(_), pick)) => Level::ALL
+            .get(*pick)
+            .map_or_else(String::new, |l| short_level(model, *l)),
+        _ => {
+            let labels = ["0", "1", "2", "3", "?"];
+            let counts: Vec<String> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{l}×{}", mine.iter().filter(|(_, p)| *p == i).count()))
+                .collect();
+            format!("{} answered ({})", mine.len(), counts.join(" "))
+        }
+    }
+}
+
+/// Changes answers of one area from the review: quick mode asks its one
+/// question again; detailed mode lists its statements to pick from.
+fn change_area(model: &Model, area: &Area, steps: &[Step], picks: &mut [usize]) -> Result<(), PromptError> {
+    let mine: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].area().id == area.id).collect();
+    if let [only] = mine.as_slice()
+        && matches!(steps[*only], Step::Area(_))
+    {
+        if let Reply::Chose(pick) = ask_step(model, &steps[*only], steps.len(), Some(picks[*only]), true, steps.len())?
+        {
+            picks[*only] = pick;
+        }
+        return Ok(());
+    }
+    let choices = agreement_choices();
+    let mut cursor = 0;
+    loop {
+        let mut options: Vec<Opt> = mine
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &i)| {
+                let Step::Statement {
+                    statement, position, ..
+                } = steps[i]
+                else {
+                    return None;
+                };
+                let answer = choices.get(picks[i]).map_or_else(String::new, |c| c.to_string());
+                Some(Opt {
+                    label: truncate(&format!("[{position}] {answer} · {}", statement.text), WIDTH),
+                    short: format!("statement {position}"),
+                    pick: Some(k),
+                })
+            })
+            .collect();
+        options.push(Opt {
+            label: "← back to the review (b)".to_string(),
+            short: "back to the review".to_string(),
+            pick: None,
+        });
+        let message = format!("{}: which answer to change?", area.name);
+        match choose(&message, options, REVIEW_HELP, cursor, steps.len())? {
+            None => return Ok(()),
+            Some(k) => {
+                cursor = k + 1;
+                if let Some(&i) = mine.get(k)
+                    && let Reply::Chose(pick) =
+                        ask_step(model, &steps[i], steps.len(), Some(picks[i]), true, steps.len())?
+                {
+                    picks[i] = pick;
+                }
+            }
+        }
+    }
+}
+
+const QUICK_HELP: &str = "↑↓ or type the level's number, enter to choose; b = back; esc = stop";
+
+const DETAILED_HELP: &str = "how true for your team? ↑↓ or 0-3 or ?, enter; b = back; esc = stop";
+
+const REVIEW_HELP: &str = "↑↓ to move, enter to choose; b = back; esc = stop";
 
 /// One option of the quick-mode question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,7 +665,7 @@ mod tests {
     #[test]
     fn help_lines_fit_the_width() {
         // inquire shows help in brackets.
-        for help in [QUICK_HELP, DETAILED_HELP] {
+        for help in [QUICK_HELP, DETAILED_HELP, REVIEW_HELP] {
             assert!(help.chars().count() + 2 <= WIDTH, "{help}");
         }
         assert_eq!(short_level(&model(), Level::MAX), "3 Optimizing");

@@ -8,7 +8,7 @@ use asyncmm_app::record::CurrentReport;
 use asyncmm_report::data::HistoryReport;
 use asyncmm_report::plan::PlanReport;
 use asyncmm_report::team::{self, RoundReport};
-use asyncmm_report::{csv, html, markdown, perception, svg, text, to_json};
+use asyncmm_report::{csv, html, markdown, perception, summary, svg, text, to_json};
 
 use crate::args::{ChartArgs, ChartKind, HistoryArgs, HistoryFormat, ReportArgs, ReportFormat};
 use crate::output::emit;
@@ -48,6 +48,17 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         }
     } else if let Some(round) = args.round {
         render_round(&app.round_report(round).await?, args.format)?
+    } else if args.org && args.summary {
+        let summary = app.org_summary(args.top).await?;
+        match args.format {
+            ReportFormat::Text => summary::render_summary_text(&summary),
+            ReportFormat::Md => summary::render_summary_markdown(&summary),
+            ReportFormat::Json => to_json(&summary)?,
+            ReportFormat::Html => summary::render_summary_html(&summary),
+            ReportFormat::Csv => bail!(
+                "the org summary has no CSV form; use --format json (or `report --org --format csv` for every round)"
+            ),
+        }
     } else if args.org {
         match args.format {
             ReportFormat::Csv => team::render_org_csv(&app.org_rounds().await?),

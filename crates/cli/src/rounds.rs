@@ -17,7 +17,7 @@ use asyncmm_report::plan::action_line;
 use asyncmm_report::to_json;
 use asyncmm_store::SubmitOutcome;
 
-use crate::args::{ListFormat, ModeArg, RespondArgs, RoundCommand, RoundOpenArgs, TeamCommand};
+use crate::args::{ListFormat, ModeArg, RespondArgs, RoundCommand, RoundOpenArgs, TeamCommand, TemplateFormat};
 use crate::assess::load_model;
 use crate::prompt;
 use crate::ui::{cancelled, eprint_line, print, require_terminal};
@@ -180,7 +180,7 @@ async fn open_round(app: &App<'_>, args: &RoundOpenArgs) -> Result<()> {
 }
 
 /// Asks "close anyway?" on a terminal; elsewhere `--yes` is needed.
-fn confirm(question: &str) -> Result<bool> {
+pub(crate) fn confirm(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
@@ -260,6 +260,22 @@ pub async fn round_command(app: &App<'_>, command: &RoundCommand) -> Result<()> 
                 .await?;
             print(&format!("imported {stored} responses into round {id}\n"))
         }
+        RoundCommand::Template {
+            mode,
+            format: TemplateFormat::Csv,
+            model,
+            output,
+        } => {
+            let model = crate::assess::load_model(model.as_deref())?;
+            let mode = match mode {
+                ModeArg::Quick => Mode::Quick,
+                ModeArg::Detailed => Mode::Detailed,
+            };
+            crate::output::emit(
+                &asyncmm_app::input::import::template_csv(&model.model, mode),
+                output.as_deref(),
+            )
+        }
     }
 }
 
@@ -296,6 +312,7 @@ pub async fn respond_command(app: &App<'_>, args: &RespondArgs) -> Result<()> {
         Some(path) => answers_file::read(path, &invitation.model)?.answers,
         None => {
             require_terminal()?;
+            eprintln!("\n{}\n", prompt::wrap(&invitation.intro(), 76, "", ""));
             match invitation.round.mode {
                 Mode::Quick => Answers::Quick(prompt::ask_quick(&invitation.model).map_err(cancelled)?),
                 Mode::Detailed => Answers::Detailed(prompt::ask_detailed(&invitation.model).map_err(cancelled)?),

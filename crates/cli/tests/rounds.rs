@@ -607,3 +607,60 @@ fn a_split_team_is_marked_everywhere_and_not_settled() {
         "{suggest}"
     );
 }
+
+#[test]
+fn questionnaire_template_headers_are_read_back_by_round_import() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Web"]);
+    // Detailed: 60 columns, each the statement id and its text.
+    let detailed = env.ok(&["round", "template", "--mode", "detailed"]);
+    let mut reader = csv::ReaderBuilder::new().from_reader(detailed.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("header row")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(headers.len(), 60, "{detailed}");
+    assert!(headers[0].starts_with("documentation.0.1 "), "{}", headers[0]);
+    assert!(
+        headers
+            .iter()
+            .all(|h| h.split_once(' ').is_some_and(|(_, text)| text.len() > 10))
+    );
+    assert_eq!(detailed.lines().count(), 1, "a header row only");
+
+    // The form tool adds rows under the pasted header; import reads them.
+    env.ok(&["team", "add", "Api"]);
+    let (quick_round, _) = env.open("Api", 0);
+    let opened = env.ok(&["round", "open", "--team", "Web", "--mode", "detailed", "--tokens", "0"]);
+    assert!(opened.contains("round 2"), "{opened}");
+    let mut file = detailed.clone();
+    for value in ["3", "2", "1", "0", ""] {
+        file.push_str(&vec![value; 60].join(","));
+        file.push('\n');
+    }
+    // One row all "don't know" would be no response; keep a real answer.
+    let file = file.replacen("\n,", "\n3,", 1);
+    let path = env.write("form.csv", &file);
+    env.cmd()
+        .args(["round", "import", "2"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 5 responses into round 2"));
+
+    // Quick: one column per area, read back the same way.
+    let quick = env.ok(&["round", "template"]);
+    assert!(
+        quick.starts_with("documentation Documentation: which level fits best (0-3)?,"),
+        "{quick}"
+    );
+    let path = env.write("quick.csv", &format!("{quick}2,1,1,1,1\n3,2,2,1,0\n"));
+    env.cmd()
+        .args(["round", "import", &quick_round])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 2 responses"));
+}

@@ -1,7 +1,8 @@
 //! The interactive questionnaire driven through a pseudo-terminal, as a
 //! person at a keyboard would: quick and detailed `assess`, `respond` to a
-//! round, Ctrl-C half way (nothing stored), and colour on a terminal unless
-//! NO_COLOR is set.
+//! round, Ctrl-C half way (nothing stored), going back a question, the
+//! review before saving, Esc asking before it throws answers away, and
+//! colour on a terminal unless NO_COLOR is set.
 #![cfg(unix)]
 
 use rexpect::session::{PtySession, spawn_command};
@@ -35,6 +36,13 @@ fn answer(p: &mut PtySession, index: usize, total: usize, down: usize) {
     for _ in 0..down {
         p.send(DOWN).expect("arrow");
     }
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+}
+
+/// Waits for the review after the last question and saves.
+fn save(p: &mut PtySession) {
+    p.exp_string("Save, or change an area?").expect("review shown");
     p.send("\r").expect("enter");
     p.flush().expect("flush");
 }
@@ -74,6 +82,7 @@ fn quick_assessment_in_a_terminal_stores_the_chosen_levels() {
     for i in 1..=5 {
         answer(&mut p, i, 5, (i - 1) % 4);
     }
+    save(&mut p);
     let (out, code) = finish(p);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("saved as assessment #1 of \"Web\""), "{out}");
@@ -93,6 +102,7 @@ fn detailed_assessment_in_a_terminal_asks_every_statement() {
     for i in 1..=60 {
         answer(&mut p, i, 60, 0);
     }
+    save(&mut p);
     let (out, code) = finish(p);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("saved as assessment #1 of \"Web\""), "{out}");
@@ -146,6 +156,7 @@ fn ctrl_c_half_way_stores_nothing() {
     for i in 1..=60 {
         answer(&mut p, i, 60, 1);
     }
+    save(&mut p);
     let (out, code) = finish(p);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("without your name"), "{out}");
@@ -178,4 +189,130 @@ fn reports_are_coloured_on_a_terminal_unless_no_color_is_set() {
         .output()
         .expect("run");
     assert!(!String::from_utf8_lossy(&piped.stdout).contains("\x1b["));
+}
+
+#[test]
+fn respond_opens_with_who_asks_how_long_dont_know_and_the_anonymity_promise() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Web"]);
+    let opened = env.ok(&[
+        "round", "open", "--team", "Web", "--mode", "detailed", "--tokens", "1", "--k", "4",
+    ]);
+    let token = opened
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 32)
+        .expect("a token")
+        .to_string();
+    let mut p = spawn(&env, &["respond", &token], false);
+    let before = p.exp_string("[1/60]").expect("first question after the intro");
+    let intro = before.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "Team Web asks you to answer round 1 (detailed mode)",
+        "60 statements",
+        "about 10 minutes",
+        "Answer \"don't know\" (?) when you can't judge a statement",
+        "stored without your name",
+        "only if at least 4 people answered (k = 4)",
+    ] {
+        assert!(intro.contains(part), "missing {part:?} in {intro}");
+    }
+    // The paragraph comes before the first area's heading.
+    let intro_at = intro.find("Team Web asks").expect("intro");
+    let heading_at = intro.find("(area 1 of 5)").expect("heading");
+    assert!(intro_at < heading_at, "{intro}");
+    p.send_control('c').expect("ctrl-c");
+    let (_, code) = finish(p);
+    assert_eq!(code, 130);
+}
+
+/// Sends `b` and Enter: back one question.
+fn back(p: &mut PtySession) {
+    p.send("b").expect("b");
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+}
+
+#[test]
+fn quick_answers_can_go_back_be_reviewed_and_changed_before_saving() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Web"]);
+    let mut p = spawn(&env, &["assess", "--team", "Web"], false);
+    p.exp_string("[1/5]").expect("first question");
+    p.exp_string("b = back").expect("the help line names the way back");
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+    answer(&mut p, 2, 5, 1);
+    // Back from the third question to the second, and answer it again.
+    p.exp_string("[3/5]").expect("third question");
+    back(&mut p);
+    // Back on the second question, the cursor is on the answer given (1):
+    // two down is 3.
+    answer(&mut p, 2, 5, 2);
+    answer(&mut p, 3, 5, 2);
+    // Esc with answers given asks first; "no" carries on at the same place.
+    p.exp_string("[4/5]").expect("fourth question");
+    p.send("\x1b").expect("esc");
+    p.flush().expect("flush");
+    p.exp_string("Stop and throw away the 3 answers given so far?")
+        .expect("asks before stopping");
+    p.send("n\r").expect("no");
+    p.flush().expect("flush");
+    answer(&mut p, 4, 5, 1);
+    answer(&mut p, 5, 5, 1);
+    // The review lists every area with its answer; change Documentation.
+    p.exp_string("Save, or change an area?").expect("review");
+    p.send(DOWN).expect("down");
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+    answer(&mut p, 1, 5, 2);
+    save(&mut p);
+    let (out, code) = finish(p);
+    assert_eq!(code, 0, "{out}");
+    let levels: Vec<Option<u64>> = latest_levels(&env, "Web").iter().map(|(_, l)| l.as_u64()).collect();
+    assert_eq!(levels, [Some(2), Some(3), Some(2), Some(1), Some(1)], "{out}");
+}
+
+#[test]
+fn esc_confirmed_stores_nothing_and_detailed_review_changes_one_statement() {
+    let env = Env::new();
+    env.ok(&["team", "add", "Web"]);
+    let mut p = spawn(&env, &["assess", "--team", "Web"], false);
+    answer(&mut p, 1, 5, 2);
+    p.exp_string("[2/5]").expect("second question");
+    p.send("\x1b").expect("esc");
+    p.flush().expect("flush");
+    p.exp_string("Stop and throw away the 1 answer given so far?")
+        .expect("asks");
+    p.send("y\r").expect("yes");
+    p.flush().expect("flush");
+    let (out, code) = finish(p);
+    assert_eq!(code, 130, "{out}");
+    env.fails(&["history", "--team", "Web"], "has no results yet");
+
+    // Detailed: answer all 0, then change the first statement to 3 in the review.
+    let mut p = spawn(&env, &["assess", "--team", "Web", "--detailed"], false);
+    for i in 1..=60 {
+        answer(&mut p, i, 60, 0);
+    }
+    p.exp_string("Save, or change an area?").expect("review");
+    p.send(DOWN).expect("down");
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+    p.exp_string("Documentation: which answer to change?")
+        .expect("statements of the area");
+    p.send("\r").expect("first statement");
+    p.flush().expect("flush");
+    answer(&mut p, 1, 60, 3);
+    p.exp_string("Documentation: which answer to change?")
+        .expect("back at the list");
+    back(&mut p);
+    save(&mut p);
+    let (out, code) = finish(p);
+    assert_eq!(code, 0, "{out}");
+    let export = env.json(&["export"]);
+    let answers = &export["assessments"][0]["answers"];
+    assert_eq!(answers["documentation.0.1"], 3, "changed in the review: {answers}");
+    assert_eq!(answers["documentation.0.2"], 0, "{answers}");
+    assert_eq!(export["assessments"].as_array().map(Vec::len), Some(1));
 }

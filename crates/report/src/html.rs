@@ -45,8 +45,24 @@ table{border-collapse:collapse;font-size:.9rem;margin:8px 0}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f6f6}
 td.hidden{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#e4e4e4 4px,#e4e4e4 8px);font-style:italic}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5em,1fr));gap:8px;margin:12px 0}
+.kpi{border:1px solid var(--line);border-radius:6px;padding:8px 10px;font-size:.9rem;color:var(--muted)}
+.kpi b{display:block;font-size:1.4rem;color:var(--fg)}
+.sub{color:var(--muted);font-size:.8rem;font-weight:normal}
+table.summary td.drop,.chg.drop{color:#8a3000;font-weight:600}
+table.groups td{white-space:nowrap}table.groups th[scope=row]{position:sticky;left:0;background:#f6f6f6}
+td.dist{min-width:12em}
+.stack{display:flex;height:18px;border:1px solid #888;border-radius:3px;overflow:hidden}
+.stack>span{display:block;height:100%;font-size:.75rem;line-height:16px;text-align:center;overflow:hidden}
+ul.hidden-teams{padding-left:1.2em}ul.hidden-teams li{margin:.4em 0;overflow-wrap:anywhere}
 footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px;font-size:.85rem;color:var(--muted)}
 @media (max-width:600px){body{padding:10px}h1{font-size:1.25rem}.bars{grid-template-columns:6.5em 1fr 3em}
+  table.cards,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block;width:100%}
+  table.cards thead{display:none}table.cards tr{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:4px 0}
+  table.cards th,table.cards td{border:0;padding:2px 10px;text-align:left}
+  table.cards th[scope=row]{background:none;font-size:1rem}
+  table.cards td[data-label]::before{content:attr(data-label) ': ';color:var(--muted);font-size:.85rem}
+  table.cards td.dist::before{display:block}
   table.goals{font-size:.85rem}table.goals th,table.goals td{padding:3px 5px}}
 @media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit}
   footer a::after,ul.actions a::after{content:' (' attr(href) ')';word-break:break-all}
@@ -655,6 +671,44 @@ pub fn render_org_html(report: &OrgReport) -> String {
     page(title, &body, &crate::credit::html_footer(&report.models))
 }
 
+/// The trend chart as a table (area × point in time, full area names), for
+/// readers who can't use the chart: the same entries the chart draws.
+fn trend_table(out: &mut String, report: &HistoryReport) {
+    let rounds = report.entries.iter().any(|e| e.is_round());
+    let entries: Vec<_> = report.entries.iter().filter(|e| e.is_round() == rounds).collect();
+    let mut areas: Vec<(&str, &str)> = Vec::new();
+    for entry in &entries {
+        for area in &entry.areas {
+            if !areas.iter().any(|(id, _)| *id == area.id) {
+                areas.push((&area.id, &area.name));
+            }
+        }
+    }
+    let what = if rounds {
+        "median score per closed round"
+    } else {
+        "score per self-assessment"
+    };
+    let _ = write!(
+        out,
+        "<div class=\"table-wrap\"><table class=\"trend-table\"><caption class=\"meta\">The chart as a table: \
+         {what}</caption><thead><tr><th>Area</th>"
+    );
+    for entry in &entries {
+        let _ = write!(out, "<th class=\"num\">{}</th>", escape(&entry.source.date));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (id, name) in &areas {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(name));
+        for entry in &entries {
+            let score = entry.areas.iter().find(|a| a.id == *id).and_then(|a| a.score);
+            let _ = write!(out, "<td class=\"num\">{}</td>", opt2(score));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
 /// A team's assessments oldest first: trend chart and a table of changes.
 pub fn render_history_html(report: &HistoryReport) -> String {
     let title = format!("{} — history", report.team);
@@ -664,6 +718,7 @@ pub fn render_history_html(report: &HistoryReport) -> String {
         return page(&title, &body, &crate::credit::html_footer(&report.models));
     }
     body.push_str(&inline_wide(&svg::history_trend(report)));
+    trend_table(&mut body, report);
     for entry in &report.entries {
         let note = match (entry.break_text(), entry.compared_text()) {
             (Some(why), _) => format!(" · {why}"),

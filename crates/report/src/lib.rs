@@ -12,6 +12,7 @@ pub mod html;
 pub mod markdown;
 pub mod perception;
 pub mod plan;
+pub mod summary;
 pub mod svg;
 pub mod team;
 pub mod text;

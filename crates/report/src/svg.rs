@@ -134,9 +134,24 @@ fn dash_attr(index: usize) -> String {
     }
 }
 
-/// One legend entry: a short line in the series' dash with its marker.
+/// Characters per line of a legend label: what fits a 210 px legend slot
+/// beside its sample line at the charts' 13 px font.
+const LEGEND_CHARS: usize = 24;
+
+/// Line height of a wrapped legend label.
+const LEGEND_LINE: f64 = 16.0;
+
+/// A legend label broken into lines: never cut, however long.
+fn legend_lines(label: &str) -> Vec<String> {
+    wrap_words(label, LEGEND_CHARS)
+}
+
+/// One legend entry: a short line in the series' dash with its marker, and
+/// the label wrapped onto as many lines as it needs (the full name is also
+/// the entry's tooltip).
 fn legend_entry(out: &mut String, index: usize, x: f64, y: f64, label: &str) {
     let colour = PALETTE[index % PALETTE.len()];
+    let _ = write!(out, "<g class=\"legend\"><title>{}</title>", escape(label));
     let _ = write!(
         out,
         "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
@@ -144,13 +159,12 @@ fn legend_entry(out: &mut String, index: usize, x: f64, y: f64, label: &str) {
         dash_attr(index)
     );
     marker(out, index, x + 14.0, y, colour);
-    let _ = write!(
-        out,
-        "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-        x + 34.0,
-        y + 4.0,
-        escape(label)
-    );
+    let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\">", x + 34.0, y + 4.0);
+    for (k, line) in legend_lines(label).iter().enumerate() {
+        let dy = if k == 0 { 0.0 } else { LEGEND_LINE };
+        let _ = write!(out, "<tspan x=\"{:.1}\" dy=\"{dy}\">{}</tspan>", x + 34.0, escape(line));
+    }
+    out.push_str("</text></g>");
 }
 
 /// Breaks a name into lines of at most `width` characters, at spaces where
@@ -218,8 +232,14 @@ pub fn radar(title: &str, areas: &[AreaName], series: &[Series]) -> String {
 }
 
 pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band: Option<&Band>) -> String {
-    // Room around the web for two-line area labels on every side.
-    let (width, height) = (640u32, 440u32);
+    // Room around the web for two-line area labels on every side, and
+    // below it for the legend's longest label.
+    let legend_extra = series
+        .iter()
+        .map(|s| legend_lines(&s.label).len().saturating_sub(1))
+        .max()
+        .unwrap_or(0);
+    let (width, height) = (640u32, 440u32 + (LEGEND_LINE as u32) * legend_extra as u32);
     let (cx, cy, radius) = (320.0f64, 222.0f64, 140.0f64);
     let mut desc = format!("Radar chart of scores from 0 to 3 for {} areas.", areas.len());
     for s in series {
@@ -409,7 +429,7 @@ pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band:
             marker(&mut out, index, x, y, colour);
         }
     }
-    let legend_y = f64::from(height) - 20.0;
+    let legend_y = f64::from(height) - 20.0 - LEGEND_LINE * legend_extra as f64;
     let slot = 210.0;
     let start = (f64::from(width) - slot * series.len() as f64) / 2.0 + 10.0;
     for (index, s) in series.iter().enumerate() {
@@ -418,7 +438,7 @@ pub fn radar_with_band(title: &str, areas: &[AreaName], series: &[Series], band:
             index,
             start.max(8.0) + slot * index as f64,
             legend_y,
-            &clip(&s.label, 24),
+            &s.label,
         );
     }
     out.push_str("</svg>\n");
@@ -586,8 +606,15 @@ pub fn trend(
 ) -> String {
     let (width, left, right, top) = (720u32, 96.0f64, 24.0f64, 44.0f64);
     let plot_h = 260.0f64;
-    let legend_rows = series.len().div_ceil(3);
-    let height = (top + plot_h + 60.0 + 22.0 * legend_rows as f64) as u32;
+    // Three legend entries a row; a row is as tall as its longest label.
+    let row_heights: Vec<f64> = series
+        .chunks(3)
+        .map(|row| {
+            let lines = row.iter().map(|s| legend_lines(&s.label).len()).max().unwrap_or(1);
+            22.0 + LEGEND_LINE * (lines.saturating_sub(1)) as f64
+        })
+        .collect();
+    let height = (top + plot_h + 60.0 + row_heights.iter().sum::<f64>()) as u32;
     let plot_w = f64::from(width) - left - right;
     let y_of = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 3.0) / 3.0);
     let n = x_labels.len();
@@ -640,13 +667,24 @@ pub fn trend(
             "<rect x=\"{left}\" y=\"{y1:.1}\" width=\"{plot_w:.1}\" height=\"{:.1}\" fill=\"{shade}\"/>",
             y2 - y1
         );
+        // The name wraps (never cut) and is centred on its band.
+        let lines = wrap_words(&format!("{level} {name}"), 13);
+        let first = (y1 + y2) / 2.0 + 4.0 - 6.5 * (lines.len() as f64 - 1.0);
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444444\">{level} {}</text>",
-            left - 8.0,
-            (y1 + y2) / 2.0 + 4.0,
-            escape(&clip(name, 12))
+            "<text x=\"{:.1}\" y=\"{first:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444444\">",
+            left - 8.0
         );
+        for (k, line) in lines.iter().enumerate() {
+            let dy = if k == 0 { 0 } else { 13 };
+            let _ = write!(
+                out,
+                "<tspan x=\"{:.1}\" dy=\"{dy}\">{}</tspan>",
+                left - 8.0,
+                escape(line)
+            );
+        }
+        out.push_str("</text>");
     }
     for v in 0..=3 {
         let y = y_of(f64::from(v));
@@ -767,14 +805,8 @@ pub fn trend(
     let legend_top = top + plot_h + 56.0;
     for (index, TrendSeries { label, .. }) in series.iter().enumerate() {
         let col = (index % 3) as f64;
-        let row = (index / 3) as f64;
-        legend_entry(
-            &mut out,
-            index,
-            left + col * 210.0,
-            legend_top + row * 22.0,
-            &clip(label, 22),
-        );
+        let above: f64 = row_heights.iter().take(index / 3).sum();
+        legend_entry(&mut out, index, left + col * 210.0, legend_top + above, label);
     }
     out.push_str("</svg>\n");
     out
@@ -1251,6 +1283,89 @@ mod tests {
             "self-assessment",
         );
         parse(&single);
+    }
+
+    /// Every `<tspan>` text of the legend entries, one string per entry.
+    fn legend_texts(svg: &str) -> Vec<(String, Vec<String>)> {
+        let doc = parse(svg);
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some("legend"))
+            .map(|g| {
+                let title = g
+                    .children()
+                    .find(|n| n.tag_name().name() == "title")
+                    .and_then(|n| n.text())
+                    .unwrap_or_default()
+                    .to_string();
+                let lines = g
+                    .descendants()
+                    .filter(|n| n.tag_name().name() == "tspan")
+                    .filter_map(|n| n.text())
+                    .map(str::to_string)
+                    .collect();
+                (title, lines)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn legend_names_are_wrapped_never_clipped_at_any_length() {
+        let names = ["Unaware", "Initial", "Defined", "Optimizing"].map(String::from);
+        for length in [5usize, 22, 23, 24, 25, 60, 200] {
+            let long: String = "Decision making and written proposals "
+                .repeat(8)
+                .chars()
+                .take(length)
+                .collect();
+            let long = long.trim().to_string();
+            let series: Vec<TrendSeries> = [long.clone(), "Meetings".to_string(), "x".repeat(length)]
+                .into_iter()
+                .map(|label| TrendSeries {
+                    label,
+                    values: vec![Some(1.0), Some(2.0)],
+                    spread: vec![None, None],
+                })
+                .collect();
+            let svg = trend("t", &["a".into(), "b".into()], &series, &names, &[], "round");
+            let legend = legend_texts(&svg);
+            assert_eq!(legend.len(), 3, "{svg}");
+            for ((title, lines), s) in legend.iter().zip(&series) {
+                assert_eq!(title, &s.label, "the full name is the tooltip");
+                let joined: String = lines.join(" ");
+                assert_eq!(
+                    joined.split_whitespace().collect::<String>(),
+                    s.label.split_whitespace().collect::<String>(),
+                    "every character is drawn"
+                );
+                assert!(lines.iter().all(|l| l.chars().count() <= LEGEND_CHARS), "{lines:?}");
+                assert!(!joined.contains('…'));
+            }
+            // The chart grows with the legend, so the last line stays inside.
+            let height: f64 = parse(&svg)
+                .root_element()
+                .attribute("height")
+                .and_then(|h| h.parse().ok())
+                .expect("height");
+            let lines = legend.iter().map(|(_, l)| l.len()).max().unwrap_or(1) as f64;
+            assert!(
+                height >= 44.0 + 260.0 + 56.0 + LEGEND_LINE * (lines - 1.0) + 4.0,
+                "{length}: {height}"
+            );
+
+            let radar_svg = radar(
+                "r",
+                &areas(),
+                &[Series {
+                    label: long.clone(),
+                    values: vec![("documentation".into(), 2.0)],
+                }],
+            );
+            let legend = legend_texts(&radar_svg);
+            assert_eq!(
+                legend[0].1.join(" ").split_whitespace().collect::<String>(),
+                long.split_whitespace().collect::<String>()
+            );
+        }
     }
 
     #[test]

@@ -165,6 +165,15 @@ pub trait Store: Send + Sync {
     /// Every assessment of a team, oldest first (ties by id).
     async fn team_assessments(&self, team: &TeamName) -> Result<Vec<StoredAssessment>, StoreError>;
 
+    /// Replaces the answers of a stored assessment (a correction), keeping
+    /// its team, model version and time; the answers must be of the same
+    /// mode. `NotFound` if there is none with this id. All or nothing.
+    async fn replace_assessment_answers(&self, id: AssessmentId, answers: &Answers) -> Result<(), StoreError>;
+
+    /// Removes a stored assessment and its answers; `NotFound` if there is
+    /// none with this id.
+    async fn remove_assessment(&self, id: AssessmentId) -> Result<(), StoreError>;
+
     /// The newest assessment of a team (ties: the one stored last).
     async fn latest_assessment(&self, team: &TeamName) -> Result<Option<StoredAssessment>, StoreError>;
 

@@ -128,6 +128,45 @@ mod export;
 mod suite {
     use super::*;
 
+    pub async fn a_self_assessment_is_corrected_in_place_and_removed(store: Arc<dyn Store>) {
+        register(&*store).await;
+        let first = store
+            .save_assessment(&assessment("Platform", T0, detailed_answers(0)))
+            .await
+            .expect("save");
+        let other = store
+            .save_assessment(&assessment("Platform", T0 + Duration::days(1), quick_answers([1; 5])))
+            .await
+            .expect("save");
+        store
+            .replace_assessment_answers(first, &detailed_answers(3))
+            .await
+            .expect("correct");
+        let corrected = store.assessment(first).await.expect("read");
+        assert_eq!(corrected.answers, detailed_answers(3));
+        assert_eq!((corrected.id, corrected.taken_at), (first, T0), "same number and time");
+        let refused = store.replace_assessment_answers(first, &quick_answers([2; 5])).await;
+        assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+        assert_eq!(
+            store.assessment(first).await.expect("read").answers,
+            detailed_answers(3)
+        );
+
+        store.remove_assessment(first).await.expect("remove");
+        assert!(matches!(store.assessment(first).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store.remove_assessment(first).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.replace_assessment_answers(first, &detailed_answers(1)).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let left = store.team_assessments(&team("Platform")).await.expect("history");
+        assert_eq!(left.iter().map(|a| a.id).collect::<Vec<_>>(), vec![other]);
+        assert_eq!(left[0].answers, quick_answers([1; 5]), "the other one untouched");
+    }
+
     pub async fn quick_round_trip(store: Arc<dyn Store>) {
         register(&*store).await;
         let new = assessment("Platform", T0, quick_answers([0, 1, 2, 3, 2]));
@@ -688,6 +727,7 @@ macro_rules! conformance {
 conformance!(
     plain: [
         suite::quick_round_trip,
+        suite::a_self_assessment_is_corrected_in_place_and_removed,
         suite::detailed_round_trip_with_dont_know,
         suite::timestamps_are_kept_in_utc_to_the_microsecond,
         suite::history_is_oldest_first_with_ties_by_id,

@@ -8,7 +8,8 @@
 //!
 //! CSV: a header row, then one row per respondent. Each column is a
 //! statement id (`documentation.2.1`, detailed rounds) or an area id
-//! (`documentation`, quick rounds). Values are 0–3; an empty cell or any
+//! (`documentation`, quick rounds), optionally followed by a space and any
+//! text (the questionnaire template's headers carry the question). Values are 0–3; an empty cell or any
 //! spelling of [`super::is_dont_know`] means "don't know" (detailed) or "not
 //! answered" (quick). A row with no real answer (everything "don't know")
 //! is no response and rejects the file, as everywhere else.
@@ -43,6 +44,38 @@ pub struct ImportError {
 /// The one message for a blank response.
 const NO_ANSWERS: &str = "has no answers (\"don't know\" to everything counts as none)";
 
+/// The id a column header names: its first word, so a template's
+/// `documentation.2.1 Decisions are written down…` reads as
+/// `documentation.2.1`.
+fn column_id(header: &str) -> &str {
+    header.split_whitespace().next().unwrap_or(header)
+}
+
+/// The questionnaire as a form tool's columns: one header row, one column
+/// per statement (detailed) or area (quick), headed with the id and the
+/// question, which [`parse_csv`] reads back by the id alone.
+pub fn template_csv(model: &Model, mode: Mode) -> String {
+    let headers: Vec<String> = match mode {
+        Mode::Detailed => model.statements().map(|s| format!("{} {}", s.id, s.text)).collect(),
+        Mode::Quick => model
+            .areas
+            .iter()
+            .map(|a| format!("{} {}: which level fits best (0-3)?", a.id, a.name))
+            .collect(),
+    };
+    let cells: Vec<String> = headers
+        .iter()
+        .map(|h| {
+            if h.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", h.replace('"', "\"\""))
+            } else {
+                h.clone()
+            }
+        })
+        .collect();
+    format!("{}\n", cells.join(","))
+}
+
 /// What a column holds, decided once from its header.
 #[derive(Debug, Clone)]
 enum Column {
@@ -71,6 +104,9 @@ impl Checker<'_> {
         if ignored.contains(header) {
             return Ok(Column::Ignored);
         }
+        // A template's header is the id and then the question's text (see
+        // [`template_csv`]); only the id counts.
+        let header = column_id(header);
         match self.mode {
             Mode::Detailed => match StatementId::parse(header) {
                 Ok(id) if self.model.statement(&id).is_some() => Ok(Column::Statement(id)),
@@ -168,7 +204,7 @@ pub fn parse_csv(
     for (i, header) in headers.iter().enumerate() {
         let place = format!("row 1, column {} ({header:?}): ", i + 1);
         let column = checker.column(header, ignored, place.clone())?;
-        if !matches!(column, Column::Ignored) && !seen.insert(header.trim().to_string()) {
+        if !matches!(column, Column::Ignored) && !seen.insert(column_id(header.trim()).to_string()) {
             return Err(checker.error(place, "appears twice"));
         }
         columns.push(column);

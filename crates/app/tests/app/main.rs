@@ -11,4 +11,5 @@ mod common;
 mod evidence;
 mod flow;
 mod privacy;
+mod summary;
 mod teams;

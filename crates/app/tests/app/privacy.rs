@@ -13,7 +13,7 @@ use asyncmm_report::plan::{render_plan_markdown, render_plan_text};
 use asyncmm_report::team::{
     render_org_csv, render_org_markdown, render_org_text, render_round_csv, render_round_markdown, render_round_text,
 };
-use asyncmm_report::{Style, csv, html, markdown, svg, text, to_json};
+use asyncmm_report::{Style, csv, html, markdown, summary, svg, text, to_json};
 use asyncmm_store::Store;
 use proptest::prelude::*;
 
@@ -49,6 +49,19 @@ async fn outputs(app: &App<'_>, team: &str, round: i64) -> Vec<(String, String)>
     push("heat map", org.as_ref().map(svg::org_heatmap).map_err(clone_err));
     push("org json", org.map(|r| to_json(&r).expect("json")));
     push("org csv", app.org_rounds().await.map(|r| render_org_csv(&r)));
+    let summary = app.org_summary(None).await;
+    push(
+        "org summary md",
+        summary
+            .as_ref()
+            .map(summary::render_summary_markdown)
+            .map_err(clone_err),
+    );
+    push(
+        "org summary html",
+        summary.as_ref().map(summary::render_summary_html).map_err(clone_err),
+    );
+    push("org summary json", summary.map(|s| to_json(&s).expect("json")));
     let history = app.history(Some(team)).await;
     push(
         "history json",

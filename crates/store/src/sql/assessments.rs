@@ -1,7 +1,7 @@
 //! Models and self-assessments: registering a model's text, saving a batch
 //! of assessments whole, and reading them back.
 
-use asyncmm_core::{AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName};
+use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName};
 use sqlx::FromRow;
 
 use super::stamp::{ReadStamp, Stamp};
@@ -122,6 +122,65 @@ impl Database {
         })?;
         let row = row.ok_or_else(|| StoreError::NotFound(format!("assessment {id}")))?;
         answers_of(reader.conn(), row.header()?).await
+    }
+
+    pub(super) async fn replace_answers(&self, id: AssessmentId, answers: &Answers) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let mode: Option<String> = on!(tx.conn(), |c| {
+            sqlx::query_scalar("SELECT mode FROM assessments WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await
+        })?;
+        let mode = mode.ok_or_else(|| StoreError::NotFound(format!("assessment {id}")))?;
+        if mode != answers.mode().as_str() {
+            return Err(StoreError::Conflict(format!(
+                "assessment {id} was taken in {mode} mode; a correction must use the same mode"
+            )));
+        }
+        on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM answers WHERE assessment_id = $1")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        for (item, value) in record::answer_rows(answers) {
+            on!(tx.conn(), |c| {
+                sqlx::query("INSERT INTO answers (assessment_id, item, value) VALUES ($1, $2, $3)")
+                    .bind(id.0)
+                    .bind(&item)
+                    .bind(value)
+                    .execute(&mut *c)
+                    .await
+                    .map(|done| done.rows_affected())
+            })?;
+        }
+        tx.commit().await
+    }
+
+    pub(super) async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        // Answers first: SQLite enforces the cascade only with its foreign
+        // key switch on.
+        on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM answers WHERE assessment_id = $1")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        let removed = on!(tx.conn(), |c| {
+            sqlx::query("DELETE FROM assessments WHERE id = $1")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        if removed == 0 {
+            return Err(StoreError::NotFound(format!("assessment {id}")));
+        }
+        tx.commit().await
     }
 
     pub(super) async fn history(&self, team: &TeamName) -> Result<Vec<StoredAssessment>, StoreError> {

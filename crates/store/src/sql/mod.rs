@@ -297,6 +297,14 @@ impl Store for Database {
         self.history(team).await.explained(self)
     }
 
+    async fn replace_assessment_answers(&self, id: AssessmentId, answers: &Answers) -> Result<(), StoreError> {
+        self.replace_answers(id, answers).await.explained(self)
+    }
+
+    async fn remove_assessment(&self, id: AssessmentId) -> Result<(), StoreError> {
+        self.delete_assessment(id).await.explained(self)
+    }
+
     async fn latest_assessment(&self, team: &TeamName) -> Result<Option<StoredAssessment>, StoreError> {
         self.latest(team).await.explained(self)
     }
