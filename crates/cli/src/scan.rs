@@ -21,7 +21,7 @@ use asyncmm_app::{App, OsRandom};
 use asyncmm_core::{K, TeamName};
 use asyncmm_evidence::calendar::{CalendarSettings, ics, scan_calendars};
 use asyncmm_evidence::config::{EvidenceConfig, parse_config};
-use asyncmm_evidence::git::{GitSettings, scan_git};
+use asyncmm_evidence::git::{GitSettings, RepoFileLimits, scan_git};
 use asyncmm_evidence::github::live::{ApiSettings, RealSleep, Target};
 use asyncmm_evidence::github::{scan_files, scan_live};
 use asyncmm_evidence::hours::WorkingHours;
@@ -387,6 +387,7 @@ pub async fn run(command: &ScanCommand, database: &dyn Fn() -> Result<String>) -
                 extra_decisions: args.decisions.clone(),
                 extra_bots: common.bots.clone(),
                 now,
+                limits: RepoFileLimits::default(),
             };
             let display = Display::new();
             let scan = scan_git(&args.path, &settings, &run.privacy, &display);
