@@ -3,21 +3,49 @@
 //! and what it reveals live in the store crate; this module reads and
 //! writes files and names them.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use asyncmm_app::App;
 use asyncmm_app::backup::{CheckedFile, check_file};
-use asyncmm_store::redact;
+use asyncmm_app::{App, AppError};
+use asyncmm_store::{StoreError, redact};
 
 use crate::args::ExportArgs;
-use crate::output::emit_private;
+use crate::output::{Access, AtomicFile};
+use crate::ui::VisibleLines;
 
+/// Writes the export as it is read from the store, so memory stays flat
+/// whatever the database's size: into a file readable by its owner only
+/// (put in place once complete), or to standard output with the terminal
+/// escapes of every other output.
 pub async fn export_command(app: &App<'_>, args: &ExportArgs) -> Result<()> {
-    let document = app.export().await?;
-    let mut text = document.to_json()?;
-    text.push('\n');
-    emit_private(&text, args.output.as_deref())
+    match args.output.as_deref() {
+        Some(path) => {
+            let mut file = AtomicFile::create(path, Access::OwnerOnly)?;
+            app.export_to(file.writer()).await?;
+            file.writer()
+                .write_all(b"\n")
+                .with_context(|| format!("could not write {}", path.display()))?;
+            file.commit()?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => {
+            let mut out = VisibleLines::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+            let written = app.export_to(&mut out).await;
+            let written = written.and_then(|()| {
+                out.write_all(b"\n")
+                    .and_then(|()| out.flush())
+                    .map_err(|e| AppError::Storage(StoreError::Write(e)))
+            });
+            match written {
+                // A closed pipe (`asyncmm export | head`) is not an error worth reporting.
+                Err(AppError::Storage(StoreError::Write(e))) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
+        }
+    }
 }
 
 /// Reads and checks a whole export file before any database is opened (a

@@ -3,6 +3,12 @@
 //! target, so a failed run never leaves a half-written report behind (and
 //! an existing file is either fully replaced or untouched).
 //!
+//! A file gets the same text as the terminal would: stored text's control,
+//! invisible and bidi characters written as visible escapes (see
+//! [`asyncmm_text::terminal::visible`]), so `cat report.txt` is as safe as
+//! the report printed. Exports are the exception: they are data, written
+//! exactly as stored, and read back by `asyncmm import`.
+//!
 //! A replaced file keeps its permissions, and a symbolic link is refused
 //! rather than replaced by a file. Files that hold answers or tokens
 //! (exports, token lists) are created readable by their owner only.
@@ -11,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use asyncmm_text::terminal::visible;
 
 use crate::ui::print;
 
@@ -23,22 +30,13 @@ pub enum Access {
     OwnerOnly,
 }
 
-/// Prints `text`, or writes it to `output` whole.
+/// Prints `text`, or writes it to `output` whole. Either way stored text's
+/// control, invisible and bidi characters come out as visible escapes.
 pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
-    emit_with(text, output, Access::Usual)
-}
-
-/// [`emit`] for text with answers or tokens in it: a new file is readable by
-/// its owner only.
-pub fn emit_private(text: &str, output: Option<&Path>) -> Result<()> {
-    emit_with(text, output, Access::OwnerOnly)
-}
-
-fn emit_with(text: &str, output: Option<&Path>, access: Access) -> Result<()> {
     match output {
         None => print(text),
         Some(path) => {
-            write_atomically(path, text, access)?;
+            write_atomically(path, &visible(text, false), Access::Usual)?;
             eprintln!("wrote {}", path.display());
             Ok(())
         }
@@ -77,38 +75,92 @@ fn new_file_options(access: Access) -> std::fs::OpenOptions {
 }
 
 fn write_atomically(path: &Path, text: &str, access: Access) -> Result<()> {
-    // What is there now: a link is refused (renaming over it would put a
-    // file where the link was, and the user meant its target or neither),
-    // a file's permissions carry over to its replacement.
-    let existing = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
-            "{} is a symbolic link; asyncmm does not replace links: pass --output with the path of the file \
-             itself",
-            path.display()
-        ),
-        Ok(meta) if meta.is_dir() => anyhow::bail!("{} is a directory; pass --output with a file name", path.display()),
-        Ok(meta) => Some(meta.permissions()),
-        Err(_) => None,
-    };
-    let temp = temp_path(path);
-    let written = (|| -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path, access)?;
+    file.writer()
+        .write_all(text.as_bytes())
+        .with_context(|| format!("could not write {}", path.display()))?;
+    file.commit()
+}
+
+/// A file being written in place of `path`: a temporary sibling that
+/// [`AtomicFile::commit`] renames over the target. Dropped uncommitted (an
+/// error on the way), the temporary file is removed and the target is left
+/// as it was. For output written as it is produced (an export), where
+/// [`emit`] would need it all in memory first.
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: PathBuf,
+    /// The replaced file's permissions, to carry over.
+    existing: Option<std::fs::Permissions>,
+    out: std::io::BufWriter<std::fs::File>,
+    /// Renamed into place: nothing to clean up.
+    committed: bool,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (see the module docs for links, directories and
+    /// permissions).
+    pub fn create(path: &Path, access: Access) -> Result<AtomicFile> {
+        // What is there now: a link is refused (renaming over it would put a
+        // file where the link was, and the user meant its target or neither),
+        // a file's permissions carry over to its replacement.
+        let existing = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+                "{} is a symbolic link; asyncmm does not replace links: pass --output with the path of the file \
+                 itself",
+                path.display()
+            ),
+            Ok(meta) if meta.is_dir() => {
+                anyhow::bail!("{} is a directory; pass --output with a file name", path.display())
+            }
+            Ok(meta) => Some(meta.permissions()),
+            Err(_) => None,
+        };
+        let temp = temp_path(path);
         // Owner-only until the content is complete when a file's own
         // permissions will be copied, so the copy never starts wider.
         let access = if existing.is_some() { Access::OwnerOnly } else { access };
-        let mut file = new_file_options(access).open(&temp)?;
-        file.write_all(text.as_bytes())?;
-        if let Some(permissions) = &existing {
-            file.set_permissions(permissions.clone())?;
-        }
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if let Err(e) = written {
-        // Best effort: the temporary file is ours, and useless now.
-        let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("could not write {}", path.display()));
+        let file = new_file_options(access)
+            .open(&temp)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp,
+            existing,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            committed: false,
+        })
     }
-    Ok(())
+
+    /// Where the content goes.
+    pub fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
+        &mut self.out
+    }
+
+    /// Puts the complete file in place of the target.
+    pub fn commit(mut self) -> Result<()> {
+        let done = (|| -> std::io::Result<()> {
+            self.out.flush()?;
+            let file = self.out.get_ref();
+            if let Some(permissions) = &self.existing {
+                file.set_permissions(permissions.clone())?;
+            }
+            file.sync_all()?;
+            std::fs::rename(&self.temp, &self.path)
+        })();
+        done.with_context(|| format!("could not write {}", self.path.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the temporary file is ours, and useless now.
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
 }
 
 #[cfg(test)]

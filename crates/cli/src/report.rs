@@ -8,11 +8,11 @@ use asyncmm_app::record::CurrentReport;
 use asyncmm_report::data::HistoryReport;
 use asyncmm_report::plan::PlanReport;
 use asyncmm_report::team::{self, RoundReport};
-use asyncmm_report::{csv, html, markdown, perception, summary, svg, text, to_json};
+use asyncmm_report::{Style, csv, html, markdown, perception, summary, svg, text, to_json};
 
 use crate::args::{ChartArgs, ChartKind, HistoryArgs, HistoryFormat, ReportArgs, ReportFormat};
 use crate::output::emit;
-use crate::ui::style;
+use crate::ui::style_for;
 
 /// The goals of a plan as radar targets: area id and target level.
 fn targets(plan: &PlanReport) -> Vec<(String, f64)> {
@@ -22,9 +22,9 @@ fn targets(plan: &PlanReport) -> Vec<(String, f64)> {
         .collect()
 }
 
-fn render_round(report: &RoundReport, format: ReportFormat) -> Result<String> {
+fn render_round(report: &RoundReport, format: ReportFormat, style: Style) -> Result<String> {
     Ok(match format {
-        ReportFormat::Text => team::render_round_text(report, style()),
+        ReportFormat::Text => team::render_round_text(report, style),
         ReportFormat::Md => team::render_round_markdown(report),
         ReportFormat::Json => to_json(report)?,
         ReportFormat::Csv => team::render_round_csv(report),
@@ -33,6 +33,7 @@ fn render_round(report: &RoundReport, format: ReportFormat) -> Result<String> {
 }
 
 pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
+    let style = style_for(args.output.as_deref());
     let out = if args.evidence {
         let team = args.team.as_deref().unwrap_or_default();
         let rules = crate::evidence::read_rules(args.rules.as_deref())?;
@@ -47,7 +48,7 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
             ReportFormat::Csv => bail!("perception vs evidence has no CSV form; use --format json"),
         }
     } else if let Some(round) = args.round {
-        render_round(&app.round_report(round).await?, args.format)?
+        render_round(&app.round_report(round).await?, args.format, style)?
     } else if args.org && args.summary {
         let summary = app.org_summary(args.top).await?;
         match args.format {
@@ -76,7 +77,7 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     } else if let Some(id) = args.assessment {
         let report = app.assessment_report(id).await?;
         match args.format {
-            ReportFormat::Text => text::render_report(&report, style()),
+            ReportFormat::Text => text::render_report(&report, style),
             ReportFormat::Md => markdown::render_report(&report),
             ReportFormat::Json => to_json(&report)?,
             ReportFormat::Csv => csv::render_report(&report),
@@ -101,8 +102,8 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
                 let plan = app.plan_report(report.team.as_str()).await?;
                 html::render_team_round_html(round, &report.history, Some(&targets(&plan)), Some(&plan))
             }
-            (CurrentReport::Round(round), format) => render_round(round, format)?,
-            (CurrentReport::Assessment(a), ReportFormat::Text) => text::render_report(a, style()),
+            (CurrentReport::Round(round), format) => render_round(round, format, style)?,
+            (CurrentReport::Assessment(a), ReportFormat::Text) => text::render_report(a, style),
             (CurrentReport::Assessment(a), ReportFormat::Md) => markdown::render_report(a),
             (CurrentReport::Assessment(a), ReportFormat::Json) => to_json(a)?,
             (CurrentReport::Assessment(a), ReportFormat::Csv) => csv::render_report(a),
@@ -118,7 +119,7 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
 pub async fn history_command(app: &App<'_>, args: &HistoryArgs) -> Result<()> {
     let report: HistoryReport = app.history(args.team.as_deref()).await?;
     let out = match args.format {
-        HistoryFormat::Text => text::render_history(&report, style()),
+        HistoryFormat::Text => text::render_history(&report, style_for(args.output.as_deref())),
         HistoryFormat::Md => markdown::render_history(&report),
         HistoryFormat::Json => to_json(&report)?,
         HistoryFormat::Csv => csv::render_history(&report),

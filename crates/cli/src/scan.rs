@@ -21,7 +21,7 @@ use asyncmm_app::{App, OsRandom};
 use asyncmm_core::{K, TeamName};
 use asyncmm_evidence::calendar::{CalendarSettings, ics, scan_calendars};
 use asyncmm_evidence::config::{EvidenceConfig, parse_config};
-use asyncmm_evidence::git::{GitSettings, scan_git};
+use asyncmm_evidence::git::{GitSettings, RepoFileLimits, scan_git};
 use asyncmm_evidence::github::live::{ApiSettings, RealSleep, Target};
 use asyncmm_evidence::github::{scan_files, scan_live};
 use asyncmm_evidence::hours::WorkingHours;
@@ -507,6 +507,7 @@ fn measure(source: &Source, shared: &Shared<'_>, privacy: &Privacy, progress: &d
                 extra_decisions: decisions.clone(),
                 extra_bots: shared.bots.to_vec(),
                 now,
+                limits: RepoFileLimits::default(),
             };
             scan_git(path, &settings, privacy, progress)?
         }

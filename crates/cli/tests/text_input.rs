@@ -216,3 +216,64 @@ fn a_hostile_link_renders_inert_in_markdown_and_html() {
     let json = env.json(&["plan", "show", "--team", "Platform", "--format", "json"]);
     assert_eq!(json["actions"][0]["link"], encoded);
 }
+
+/// The one team holding data has a name with a terminal escape, a bell and
+/// a bidi override in it, as an older version could have stored.
+fn store_hostile_assessment(env: &Env) -> &'static str {
+    const NAME: &str = "Evil\u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}";
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = asyncmm_store::connect(&env.database).await.expect("store");
+        let evil = TeamName::stored(NAME).expect("stored name");
+        store.create_team(&evil, None).await.expect("hostile team");
+        let model = asyncmm_model::default_model().expect("model");
+        let model_ref = asyncmm_core::ModelRef::of(&model);
+        store
+            .register_model(&model_ref, asyncmm_model::DEFAULT_MODEL_TOML)
+            .await
+            .expect("model");
+        let level = asyncmm_model::Level::new(2).expect("level");
+        let answers = asyncmm_core::QuickAnswers::from_map(model.areas.iter().map(|a| (a.id.clone(), level)).collect());
+        store
+            .save_assessment(&asyncmm_core::NewAssessment {
+                team: evil,
+                model: model_ref,
+                taken_at: time::macros::datetime!(2026-01-05 10:00 UTC),
+                answers: asyncmm_core::Answers::Quick(answers),
+            })
+            .await
+            .expect("assessment");
+    });
+    NAME
+}
+
+#[test]
+fn stored_controls_reach_an_output_file_only_as_visible_escapes() {
+    let env = Env::new();
+    env.ok(&["team", "list"]); // creates the database
+    store_hostile_assessment(&env);
+    // Markdown also escapes the brackets, so the name is checked in parts.
+    let escaped = ["Evil\\u001B", "2J\\u001B", "0;owned\\u0007\\u202E"];
+    for (args, name) in [
+        (&["report"][..], "report.txt"),
+        (&["report", "--format", "md"][..], "report.md"),
+        (&["history"][..], "history.txt"),
+    ] {
+        let file = env.dir.path().join(name);
+        let path = file.display().to_string();
+        let printed = env.ok(args);
+        let mut with_output = args.to_vec();
+        with_output.extend(["--output", path.as_str()]);
+        env.ok(&with_output);
+        let written = std::fs::read_to_string(&file).expect("written");
+        assert_no_raw_controls(&written);
+        for part in escaped {
+            assert!(written.contains(part), "{name}: {part} in {written}");
+        }
+        // The file holds exactly what the terminal is shown.
+        assert_eq!(written, printed, "{name}");
+    }
+}

@@ -48,6 +48,57 @@ pub struct GitSettings {
     pub extra_bots: Vec<String>,
     /// When the scan runs (for the result's timestamp).
     pub now: OffsetDateTime,
+    /// How large the repository's files that are read may be.
+    pub limits: RepoFileLimits,
+}
+
+/// How large the files a scan reads whole from a repository may be. A
+/// repository comes from outside like any export: a settings file of a
+/// gigabyte, or a `.mailmap` or CODEOWNERS blown up on purpose, must not
+/// take the scan's memory. Sizes are checked before a file or blob is read
+/// (a blob's size from its header, without inflating it), and a settings
+/// file read from disk is also read only up to its limit, in case its size
+/// changes or lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepoFileLimits {
+    /// The repository's `.asyncmm.toml`; over it the scan is refused.
+    pub max_config_bytes: u64,
+    /// A CODEOWNERS file; over it the file is left out with a warning
+    /// (code hosts ignore one over 3 MB too).
+    pub max_codeowners_bytes: u64,
+    /// The `.mailmap`; over it identities are not merged, with a warning.
+    pub max_mailmap_bytes: u64,
+    /// A document read for decision-record markers (ADRs, Markdown);
+    /// over it the file is not read, with a warning.
+    pub max_document_bytes: u64,
+}
+
+impl Default for RepoFileLimits {
+    fn default() -> Self {
+        RepoFileLimits {
+            // A few kilobytes in practice; the same bar as every other
+            // settings file asyncmm reads.
+            max_config_bytes: 1 << 20,
+            // GitHub's own limit.
+            max_codeowners_bytes: 3 << 20,
+            // A line per identity: a mailmap of 100,000 people is ~8 MB.
+            max_mailmap_bytes: 16 << 20,
+            // Only the first 8 kB is looked at; a larger document is read
+            // whole by git, and a record is a page or two.
+            max_document_bytes: 16 << 20,
+        }
+    }
+}
+
+/// `bytes` for messages: "3 MB", "512 kB", "100 bytes".
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else if bytes >= 1 << 10 {
+        format!("{} kB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Why a repository could not be measured.
@@ -70,6 +121,8 @@ pub enum GitError {
     Config(RulesError),
     #[error("could not read {what} in {path}: {reason} (the repository may be corrupt; `git fsck` tells more)")]
     Read { path: String, what: String, reason: String },
+    #[error("{file}: larger than the {} a settings file may be; is it the right file?", size_text(*.limit))]
+    ConfigTooLarge { file: String, limit: u64 },
 }
 
 /// The HEAD tree, classified once.
@@ -83,6 +136,8 @@ struct Inventory {
     /// Decision records by content, outside the decision folders.
     decision_by_content: HashSet<u32>,
     codeowners: Option<CodeOwners>,
+    /// Files left unread for their size, for the scan's notes.
+    warnings: Vec<String>,
 }
 
 impl Inventory {
@@ -246,7 +301,8 @@ pub fn scan_git(
     let classifier = Classifier::new(&config);
 
     progress.stage("reading the tree at HEAD", None);
-    let inventory = read_inventory(&repo, head_tree, &classifier, path)?;
+    let inventory = read_inventory(&repo, head_tree, &classifier, &settings.limits, path)?;
+    let (mailmap, mailmap_warning) = open_mailmap(&repo, head_tree, settings.limits.max_mailmap_bytes);
     let shallow = repo.is_shallow().unwrap_or(false);
 
     progress.stage("walking history", None);
@@ -257,6 +313,7 @@ pub fn scan_git(
         &config,
         &classifier,
         &inventory,
+        &mailmap,
         progress,
         path,
     )?;
@@ -288,6 +345,9 @@ pub fn scan_git(
             .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
             .map_or_else(|| "the start".to_string(), |t| t.date().to_string())
     ))];
+    for warning in inventory.warnings.iter().chain(&mailmap_warning) {
+        notes.push(Note::warning(warning.clone()));
+    }
     if shallow {
         notes.push(Note::warning(
             "this is a shallow clone: history before its oldest commit is missing, so counts may cover less than the window and doc freshness is measured only where the last change is in the clone",
@@ -330,9 +390,10 @@ fn load_config(
     if let Some(config) = &settings.config {
         return Ok(config.clone());
     }
+    let limit = settings.limits.max_config_bytes;
     if let Some(dir) = repo.workdir() {
         let file = dir.join(CONFIG_FILE);
-        if let Ok(text) = std::fs::read_to_string(&file) {
+        if let Some(text) = read_capped(&file, limit)? {
             return parse_config(&text, &file.display().to_string()).map_err(GitError::Config);
         }
     }
@@ -344,6 +405,12 @@ fn load_config(
             .map(|e| e.oid.to_owned())
     });
     if let Some(oid) = entry {
+        if blob_size(repo, oid).is_some_and(|size| size > limit) {
+            return Err(GitError::ConfigTooLarge {
+                file: format!("HEAD:{CONFIG_FILE}"),
+                limit,
+            });
+        }
         let mut blob = Vec::new();
         if let Ok(data) = repo.objects.find_blob(&oid, &mut blob) {
             let text = String::from_utf8_lossy(data.data).into_owned();
@@ -353,10 +420,93 @@ fn load_config(
     Ok(EvidenceConfig::default())
 }
 
+/// The working tree's settings file, read up to `limit` bytes: `None` when
+/// it can't be read (absent, a folder), as before there was a limit; an
+/// error when it is larger.
+fn read_capped(file: &Path, limit: u64) -> Result<Option<String>, GitError> {
+    use std::io::Read;
+    let too_large = || GitError::ConfigTooLarge {
+        file: file.display().to_string(),
+        limit,
+    };
+    let Ok(handle) = std::fs::File::open(file) else {
+        return Ok(None);
+    };
+    match handle.metadata() {
+        Ok(meta) if meta.is_dir() => return Ok(None),
+        Ok(meta) if meta.len() > limit => return Err(too_large()),
+        _ => {}
+    }
+    let mut bytes = Vec::new();
+    if handle.take(limit + 1).read_to_end(&mut bytes).is_err() {
+        return Ok(None);
+    }
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(String::from_utf8(bytes).ok())
+}
+
+/// The repository's mailmap as git reads it, unless one of its sources
+/// (the working tree's `.mailmap`, `HEAD:.mailmap` of a bare repository,
+/// `mailmap.file`, `mailmap.blob`) is larger than `limit`: then none is
+/// used, and the warning says which file and the limit.
+fn open_mailmap(repo: &gix::Repository, head_tree: ObjectId, limit: u64) -> (gix::mailmap::Snapshot, Option<String>) {
+    let mut sources: Vec<(String, Option<u64>)> = Vec::new();
+    match repo.workdir() {
+        Some(dir) => {
+            let file = dir.join(".mailmap");
+            sources.push((
+                ".mailmap".to_string(),
+                std::fs::symlink_metadata(&file).ok().map(|m| m.len()),
+            ));
+        }
+        None => {
+            let mut buf = Vec::new();
+            let entry = repo.objects.find_tree(&head_tree, &mut buf).ok().and_then(|tree| {
+                tree.entries
+                    .iter()
+                    .find(|e| e.filename == ".mailmap")
+                    .map(|e| e.oid.to_owned())
+            });
+            if let Some(oid) = entry {
+                sources.push(("HEAD:.mailmap".to_string(), blob_size(repo, oid)));
+            }
+        }
+    }
+    let config = repo.config_snapshot();
+    if let Some(file) = config.string("mailmap.file") {
+        let file = file.to_str_lossy().into_owned();
+        sources.push((file.clone(), std::fs::metadata(&file).ok().map(|m| m.len())));
+    }
+    if let Some(spec) = config.string("mailmap.blob") {
+        let size = repo
+            .rev_parse_single(spec.as_bstr())
+            .ok()
+            .and_then(|id| blob_size(repo, id.detach()));
+        sources.push((format!("mailmap.blob {spec}"), size));
+    }
+    if let Some((name, _)) = sources.iter().find(|(_, size)| size.is_some_and(|s| s > limit)) {
+        let warning = format!(
+            "{name} is larger than {}, the most asyncmm reads of a mailmap: it is not used, so a person who \
+             commits under several identities counts once for each",
+            size_text(limit)
+        );
+        return (gix::mailmap::Snapshot::default(), Some(warning));
+    }
+    (repo.open_mailmap(), None)
+}
+
+/// A blob's size from its header, without inflating it.
+fn blob_size(repo: &gix::Repository, oid: ObjectId) -> Option<u64> {
+    repo.find_header(oid).ok().map(|header| header.size())
+}
+
 fn read_inventory(
     repo: &gix::Repository,
     head_tree: ObjectId,
     classifier: &Classifier,
+    limits: &RepoFileLimits,
     path: &Path,
 ) -> Result<Inventory, GitError> {
     let tree = repo
@@ -374,9 +524,11 @@ fn read_inventory(
         decisions: Vec::new(),
         decision_by_content: HashSet::new(),
         codeowners: None,
+        warnings: Vec::new(),
     };
     let mut buf = Vec::new();
     let mut codeowners_at = None;
+    let mut unread = Vec::new();
     for entry in files.into_iter().filter(|e| !e.mode.is_tree() && !e.mode.is_commit()) {
         let idx = u32::try_from(inventory.paths.len()).unwrap_or(u32::MAX);
         let class = classifier.classify(entry.filepath.as_bstr());
@@ -385,15 +537,20 @@ fn read_inventory(
             lower.as_slice(),
             b"codeowners" | b".github/codeowners" | b"docs/codeowners" | b".gitlab/codeowners"
         ) {
-            codeowners_at = Some(entry.oid);
+            codeowners_at = Some((entry.oid, entry.filepath.to_string()));
         }
         let markdownish = lower.ends_with(b".md")
             || lower.ends_with(b".markdown")
             || lower.ends_with(b".rst")
             || lower.ends_with(b".adoc");
-        if (class.decision_record || (class.prose && markdownish && !class.template()))
-            && let Ok(blob) = repo.objects.find_blob(&entry.oid, &mut buf)
-        {
+        let wanted = class.decision_record || (class.prose && markdownish && !class.template());
+        if wanted && blob_size(repo, entry.oid).is_some_and(|size| size > limits.max_document_bytes) {
+            // A record by its place still counts, with no status read.
+            if class.decision_record {
+                inventory.decisions.push((idx, false));
+            }
+            unread.push(entry.filepath.to_string());
+        } else if wanted && let Ok(blob) = repo.objects.find_blob(&entry.oid, &mut buf) {
             let head = &blob.data[..blob.data.len().min(8192)];
             let markers = decision_markers(&String::from_utf8_lossy(head));
             if class.decision_record || markers.is_record {
@@ -407,10 +564,37 @@ fn read_inventory(
         inventory.paths.push(entry.filepath);
         inventory.classes.push(class);
     }
-    if let Some(oid) = codeowners_at
-        && let Ok(blob) = repo.objects.find_blob(&oid, &mut buf)
-    {
-        inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(blob.data)));
+    if let Some((oid, name)) = codeowners_at {
+        if blob_size(repo, oid).is_some_and(|size| size > limits.max_codeowners_bytes) {
+            inventory.warnings.push(format!(
+                "{name} is larger than {}, the most asyncmm (and a code host) reads of a CODEOWNERS file: it is left \
+                 out, so no document counts as owned",
+                size_text(limits.max_codeowners_bytes)
+            ));
+        } else if let Ok(blob) = repo.objects.find_blob(&oid, &mut buf) {
+            inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(blob.data)));
+        }
+    }
+    if !unread.is_empty() {
+        let shown: Vec<&str> = unread.iter().take(5).map(String::as_str).collect();
+        let more = if unread.len() > shown.len() {
+            format!(" and {} more", unread.len() - shown.len())
+        } else {
+            String::new()
+        };
+        inventory.warnings.push(format!(
+            "{} {} larger than {}, the most asyncmm reads of a document, so {} not read for decision-record \
+             markers: {}{more}",
+            unread.len(),
+            if unread.len() == 1 {
+                "document is"
+            } else {
+                "documents are"
+            },
+            size_text(limits.max_document_bytes),
+            if unread.len() == 1 { "it was" } else { "they were" },
+            shown.join(", ")
+        ));
     }
     Ok(inventory)
 }
@@ -503,6 +687,7 @@ fn walk(
     config: &EvidenceConfig,
     classifier: &Classifier,
     inventory: &Inventory,
+    mailmap: &gix::mailmap::Snapshot,
     progress: &dyn Progress,
     path: &Path,
 ) -> Result<History, GitError> {
@@ -510,7 +695,6 @@ fn walk(
     let since = window.since.unix_timestamp();
     let until = window.until.unix_timestamp();
     let last_change = LastChange::new(inventory.paths.len());
-    let mailmap = repo.open_mailmap();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let mut history = History {
         walked: 0,
@@ -551,7 +735,7 @@ fn walk(
             since,
             until,
             config,
-            &mailmap,
+            mailmap,
             &shallow,
             &last_change,
             &tx,

@@ -3,7 +3,7 @@
 mod common;
 
 use asyncmm_core::K;
-use asyncmm_evidence::git::{GitError, GitSettings, scan_git};
+use asyncmm_evidence::git::{GitError, GitSettings, RepoFileLimits, scan_git};
 use asyncmm_evidence::privacy::Privacy;
 use asyncmm_evidence::since::parse_window;
 use asyncmm_evidence::{Scan, Silent};
@@ -18,6 +18,7 @@ fn settings(since: &str, until: &str) -> GitSettings {
         extra_decisions: vec![],
         extra_bots: vec![],
         now: datetime!(2024-09-01 0:00 UTC),
+        limits: RepoFileLimits::default(),
     }
 }
 
@@ -274,4 +275,66 @@ fn a_broken_settings_file_names_file_and_place() {
     let err = scan_git(&repo, &settings("2024-01-01", "2024-06-30"), &privacy(), &Silent).expect_err("bad settings");
     let text = err.to_string();
     assert!(text.contains(".asyncmm.toml:2:"), "{text}");
+}
+
+#[test]
+fn repository_files_over_their_limits_are_left_out_with_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = build_repo(&tmp.path().join("repo"), &known_commits());
+    let mut settings = settings("2024-01-01", "2024-06-30");
+    // The known repository's CODEOWNERS has 16 bytes, its .mailmap 44 and
+    // its decision records 49 and 74.
+    settings.limits = RepoFileLimits {
+        max_codeowners_bytes: 8,
+        max_mailmap_bytes: 16,
+        max_document_bytes: 40,
+        ..RepoFileLimits::default()
+    };
+    let scan = scan_git(&repo, &settings, &privacy(), &Silent).expect("scan");
+    let warnings: Vec<&str> = scan
+        .notes
+        .iter()
+        .filter(|n| n.kind == asyncmm_evidence::NoteKind::Warning)
+        .map(|n| n.message.as_str())
+        .collect();
+    let has = |needle: &str| warnings.iter().any(|w| w.contains(needle));
+    assert!(
+        has("CODEOWNERS is larger than 8 bytes, the most asyncmm"),
+        "{warnings:#?}"
+    );
+    assert!(
+        has(".mailmap is larger than 16 bytes, the most asyncmm reads of a mailmap"),
+        "{warnings:#?}"
+    );
+    assert!(
+        has("larger than 40 bytes, the most asyncmm reads of a document"),
+        "{warnings:#?}"
+    );
+    assert!(has("docs/adr/0001-record-decisions.md"), "{warnings:#?}");
+    // CODEOWNERS is left out, the mailmap doesn't join Dee's two identities,
+    // and both records still count by their place, their status unread.
+    assert_eq!(value(&scan, "git.codeowners_present"), Some(0.0));
+    assert_eq!(value(&scan, "git.contributors"), Some(7.0));
+    assert_eq!(value(&scan, "git.decision_records"), Some(2.0));
+    assert_eq!(value(&scan, "git.decision_records_with_status_share"), Some(0.0));
+
+    // Within the limits, the same repository gives the known answers.
+    let scan = scan_known(&tmp.path().join("again"));
+    assert!(scan.notes.iter().all(|n| !n.message.contains("larger than")));
+}
+
+#[test]
+fn a_settings_file_over_the_limit_refuses_the_scan() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = build_repo(&tmp.path().join("repo"), &known_commits());
+    std::fs::write(repo.join(".asyncmm.toml"), format!("# {}\n", "x".repeat(100))).expect("write");
+    let mut settings = settings("2024-01-01", "2024-06-30");
+    settings.limits.max_config_bytes = 64;
+    let err = scan_git(&repo, &settings, &privacy(), &Silent).expect_err("too large");
+    assert!(matches!(err, GitError::ConfigTooLarge { limit: 64, .. }), "{err:?}");
+    let file = repo.join(".asyncmm.toml").display().to_string();
+    assert_eq!(
+        err.to_string(),
+        format!("{file}: larger than the 64 bytes a settings file may be; is it the right file?")
+    );
 }

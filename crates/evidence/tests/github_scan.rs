@@ -389,3 +389,32 @@ fn a_page_link_to_another_host_is_not_followed() {
     .expect_err("foreign");
     assert!(err.to_string().contains("refusing to follow a page link"), "{err}");
 }
+
+#[test]
+fn an_export_file_over_the_limit_is_refused_unread() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_dir(tmp.path());
+    // A sparse file: over the limit in size, without writing half a gigabyte.
+    let reviews = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(tmp.path().join("reviews.json"))
+        .expect("open");
+    reviews
+        .set_len(asyncmm_evidence::github::files::MAX_FILE_BYTES + 1)
+        .expect("grow");
+    let err = scan_files(
+        tmp.path(),
+        window(),
+        &EvidenceConfig::default(),
+        &privacy(),
+        datetime!(2024-09-01 0:00 UTC),
+    )
+    .expect_err("too large");
+    let text = err.to_string();
+    let name = tmp.path().join("reviews.json").display().to_string();
+    assert!(
+        text.starts_with(&format!("{name}: larger than the 512 MB a GitHub export file may be")),
+        "{text}"
+    );
+}

@@ -51,7 +51,7 @@ pub use evidence::{EvidenceId, EvidenceWaiver, NewEvidence, StoredEvidence};
 pub use export::{
     EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAction,
     ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam,
-    ExportedToken, PartSink, ReadError, Section, read_export,
+    ExportedToken, JsonWriter, PartSink, ReadError, Section, read_export,
 };
 pub use location::redact;
 pub use org::Refusal;
@@ -127,6 +127,10 @@ pub enum StoreError {
     /// outside the years 0–9999).
     #[error("{0}")]
     Invalid(String),
+    /// An export's output could not be written (a full disk, a closed
+    /// pipe).
+    #[error("could not write the export: {0}")]
+    Write(std::io::Error),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -432,6 +436,14 @@ pub trait Store: Send + Sync {
     /// backend apart from `exported_at`. See the `export` module for what it
     /// holds and what that means for anonymity.
     async fn export_all(&self) -> Result<ExportDocument, StoreError>;
+
+    /// The document of [`Store::export_all`], handed to `sink` part by part
+    /// as it is read (header, every part in document order, the end of every
+    /// section), so memory holds one page of rows whatever the database's
+    /// size. A [`JsonWriter`] sink writes the same bytes as
+    /// [`ExportDocument::to_json`]; its write errors come back as
+    /// [`StoreError::Write`].
+    async fn export_to(&self, sink: &mut (dyn PartSink<Error = std::io::Error> + Send)) -> Result<(), StoreError>;
 
     /// Writes a document into an empty database, all or nothing, in one
     /// transaction, keeping its ids. A database holding any data is a

@@ -776,6 +776,7 @@ conformance!(
         export::import_into_a_non_empty_database_is_refused,
         export::a_newer_or_broken_document_changes_nothing,
         export::documents_are_read_with_clear_errors,
+        export::a_streamed_export_is_the_document_byte_for_byte,
         accounts::an_invitation_is_used_once_and_only_before_it_expires,
         accounts::sessions_expire_and_end_one_by_one_or_all_at_once,
         accounts::leads_are_linked_to_their_teams,

@@ -15,11 +15,12 @@
 mod checks;
 
 use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use asyncmm_store::{
     ExportDocument, ExportHeader, ExportPart, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal,
-    ExportedModel, ExportedRound, ExportedTeam, ImportBatch, PartSink, ReadError, Section, read_export,
+    ExportedModel, ExportedRound, ExportedTeam, ImportBatch, JsonWriter, PartSink, ReadError, Section, read_export,
 };
 use tokio::sync::mpsc;
 
@@ -60,13 +61,19 @@ const BATCH_PARTS: usize = 5_000;
 /// error).
 pub fn check_file(path: &Path) -> Result<CheckedFile, AppError> {
     let file = open(path)?;
-    let mut sink = CheckOnly { checker: None };
-    read_export(file, &mut sink).map_err(|e| read_error(path, e))?;
-    let holds = sink.checker.map(|c| c.counts).unwrap_or_default();
+    let holds = check_reader(file, &path.display().to_string())?;
     Ok(CheckedFile {
         path: path.to_path_buf(),
         holds,
     })
+}
+
+/// The checks of [`check_file`] on a document read from `reader` as a
+/// stream; `file` names it in errors. Nothing is opened or stored.
+pub fn check_reader(reader: impl Read, file: &str) -> Result<Imported, AppError> {
+    let mut sink = CheckOnly { checker: None };
+    read_export(reader, &mut sink).map_err(|e| read_error(file, e))?;
+    Ok(sink.checker.map(|c| c.counts).unwrap_or_default())
 }
 
 /// Reads and checks an export document's text; `file` names it in errors.
@@ -105,8 +112,8 @@ fn open(path: &Path) -> Result<File, AppError> {
     }
 }
 
-fn read_error(path: &Path, e: ReadError<String>) -> AppError {
-    AppError::invalid(format!("cannot import {}", path.display()), e)
+fn read_error(file: &str, e: ReadError<String>) -> AppError {
+    AppError::invalid(format!("cannot import {file}"), e)
 }
 
 impl Checker {
@@ -273,6 +280,20 @@ impl App<'_> {
         Ok(self.store.export_all().await?)
     }
 
+    /// Writes everything stored to `out` as one export document, part by
+    /// part as it is read from the store, so memory stays flat whatever the
+    /// database's size. The bytes are those of [`ExportDocument::to_json`]
+    /// of [`App::export`] (no final newline); a failed write is
+    /// `StoreError::Write` inside [`AppError::Storage`].
+    pub async fn export_to<W: Write + Send>(&self, out: W) -> Result<(), AppError> {
+        let mut writer = JsonWriter::new(out);
+        self.store.export_to(&mut writer).await?;
+        writer
+            .finish()
+            .map_err(|e| AppError::Storage(asyncmm_store::StoreError::Write(e)))?;
+        Ok(())
+    }
+
     /// Writes a document (checked by [`read_document`]) into this empty
     /// database, all or nothing.
     pub async fn import(&self, document: &ExportDocument) -> Result<Imported, AppError> {
@@ -320,7 +341,7 @@ impl App<'_> {
             .join()
             .map_err(|_| AppError::Conflict(format!("reading {} failed unexpectedly", path.display())))?;
         let import = written?;
-        let holds = read.map_err(|e| read_error(&path, e))?;
+        let holds = read.map_err(|e| read_error(&path.display().to_string(), e))?;
         if holds != checked.holds {
             return Err(AppError::invalid(
                 format!("cannot import {}", path.display()),

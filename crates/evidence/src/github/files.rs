@@ -30,7 +30,19 @@ pub enum FilesError {
     Shape(ShapeError),
     #[error("{dir} holds no issues.json: export the issues first (see docs/github-export.md)")]
     NoIssues { dir: String },
+    #[error(
+        "{path}: larger than the {} MB a GitHub export file may be; is it the right file? (a repository of \
+         100,000 issues exports about 70 MB)",
+        .limit >> 20
+    )]
+    TooLarge { path: String, limit: u64 },
 }
+
+/// The largest file of an export that is read: each is parsed whole in
+/// memory, and 50,000 issues and pull requests take 32 MB, so this leaves
+/// room for the largest repositories while a wrong file (a disk image, an
+/// endless device) is refused before it fills memory.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
 
 /// A JSON file that isn't what the API returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,15 +161,36 @@ pub fn parse_pages<T: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<
     Ok(out)
 }
 
+/// A whole file, refused unread when its size is over [`MAX_FILE_BYTES`],
+/// and read only up to it in any case (a size can change, a device has
+/// none).
 fn read(path: &Path) -> Result<Option<Vec<u8>>, FilesError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(FilesError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }),
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| FilesError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let too_large = || FilesError::TooLarge {
+        path: path.display().to_string(),
+        limit: MAX_FILE_BYTES,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(too_large());
     }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(Some(bytes))
 }
 
 fn load<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Vec<T>>, FilesError> {

@@ -4,10 +4,11 @@
 //!
 //! This module owns the document's shape ([`ExportDocument`], format
 //! `asyncmm.export`, [`EXPORT_VERSION`]), reading it from JSON with errors
-//! that give the line and column ([`ExportDocument::from_json`]), and the
-//! conversion between the document and the flat rows that each backend reads
-//! and writes ([`Tables`]), so both backends produce and accept exactly the
-//! same document.
+//! that give the line and column ([`ExportDocument::from_json`], or part by
+//! part with [`read_export`]), writing it part by part ([`JsonWriter`]), and
+//! the conversion of the document into the flat rows an import writes
+//! ([`Tables`]), so both backends produce and accept exactly the same
+//! document.
 //!
 //! What is kept: model sources, the organisation's teams (ids, parents,
 //! archived), self-assessments with their answers and times (microseconds,
@@ -33,7 +34,7 @@
 //! transaction: merging two databases would need rules for clashing teams,
 //! ids and tokens, and a restore into an empty database has none.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -44,8 +45,10 @@ use crate::StoreError;
 use crate::record::SQLITE_TIMESTAMP;
 
 mod read;
+mod write;
 
 pub use read::{ExportHeader, ExportPart, PartSink, ReadError, Section, read_export};
+pub use write::JsonWriter;
 
 /// The `format` field of every export document.
 pub const EXPORT_FORMAT: &str = "asyncmm.export";
@@ -247,7 +250,12 @@ impl ExportDocument {
         match read_export(text.as_bytes(), &mut collect) {
             Ok(()) => Ok(collect.document),
             Err(ReadError::Parse(e)) => Err(e),
-            Err(ReadError::Sink { error, .. }) => match error {},
+            // Gathering never refuses a part.
+            Err(ReadError::Sink { error, line }) => Err(ExportParseError::Structure {
+                line: usize::try_from(line).unwrap_or(usize::MAX),
+                column: 0,
+                message: error.to_string(),
+            }),
             Err(ReadError::Io(e)) => Err(ExportParseError::Structure {
                 line: 0,
                 column: 0,
@@ -262,9 +270,9 @@ impl ExportDocument {
     }
 }
 
-/// Gathers a whole document.
-struct Collect {
-    document: ExportDocument,
+/// Gathers a whole document (reading one, or a store exporting one).
+pub(crate) struct Collect {
+    pub(crate) document: ExportDocument,
 }
 
 impl Default for Collect {
@@ -287,7 +295,9 @@ impl Default for Collect {
 }
 
 impl PartSink for Collect {
-    type Error = std::convert::Infallible;
+    /// Never returned: the same error type as a writer's, so a store can
+    /// export into either.
+    type Error = std::io::Error;
 
     fn header(&mut self, header: ExportHeader) -> Result<(), Self::Error> {
         self.document.version = header.version;
@@ -328,7 +338,6 @@ fn json_message(e: &serde_json::Error) -> String {
 pub(crate) struct TeamRow {
     pub id: i64,
     pub name: String,
-    pub parent: Option<i64>,
     pub archived: bool,
 }
 
@@ -411,7 +420,7 @@ pub(crate) struct Tables {
 
 const DAY: &[time::format_description::FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
-fn day(date: Date) -> Result<String, StoreError> {
+pub(crate) fn day(date: Date) -> Result<String, StoreError> {
     date.format(DAY)
         .map_err(|e| StoreError::Invalid(format!("cannot write the date {date}: {e}")))
 }
@@ -426,7 +435,7 @@ pub(crate) fn timestamp(t: OffsetDateTime) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Invalid(format!("cannot write the time {t}: {e}")))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -450,179 +459,6 @@ fn unhex_any(text: &str) -> Option<Vec<u8>> {
 }
 
 impl Tables {
-    /// The document these rows make, everything in a stable order.
-    pub(crate) fn into_document(self, exported_at: OffsetDateTime) -> Result<ExportDocument, StoreError> {
-        let mut answers: HashMap<i64, BTreeMap<String, Option<i16>>> = HashMap::new();
-        for (id, item, value) in self.answers {
-            answers.entry(id).or_default().insert(item, value);
-        }
-        let mut response_answers: HashMap<i64, BTreeMap<String, Option<i16>>> = HashMap::new();
-        for (_, id, item, value) in self.response_answers {
-            response_answers.entry(id).or_default().insert(item, value);
-        }
-        let mut responses: HashMap<i64, Vec<ExportedResponse>> = HashMap::new();
-        for (id, round, submitted_on) in self.responses {
-            responses.entry(round).or_default().push(ExportedResponse {
-                id,
-                submitted_on: day(submitted_on)?,
-                answers: response_answers.remove(&id).unwrap_or_default(),
-            });
-        }
-        let mut tokens: HashMap<i64, Vec<ExportedToken>> = HashMap::new();
-        for (hash, round, response, spent) in self.tokens {
-            tokens.entry(round).or_default().push(ExportedToken {
-                hash: hex(&hash),
-                response,
-                spent,
-            });
-        }
-        let mut statements: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-        for (id, position, statement) in self.action_statements {
-            statements.entry(id).or_default().push((position, statement));
-        }
-
-        let mut models: Vec<ExportedModel> = self
-            .models
-            .into_iter()
-            .map(|(id, version, source)| ExportedModel { id, version, source })
-            .collect();
-        models.sort_by(|a, b| (&a.id, &a.version).cmp(&(&b.id, &b.version)));
-
-        let mut teams: Vec<ExportedTeam> = self
-            .teams
-            .into_iter()
-            .map(|t| ExportedTeam {
-                id: t.id,
-                name: t.name,
-                parent: t.parent,
-                archived: t.archived,
-            })
-            .collect();
-        teams.sort_by_key(|t| t.id);
-
-        let mut assessments = self
-            .assessments
-            .into_iter()
-            .map(|a| {
-                Ok(ExportedAssessment {
-                    answers: answers.remove(&a.id).unwrap_or_default(),
-                    id: a.id,
-                    team: a.team,
-                    model_id: a.model_id,
-                    model_version: a.model_version,
-                    mode: a.mode,
-                    taken_at: timestamp(a.taken_at)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        assessments.sort_by_key(|a| a.id);
-
-        let mut rounds = self
-            .rounds
-            .into_iter()
-            .map(|r| {
-                let mut round_responses = responses.remove(&r.id).unwrap_or_default();
-                round_responses.sort_by_key(|r| r.id);
-                let mut round_tokens = tokens.remove(&r.id).unwrap_or_default();
-                round_tokens.sort_by(|a, b| a.hash.cmp(&b.hash));
-                Ok(ExportedRound {
-                    id: r.id,
-                    team: r.team,
-                    model_id: r.model_id,
-                    model_version: r.model_version,
-                    mode: r.mode,
-                    k: r.k,
-                    opens_on: day(r.opens_on)?,
-                    closes_on: r.closes_on.map(day).transpose()?,
-                    closed_on: r.closed_on.map(day).transpose()?,
-                    published: r.published,
-                    intake: r.intake,
-                    sealed: r.sealed,
-                    responses: round_responses,
-                    tokens: round_tokens,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        rounds.sort_by_key(|r| r.id);
-
-        let mut goals = self
-            .goals
-            .into_iter()
-            .map(|g| {
-                Ok(ExportedGoal {
-                    team: g.team,
-                    area: g.area,
-                    target: g.target,
-                    by: day(g.by)?,
-                    baseline: g.baseline,
-                    set_on: day(g.set_on)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        goals.sort_by(|a, b| (&a.team, &a.area).cmp(&(&b.team, &b.area)));
-
-        let mut actions = self
-            .actions
-            .into_iter()
-            .map(|a| {
-                let mut list = statements.remove(&a.id).unwrap_or_default();
-                list.sort_by_key(|(position, _)| *position);
-                Ok(ExportedAction {
-                    id: a.id,
-                    team: a.team,
-                    title: a.title,
-                    owner: a.owner,
-                    link: a.link,
-                    status: a.status,
-                    created_on: day(a.created_on)?,
-                    statements: list.into_iter().map(|(_, s)| s).collect(),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        actions.sort_by_key(|a| a.id);
-
-        let mut evidence: Vec<ExportedEvidence> = Vec::new();
-        if let Some(salt) = &self.salt {
-            evidence.push(ExportedEvidence::Salt { salt: hex(salt) });
-        }
-        let mut scans = self.evidence;
-        scans.sort_by_key(|e| e.0);
-        for (id, team, scanned_at, source, subject, document) in scans {
-            evidence.push(ExportedEvidence::Scan {
-                id,
-                team,
-                scanned_at: timestamp(scanned_at)?,
-                source,
-                subject,
-                document,
-            });
-        }
-        let mut waivers = self.waivers;
-        waivers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        for (team, rule, reason, until, set_on) in waivers {
-            evidence.push(ExportedEvidence::Waiver {
-                team,
-                rule,
-                reason,
-                until: day(until)?,
-                set_on: day(set_on)?,
-            });
-        }
-
-        Ok(ExportDocument {
-            format: EXPORT_FORMAT.to_string(),
-            version: EXPORT_VERSION,
-            exported_at: timestamp(exported_at)?,
-            models,
-            teams,
-            assessments,
-            rounds,
-            goals,
-            actions,
-            evidence,
-        })
-    }
-
     pub(crate) fn add_evidence(&mut self, e: &ExportedEvidence) -> Result<(), StoreError> {
         match e {
             ExportedEvidence::Salt { salt } => {
@@ -676,7 +512,6 @@ impl Tables {
         self.teams.push(TeamRow {
             id: t.id,
             name: t.name.clone(),
-            parent: t.parent,
             archived: t.archived,
         });
     }

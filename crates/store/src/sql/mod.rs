@@ -532,7 +532,16 @@ impl Store for Database {
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {
-        self.export_tables().await.explained(self)
+        let mut collect = crate::export::Collect::default();
+        self.export_into(&mut collect).await.explained(self)?;
+        Ok(collect.document)
+    }
+
+    async fn export_to(
+        &self,
+        sink: &mut (dyn crate::PartSink<Error = std::io::Error> + Send),
+    ) -> Result<(), StoreError> {
+        self.export_into(sink).await.explained(self)
     }
 
     async fn import_all(&self, document: &ExportDocument) -> Result<(), StoreError> {

@@ -427,3 +427,84 @@ pub async fn documents_are_read_with_clear_errors(_store: Arc<dyn Store>) {
     let e = ExportDocument::from_json("{\"format\": \"asyncmm.export\", \"version\": 1}").expect_err("shape");
     assert!(matches!(e, ExportParseError::Structure { .. }), "{e:?}");
 }
+
+/// The export written part by part ([`Store::export_to`] into a
+/// [`JsonWriter`]) is byte for byte the whole document's JSON, with more
+/// teams, assessments, rounds, actions and saved scans than fit in one of
+/// the pages the store reads them in.
+pub async fn a_streamed_export_is_the_document_byte_for_byte(store: Arc<dyn Store>) {
+    let source = memory_store().await;
+    populate(&*source).await;
+    let mut document = source.export_all().await.expect("export");
+    // Ids above the populated ones, so the document stays in export order.
+    let team = document.teams[0].clone();
+    for i in 0..1_001 {
+        document.teams.push(asyncmm_store::ExportedTeam {
+            id: 1_000 + i,
+            name: format!("Team {i:04}"),
+            parent: None,
+            archived: i % 7 == 0,
+        });
+    }
+    let assessment = document.assessments[0].clone();
+    for i in 0..1_001 {
+        let mut copy = assessment.clone();
+        copy.id = 10_000 + i;
+        document.assessments.push(copy);
+    }
+    let imported = document.rounds[1].clone();
+    assert!(imported.tokens.is_empty(), "the imported round has no tokens to copy");
+    for i in 0..300 {
+        let mut copy = imported.clone();
+        copy.id = 20_000 + i;
+        copy.team = team.id;
+        for (j, response) in copy.responses.iter_mut().enumerate() {
+            response.id = 1_000_000 + i * 100 + j as i64;
+        }
+        document.rounds.push(copy);
+    }
+    let action = document.actions[0].clone();
+    for i in 0..1_001 {
+        let mut copy = action.clone();
+        copy.id = 30_000 + i;
+        document.actions.push(copy);
+    }
+    let scan = document
+        .evidence
+        .iter()
+        .find(|e| matches!(e, ExportedEvidence::Scan { .. }))
+        .cloned()
+        .expect("a scan");
+    let waivers_at = document
+        .evidence
+        .iter()
+        .position(|e| matches!(e, ExportedEvidence::Waiver { .. }))
+        .expect("a waiver");
+    for i in 0..65 {
+        let mut copy = scan.clone();
+        if let ExportedEvidence::Scan { id, .. } = &mut copy {
+            *id = 40_000 + i;
+        }
+        document.evidence.insert(waivers_at + i as usize, copy);
+    }
+    store.import_all(&document).await.expect("import");
+
+    let mut streamed = asyncmm_store::JsonWriter::new(Vec::new());
+    store.export_to(&mut streamed).await.expect("streamed export");
+    let streamed = String::from_utf8(streamed.finish().expect("finish")).expect("UTF-8");
+    let read = ExportDocument::from_json(&streamed).expect("the streamed export reads");
+    assert_eq!(without_time(read.clone()), without_time(document.clone()));
+    let mut whole = store.export_all().await.expect("export");
+    whole.exported_at = read.exported_at;
+    assert_eq!(streamed, whole.to_json().expect("json"));
+
+    // An empty database: every section an empty array.
+    let empty = memory_store().await;
+    let mut streamed = asyncmm_store::JsonWriter::new(Vec::new());
+    empty.export_to(&mut streamed).await.expect("streamed export");
+    let streamed = String::from_utf8(streamed.finish().expect("finish")).expect("UTF-8");
+    let mut whole = empty.export_all().await.expect("export");
+    whole.exported_at = ExportDocument::from_json(&streamed).expect("reads").exported_at;
+    assert_eq!(streamed, whole.to_json().expect("json"));
+    assert!(streamed.contains("\"rounds\": [],\n"), "{streamed}");
+}
