@@ -112,6 +112,11 @@ impl StoredModels {
         Ok(StoredModels(models))
     }
 
+    /// One model already loaded.
+    pub(crate) fn one(model: Model) -> StoredModels {
+        StoredModels(vec![model])
+    }
+
     pub fn get(&self, model: &ModelRef) -> Result<&Model, AppError> {
         self.0
             .iter()

@@ -11,6 +11,16 @@
 //!   otherwise it could be reopened, given one more response and compared.
 //!   [`App::shown`] is the only way a round's result leaves this crate, and
 //!   it publishes.
+//!
+//! A closed round's aggregated result is kept in the store once computed
+//! (`Store::keep_results`), so the org views read 8 kept results per team
+//! instead of scoring millions of answers on every view. What is kept is
+//! the result *before* the gate: it goes through `show_round` and the
+//! roll-ups on every read, with the round's k and state of that day, like a
+//! fresh one. Only closed rounds are kept, only while their response count
+//! is the one the result was computed from, and the store drops the kept
+//! result when the round is reopened, changes k or takes responses (see
+//! `asyncmm_store`'s `kept` module), so a result shown is never stale.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -31,11 +41,11 @@ const ROUNDS_PER_LOAD: usize = 500;
 /// over every round spend most of their time in it.
 fn aggregate_in_parallel(
     models: &StoredModels,
-    rounds: &[Round],
+    rounds: &[&Round],
     responses: &HashMap<RoundId, Responses>,
 ) -> Result<Vec<GroupResult>, AppError> {
     let none = Responses::default();
-    let one = |round: &Round| -> Result<GroupResult, AppError> {
+    let one = |round: &&Round| -> Result<GroupResult, AppError> {
         let answers = responses.get(&round.id).unwrap_or(&none);
         aggregate(models.get(&round.model)?, round.mode, answers)
             .map_err(|e| AppError::Conflict(format!("round {}: {e}", round.id)))
@@ -61,6 +71,12 @@ fn aggregate_in_parallel(
     })
 }
 
+/// Whether a kept result belongs to `round` as it stands (the store
+/// checks the count too; this costs nothing and also guards the model).
+fn matches(round: &Round, result: &GroupResult) -> bool {
+    result.respondents() == round.responses && result.model() == &round.model && result.mode() == round.mode
+}
+
 /// A round and its result as it may be shown today.
 #[derive(Debug)]
 pub struct ShownRound {
@@ -73,13 +89,65 @@ impl App<'_> {
     /// round's own responses, gated (closed rounds only, k, statements), and
     /// published when it is shown.
     pub(crate) async fn shown(&self, round: &Round, model: &Model) -> Result<ShownRound, AppError> {
-        let responses = self.store.round_responses(round.id).await?;
-        let result = aggregate(model, round.mode, &responses).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let models = StoredModels::one(model.clone());
+        let result = self
+            .results_of(&models, std::slice::from_ref(round))
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Conflict(format!("round {}: no result", round.id)))?;
         let view = show_round(round, self.today, model, &result);
         let mut round = round.clone();
         self.publish(std::slice::from_mut(&mut round), std::slice::from_ref(&view))
             .await?;
         Ok(ShownRound { round, view })
+    }
+
+    /// A round's result is kept once it is closed (see the module doc).
+    fn keepable(&self, round: &Round) -> bool {
+        round.state(self.today) == RoundState::Closed
+    }
+
+    /// The results of `rounds` (in order), not yet gated: a closed round's
+    /// kept result when the store has one that still matches, otherwise
+    /// aggregated from its answers (two queries for all of them) and, for
+    /// a closed round, kept for the next view.
+    async fn results_of(&self, models: &StoredModels, rounds: &[Round]) -> Result<Vec<GroupResult>, AppError> {
+        let closed: Vec<RoundId> = rounds.iter().filter(|r| self.keepable(r)).map(|r| r.id).collect();
+        let mut kept = if closed.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.kept_results(&closed).await?
+        };
+        let missing: Vec<&Round> = rounds
+            .iter()
+            .filter(|r| !kept.get(&r.id).is_some_and(|k| self.keepable(r) && matches(r, k)))
+            .collect();
+        let mut fresh: HashMap<RoundId, GroupResult> = HashMap::new();
+        if !missing.is_empty() {
+            let ids: Vec<RoundId> = missing.iter().map(|r| r.id).collect();
+            let responses = self.store.responses_for_rounds(&ids).await?;
+            let results = aggregate_in_parallel(models, &missing, &responses)?;
+            drop(responses);
+            let to_keep: Vec<(RoundId, &GroupResult)> = missing
+                .iter()
+                .zip(&results)
+                .filter(|(r, _)| self.keepable(r))
+                .map(|(r, result)| (r.id, result))
+                .collect();
+            if !to_keep.is_empty() {
+                self.store.keep_results(&to_keep).await?;
+            }
+            fresh = ids.into_iter().zip(results).collect();
+        }
+        rounds
+            .iter()
+            .map(|r| {
+                fresh
+                    .remove(&r.id)
+                    .or_else(|| kept.remove(&r.id))
+                    .ok_or_else(|| AppError::Conflict(format!("round {}: no result", r.id)))
+            })
+            .collect()
     }
 
     /// Marks every round whose result is about to be shown as published
@@ -101,17 +169,16 @@ impl App<'_> {
         Ok(())
     }
 
-    /// Many rounds, each aggregated with its own model version; not yet
-    /// gated. Answers are loaded [`ROUNDS_PER_LOAD`] rounds at a time (two
-    /// queries each), so memory stays bounded whatever the organisation's
-    /// size, and each load is aggregated on every core.
+    /// Many rounds, each aggregated with its own model version (or read
+    /// from what the store kept); not yet gated. Answers are loaded
+    /// [`ROUNDS_PER_LOAD`] rounds at a time (two queries each), so memory
+    /// stays bounded whatever the organisation's size, and each load is
+    /// aggregated on every core.
     async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
         let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
         let mut results = Vec::with_capacity(rounds.len());
         for chunk in rounds.chunks(ROUNDS_PER_LOAD) {
-            let ids: Vec<RoundId> = chunk.iter().map(|r| r.id).collect();
-            let responses = self.store.responses_for_rounds(&ids).await?;
-            results.extend(aggregate_in_parallel(&models, chunk, &responses)?);
+            results.extend(self.results_of(&models, chunk).await?);
         }
         Ok((models, results))
     }

@@ -25,8 +25,13 @@
 //! aggregate values are reached only through [`crate::anonymity`], which
 //! decides whether a group (and each of its areas) has enough respondents to
 //! be shown. The per-respondent scores it keeps for pooled roll-ups are
-//! readable only inside this crate and never serialized or printed, because
-//! a single person's score must never reach a screen.
+//! readable only inside this crate and never printed, because a single
+//! person's score must never reach a screen. The one serialized form is the
+//! [`KeptResult`] the store keeps for a closed round, which
+//! is read back only into a `GroupResult` and gated again (the `kept`
+//! module).
+
+mod kept;
 
 use std::fmt;
 
@@ -39,6 +44,8 @@ use crate::anonymity::Shown;
 use crate::answers::{Answer, Answers, Mode};
 use crate::assessment::ModelRef;
 use crate::scoring::{self, AreaResult, AreaScore, AssessmentResult, Score};
+
+pub use kept::{KEPT_FORMAT, KeptError, KeptResult};
 
 /// The answers of a round's responses, on their way from the store to
 /// [`aggregate`]. They can be built from answers (the store builds them,

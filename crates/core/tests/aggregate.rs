@@ -98,6 +98,25 @@ fn show(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView>
     show_round(&round, day(3), m, result)
 }
 
+#[test]
+fn a_kept_result_of_another_format_or_that_does_not_add_up_is_refused() {
+    let m = model(&["docs"]);
+    let responses: Vec<Answers> = (0..4u8).map(|v| detailed(all([v % 4; 12]))).collect();
+    let result = aggregate(&m, Mode::Detailed, &Responses::new(responses)).expect("one mode");
+    let text = serde_json::to_string(&result.keep()).expect("kept as JSON");
+    let newer = text.replacen("\"f\":1", "\"f\":2", 1);
+    let kept: asyncmm_core::KeptResult = serde_json::from_str(&newer).expect("read back");
+    assert_eq!(kept.restore(), Err(asyncmm_core::KeptError::Format { found: 2 }));
+    // Debug shows counts, never the scores it holds.
+    let kept = result.keep();
+    let shown = format!("{kept:?}");
+    assert!(shown.contains("4 respondents") && shown.contains("hidden"), "{shown}");
+    assert!(!shown.contains("scores"), "{shown}");
+    let short = text.replacen("\"n\":4", "\"n\":5", 2);
+    let kept: asyncmm_core::KeptResult = serde_json::from_str(&short).expect("read back");
+    assert!(matches!(kept.restore(), Err(asyncmm_core::KeptError::Inconsistent(_))));
+}
+
 fn visible_areas(k: K, m: &Model, result: &GroupResult) -> Vec<AreaAggregate> {
     let view = show(k, m, result).into_value().expect("group visible");
     view.areas
@@ -492,6 +511,27 @@ proptest! {
                     None => prop_assert!(shown.n() < 3, "hidden with {} answers", shown.n()),
                 }
             }
+        }
+    }
+
+    /// A kept result (the store's form, through JSON) restores to exactly
+    /// the result it was kept from, in both modes, and shows the same.
+    #[test]
+    fn a_kept_result_restores_exactly(
+        team in arb_team(),
+        picks in proptest::collection::vec(0u8..4, 0..9),
+    ) {
+        let m = model(&["docs", "ops"]);
+        let detailed: Vec<Answers> = team.into_iter().map(detailed).collect();
+        let quick: Vec<Answers> = picks.iter().map(|l| quick(&[("docs", *l), ("ops", 3 - *l)])).collect();
+        for (mode, responses) in [(Mode::Detailed, detailed), (Mode::Quick, quick)] {
+            let result = aggregate(&m, mode, &Responses::new(responses)).expect("one mode");
+            let text = serde_json::to_string(&result.keep()).expect("kept as JSON");
+            let kept: asyncmm_core::KeptResult = serde_json::from_str(&text).expect("read back");
+            prop_assert_eq!(kept.respondents(), result.respondents());
+            let restored = kept.restore().expect("restores");
+            prop_assert_eq!(&restored, &result);
+            prop_assert_eq!(show(k(3), &m, &restored), show(k(3), &m, &result));
         }
     }
 

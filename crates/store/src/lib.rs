@@ -41,8 +41,8 @@ use async_trait::async_trait;
 use asyncmm_core::account::{Role, User, UserId};
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
-    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
-    TeamId, TeamName, TokenHash,
+    Answers, AssessmentId, GroupResult, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId,
+    StoredAssessment, Team, TeamId, TeamName, TokenHash,
 };
 use asyncmm_model::AreaId;
 use time::{Date, OffsetDateTime};
@@ -320,6 +320,23 @@ pub trait Store: Send + Sync {
     /// whatever the number of rounds. Every round asked for has an entry;
     /// an unknown round is `NotFound`.
     async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError>;
+
+    /// The kept results of closed rounds (see [`Store::keep_results`]) among
+    /// `rounds`, in one query whatever their number. A round is left out
+    /// when nothing is kept for it, when it is not closed and sealed, when
+    /// its number of responses differs from the one its result was computed
+    /// from, or when the kept form can't be read (e.g. kept by another
+    /// version): the caller aggregates it again. The results are *not*
+    /// gated; they go through the anonymity gate like fresh ones.
+    async fn kept_results(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError>;
+
+    /// Keeps the aggregated results of closed rounds, replacing what was
+    /// kept before. A result is kept only if, when written, its round is
+    /// closed and sealed and has exactly `result.respondents()` responses;
+    /// the others are skipped (the round changed since it was aggregated).
+    /// Reopening a round, changing its k or adding responses removes its
+    /// kept result in the same transaction. Returns how many were kept.
+    async fn keep_results(&self, results: &[(RoundId, &GroupResult)]) -> Result<usize, StoreError>;
 
     // ------------------------------------------------------------ plans
 

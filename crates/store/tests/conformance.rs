@@ -110,6 +110,10 @@ const T0: OffsetDateTime = datetime!(2025-01-15 09:30:00 UTC);
 #[path = "conformance/org.rs"]
 mod org;
 
+/// Kept results of closed rounds.
+#[path = "conformance/kept.rs"]
+mod kept;
+
 /// Goals and actions.
 #[path = "conformance/plan.rs"]
 mod plan;
@@ -781,11 +785,15 @@ conformance!(
         accounts::sessions_expire_and_end_one_by_one_or_all_at_once,
         accounts::leads_are_linked_to_their_teams,
         accounts::a_token_reads_its_own_answers_only_while_it_can_revise,
+        kept::a_kept_result_comes_back_equal_and_only_while_it_matches,
+        kept::answers_given_after_a_reopen_replace_nothing_kept,
+        kept::a_new_k_forgets_the_kept_result,
     ],
     raw: [
         org::responses_are_stored_by_the_day_without_identity,
         org::closing_removes_every_link_from_tokens_to_responses,
         org::rounds_closed_by_date_are_sealed_before_they_are_read,
+        kept::a_kept_result_that_cannot_be_read_is_left_out,
     ],
 );
 

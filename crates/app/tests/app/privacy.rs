@@ -501,3 +501,104 @@ async fn a_small_team_is_left_out_of_its_group_and_every_hidden_cell_says_why() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_kept_while_hidden_is_never_shown_after_a_reopen() {
+    on_every_backend("kept_then_reopened", |store| async move {
+        // Closed below k: every view shows only the count, nothing is
+        // published, and the round's result is kept for the next view.
+        let answers: Vec<Answers> = (0..5).map(|i| detailed(&[i % 4, 3, 1])).collect();
+        let (round, unused) = answered_round(&*store, &answers[..4], true).await;
+        let week = app(&*store, FRIDAY).await;
+        let hidden = outputs(&week, "Web", round).await;
+        let kept = store.kept_results(&[asyncmm_core::RoundId(round)]).await.expect("kept");
+        assert_eq!(kept.len(), 1, "the first view keeps the closed round's result");
+        assert!(!week.round_status(round).await.expect("status").published);
+        let report = week.round_report(round).await.expect("report");
+        assert_eq!(report.hidden.map(|h| h.n), Some(4));
+
+        // Reopened, a fifth person answers and it closes again at k.
+        week.reopen_round(round)
+            .await
+            .expect("nothing was shown, so it reopens");
+        assert!(
+            store
+                .kept_results(&[asyncmm_core::RoundId(round)])
+                .await
+                .expect("kept")
+                .is_empty(),
+            "reopening forgets the kept result"
+        );
+        week.respond(&unused[0], &answers[4]).await.expect("fifth answer");
+        week.close_round(round).await.expect("close again");
+        let shown = outputs(&week, "Web", round).await;
+        assert!(
+            !differences(&hidden, &shown).is_empty(),
+            "the views must change once the round reaches k"
+        );
+
+        // Every output equals that of a database that never kept anything:
+        // the same five answers, closed once.
+        let fresh_store = memory_store().await;
+        let (fresh_round, _) = answered_round(&*fresh_store, &answers, true).await;
+        assert_eq!(fresh_round, round);
+        let fresh_app = app(&*fresh_store, FRIDAY).await;
+        let fresh = outputs(&fresh_app, "Web", fresh_round).await;
+        let changed = differences(&fresh, &shown);
+        assert!(changed.is_empty(), "{}", changed.join("\n\n"));
+        let csv = shown.iter().find(|(name, _)| name == "org csv").expect("org csv");
+        assert!(
+            csv.1
+                .lines()
+                .skip(1)
+                .all(|l| l.contains(",5,") && l.contains(",false,")),
+            "{}",
+            csv.1
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_results_show_exactly_what_aggregating_again_shows() {
+    on_every_backend("kept_equals_fresh", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Org", None).await.expect("group");
+        // Above k, below k, and an open round: each through the gate.
+        for (seed, (team, answered, close)) in [("Web", 6, true), ("Api", 3, true), ("Ops", 5, false)]
+            .into_iter()
+            .enumerate()
+        {
+            lead.add_team(team, Some("Org")).await.expect("team");
+            let (round, tokens) = open(&lead, team, Mode::Detailed, 5, 8, 40 + seed as u64).await;
+            for (i, token) in tokens.iter().take(answered).enumerate() {
+                let i = u8::try_from(i).expect("small");
+                lead.respond(token, &detailed(&[i % 4, (i + 1) % 5, 2]))
+                    .await
+                    .expect("answer");
+            }
+            if close {
+                lead.close_round(round).await.expect("close");
+            }
+        }
+        let week = app(&*store, FRIDAY).await;
+        let first = outputs(&week, "Web", 1).await;
+        let rounds: Vec<asyncmm_core::RoundId> = (1..=3).map(asyncmm_core::RoundId).collect();
+        let kept = store.kept_results(&rounds).await.expect("kept");
+        let mut kept_ids: Vec<i64> = kept.keys().map(|id| id.0).collect();
+        kept_ids.sort_unstable();
+        assert_eq!(kept_ids, vec![1, 2], "closed rounds are kept, the open one is not");
+        // Read from what was kept this time: the same, byte for byte.
+        let second = outputs(&week, "Web", 1).await;
+        let changed = differences(&first, &second);
+        assert!(changed.is_empty(), "{}", changed.join("\n\n"));
+        let csv = &second.iter().find(|(name, _)| name == "org csv").expect("org csv").1;
+        assert!(csv.contains("Api"), "{csv}");
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("Api,") && l.contains(",3,") && l.contains("true")),
+            "{csv}"
+        );
+    })
+    .await;
+}

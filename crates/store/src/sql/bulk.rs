@@ -1,10 +1,11 @@
 //! Bulk writes, where the two databases really differ: SQLite takes
 //! multi-row `INSERT … VALUES` statements (at most 32,766 bound values
 //! each), PostgreSQL whole columns as arrays through `UNNEST` (one statement
-//! per 100,000 rows). Also how a batch's ids are reserved in order.
+//! per 100,000 rows) or, for the import's big tables, `COPY … FROM STDIN`
+//! ([`copy_rows`]). Also how a batch's ids are reserved in order.
 
 use asyncmm_core::{RoundId, TokenHash};
-use sqlx::{Postgres, QueryBuilder, Sqlite};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Sqlite};
 use time::Date;
 
 use super::Conn;
@@ -321,7 +322,7 @@ pub(super) async fn publish_rounds(conn: Conn<'_>, rounds: &[i64]) -> Result<(),
 /// `[1,2,3]`: a list of ids bound as one value and read with `json_each`,
 /// so a thousand rounds take one statement instead of a thousand
 /// placeholders (SQLite has no arrays).
-fn json_ids(ids: &[i64]) -> String {
+pub(super) fn json_ids(ids: &[i64]) -> String {
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!("[{}]", list.join(","))
 }
@@ -341,5 +342,111 @@ pub(super) async fn move_sequences_past_imported_ids(conn: Conn<'_>) -> Result<(
             .map(|done| done.rows_affected())?;
         }
     }
+    Ok(())
+}
+
+/// Rows of `COPY … FROM STDIN` in PostgreSQL's text format, built in memory
+/// before the copy starts, so nothing can fail half-way through a row: one
+/// line per row, fields separated by tabs, `\N` for NULL.
+pub(super) struct CopyText {
+    buf: String,
+    first: bool,
+}
+
+impl CopyText {
+    pub(super) fn new() -> CopyText {
+        CopyText {
+            buf: String::new(),
+            first: true,
+        }
+    }
+
+    fn field(&mut self) {
+        if !self.first {
+            self.buf.push('\t');
+        }
+        self.first = false;
+    }
+
+    pub(super) fn int(&mut self, value: i64) -> &mut CopyText {
+        self.field();
+        self.buf.push_str(itoa::Buffer::new().format(value));
+        self
+    }
+
+    pub(super) fn opt_small(&mut self, value: Option<i16>) -> &mut CopyText {
+        self.field();
+        match value {
+            Some(v) => self.buf.push_str(itoa::Buffer::new().format(v)),
+            None => self.buf.push_str("\\N"),
+        }
+        self
+    }
+
+    /// Text, with the characters the format gives a meaning escaped.
+    pub(super) fn text(&mut self, value: &str) -> &mut CopyText {
+        self.field();
+        for ch in value.chars() {
+            match ch {
+                '\\' => self.buf.push_str("\\\\"),
+                '\t' => self.buf.push_str("\\t"),
+                '\n' => self.buf.push_str("\\n"),
+                '\r' => self.buf.push_str("\\r"),
+                c => self.buf.push(c),
+            }
+        }
+        self
+    }
+
+    /// A day as `YYYY-MM-DD` (the store keeps days within the years
+    /// 1–9999; PostgreSQL refuses anything else in the copy).
+    pub(super) fn day(&mut self, day: Date) -> &mut CopyText {
+        use std::fmt::Write as _;
+        self.field();
+        // Writing into a String can't fail.
+        let _ = write!(
+            self.buf,
+            "{:04}-{:02}-{:02}",
+            day.year(),
+            u8::from(day.month()),
+            day.day()
+        );
+        self
+    }
+
+    pub(super) fn end_row(&mut self) {
+        self.buf.push('\n');
+        self.first = true;
+    }
+}
+
+/// Writes rows into `target` (`table (columns)`) with `COPY … FROM STDIN`,
+/// PostgreSQL's bulk path: about twice the rows per second of `UNNEST`
+/// inserts, with every key and check still enforced. `row` adds one row's
+/// fields. It runs in the caller's transaction, so a refused row (a
+/// duplicate key, a missing parent) fails the copy and the transaction
+/// with it.
+pub(super) async fn copy_rows<T>(
+    c: &mut PgConnection,
+    target: &str,
+    rows: &[T],
+    mut row: impl FnMut(&mut CopyText, &T),
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut text = CopyText::new();
+    for r in rows {
+        row(&mut text, r);
+        text.end_row();
+    }
+    let mut copy = c.copy_in_raw(&format!("COPY {target} FROM STDIN")).await?;
+    if let Err(e) = copy.send(text.buf.as_bytes()).await {
+        // The connection is unusable after a failed send; aborting tells
+        // the server (the transaction rolls back either way).
+        let _ = copy.abort("the import failed while sending rows").await;
+        return Err(e.into());
+    }
+    copy.finish().await?;
     Ok(())
 }

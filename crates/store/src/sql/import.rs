@@ -3,8 +3,9 @@
 //! one batch and never the whole file.
 //!
 //! Rows go in with multi-row `INSERT … VALUES` on SQLite (as many rows per
-//! statement as its 32,766 bound values allow) and whole columns through
-//! `UNNEST` on PostgreSQL. Team parents are set at the end, once every team
+//! statement as its 32,766 bound values allow) and on PostgreSQL through
+//! `COPY … FROM STDIN` for the big tables (answers, responses and their
+//! answers) and whole columns through `UNNEST` for the rest. Team parents are set at the end, once every team
 //! exists, so the teams may come in any order and any number of batches.
 //! Dropping an [`Import`] without committing rolls everything back.
 
@@ -484,18 +485,10 @@ async fn write_postgres(c: &mut sqlx::PgConnection, t: &Tables) -> Result<(), St
         .execute(&mut *c)
         .await?;
     }
-    for chunk in t.answers.chunks(POSTGRES_ROWS) {
-        let (ids, items, values) = split3(chunk.iter().map(|a| (a.0, a.1.as_str(), a.2)));
-        sqlx::query(
-            "INSERT INTO answers (assessment_id, item, value) \
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::smallint[])",
-        )
-        .bind(&ids)
-        .bind(&items)
-        .bind(&values)
-        .execute(&mut *c)
-        .await?;
-    }
+    bulk::copy_rows(c, "answers (assessment_id, item, value)", &t.answers, |row, a| {
+        row.int(a.0).text(&a.1).opt_small(a.2);
+    })
+    .await?;
     let rounds = rounds_with_k(t)?;
     for chunk in rounds.chunks(POSTGRES_ROWS) {
         sqlx::query(
@@ -519,30 +512,19 @@ async fn write_postgres(c: &mut sqlx::PgConnection, t: &Tables) -> Result<(), St
         .execute(&mut *c)
         .await?;
     }
-    for chunk in t.responses.chunks(POSTGRES_ROWS) {
-        let (ids, rounds, days) = split3(chunk.iter().copied());
-        sqlx::query(
-            "INSERT INTO responses (id, round_id, submitted_on) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], \
-             $3::date[])",
-        )
-        .bind(&ids)
-        .bind(&rounds)
-        .bind(&days)
-        .execute(&mut *c)
-        .await?;
-    }
-    for chunk in t.response_answers.chunks(POSTGRES_ROWS) {
-        sqlx::query(
-            "INSERT INTO response_answers (round_id, response_id, item, value) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::smallint[])",
-        )
-        .bind(chunk.iter().map(|a| a.0).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|a| a.1).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|a| a.2.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|a| a.3).collect::<Vec<_>>())
-        .execute(&mut *c)
-        .await?;
-    }
+    bulk::copy_rows(c, "responses (id, round_id, submitted_on)", &t.responses, |row, r| {
+        row.int(r.0).int(r.1).day(r.2);
+    })
+    .await?;
+    bulk::copy_rows(
+        c,
+        "response_answers (round_id, response_id, item, value)",
+        &t.response_answers,
+        |row, a| {
+            row.int(a.0).int(a.1).text(&a.2).opt_small(a.3);
+        },
+    )
+    .await?;
     for chunk in t.tokens.chunks(POSTGRES_ROWS) {
         sqlx::query(
             "INSERT INTO tokens (hash, round_id, response_id, spent) \

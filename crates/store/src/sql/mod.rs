@@ -26,6 +26,7 @@ mod backup;
 mod bulk;
 mod evidence;
 mod import;
+mod kept;
 mod plans;
 mod rounds;
 pub(crate) mod stamp;
@@ -40,8 +41,8 @@ use asyncmm_core::TeamId;
 use asyncmm_core::account::{Role, User, UserId};
 use asyncmm_core::plan::{Action, ActionId, ActionUpdate, Goal, NewAction};
 use asyncmm_core::{
-    Answers, AssessmentId, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId, StoredAssessment, Team,
-    TeamName, TokenHash,
+    Answers, AssessmentId, GroupResult, K, ModelRef, NewAssessment, NewRound, Responses, Round, RoundId,
+    StoredAssessment, Team, TeamName, TokenHash,
 };
 use asyncmm_model::AreaId;
 use sqlx::pool::PoolConnection;
@@ -410,6 +411,14 @@ impl Store for Database {
 
     async fn responses_for_rounds(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, Responses>, StoreError> {
         self.answers_of(rounds).await.explained(self)
+    }
+
+    async fn kept_results(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError> {
+        self.read_kept(rounds).await.explained(self)
+    }
+
+    async fn keep_results(&self, results: &[(RoundId, &GroupResult)]) -> Result<usize, StoreError> {
+        self.write_kept(results).await.explained(self)
     }
 
     async fn set_goal(&self, goal: &Goal) -> Result<(), StoreError> {

@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use time::Date;
 
 use super::teams::team_by_name;
-use super::{Conn, Database, Lock, bulk, on};
+use super::{Conn, Database, Lock, bulk, kept, on};
 use crate::org::{self, NewResponses, ResponseGroups, RoundRow};
 use crate::{StoreError, SubmitOutcome, TokenStatus};
 
@@ -246,6 +246,7 @@ impl Database {
                 .await
                 .map(|done| done.rows_affected())
         })?;
+        kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         round.k = k;
         Ok(round)
@@ -318,6 +319,7 @@ impl Database {
                 .await
                 .map(|done| done.rows_affected())
         })?;
+        kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         round.closed_on = None;
         round.closes_on = closes_on;
@@ -427,6 +429,7 @@ impl Database {
                 .await
                 .map(|done| done.rows_affected())
         })?;
+        kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(match previous {
             Some(_) => SubmitOutcome::Revised,
@@ -444,6 +447,7 @@ impl Database {
         if round.intake.is_none() {
             set_intake(tx.conn(), id, Intake::Import).await?;
         }
+        kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(responses.len())
     }
