@@ -538,3 +538,17 @@ fn plan_suggest_offers_meetings_that_could_be_written_once() {
     ]);
     assert_eq!(other["meetings"], serde_json::json!([]));
 }
+
+#[test]
+fn only_a_repository_is_said_to_be_read_at_head() {
+    let env = Env::new();
+    let dir = calendars(&env);
+    let mut args = vec!["scan", "calendar", dir.to_str().expect("utf-8")];
+    args.extend(CALENDAR_WINDOW);
+    let text = env.ok(&args);
+    assert!(text.contains("(activity counted in this window)"), "{text}");
+    assert!(!text.contains("read at HEAD"), "{text}");
+    let repo = repo(&env);
+    let text = String::from_utf8(scan(&env, &repo, &[]).stdout).expect("utf-8");
+    assert!(text.contains("what a repository holds is read at HEAD"), "{text}");
+}

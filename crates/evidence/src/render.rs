@@ -8,7 +8,7 @@ use asyncmm_model::Model;
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::{Evaluation, RuleOutcome};
-use crate::metric::{Metric, NoteKind, Scan, Unit, trim_number};
+use crate::metric::{Metric, NoteKind, Scan, SourceKind, Unit, trim_number};
 use crate::rules::Direction;
 
 /// The schema name of the JSON document; bumped when its shape changes in
@@ -86,9 +86,14 @@ pub fn text(report: &EvidenceReport, model: &Model) -> String {
     let e = &report.evaluation;
     for scan in &report.scans {
         let _ = writeln!(out, "Evidence from {}: {}", scan.source, scan.subject);
+        // Only a repository has a state beside its activity.
+        let held = match scan.source {
+            SourceKind::Git => "; what a repository holds is read at HEAD",
+            _ => "",
+        };
         let _ = writeln!(
             out,
-            "Window: {} to {} (activity counted in this window; what a repository holds is read at HEAD)",
+            "Window: {} to {} (activity counted in this window{held})",
             scan.window.since.date(),
             scan.window.last_day()
         );
