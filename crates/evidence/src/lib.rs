@@ -29,6 +29,7 @@ pub mod git;
 pub mod github;
 pub mod hours;
 pub mod paths;
+mod pipeline;
 pub mod privacy;
 pub mod progress;
 pub mod refs;

@@ -12,8 +12,10 @@
 //!
 //! Message text is read in memory only to find links and `@here`/`@channel`;
 //! nothing of it is kept, and people appear only as pseudonymous ids.
-//! Memory holds the user list, one day file and one small record per open
-//! thread, so it stays flat however many days the export spans.
+//! Day files are decompressed and counted in order on one thread and parsed
+//! on the others. Memory holds the user list, a bounded number of day files
+//! in flight and one small record per open thread, so it stays flat however
+//! many days the export spans.
 
 pub mod archive;
 
@@ -30,6 +32,7 @@ use crate::catalog;
 use crate::config::EvidenceConfig;
 use crate::hours::{WorkingHours, is_weekend};
 use crate::metric::{Metric, Note, Scan, SourceKind, Window};
+use crate::pipeline;
 use crate::privacy::Privacy;
 use crate::progress::Progress;
 use archive::{ArchiveError, ArchiveLimits, Export};
@@ -149,6 +152,7 @@ impl Clock {
 }
 
 struct UserInfo {
+    id: String,
     bot: bool,
     clock: Option<Clock>,
     name: Option<String>,
@@ -202,6 +206,141 @@ fn lower(list: &[String]) -> Vec<String> {
     list.iter().map(|s| s.to_lowercase()).collect()
 }
 
+/// One day file read on this thread, to be parsed on another.
+struct DayJob<'a> {
+    entry: &'a str,
+    conversation: u32,
+    kind: Kind,
+    status: bool,
+    bytes: Vec<u8>,
+}
+
+/// Who wrote a message: a position in the user list, or an id the list
+/// doesn't hold (kept with the day, interned when counted).
+#[derive(Debug, Clone, Copy)]
+enum Sender {
+    Listed(u32),
+    Unlisted(u32),
+}
+
+/// What counting needs of one message by a person, decided while parsing.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    ts: i64,
+    thread: Option<i64>,
+    sender: Sender,
+    in_window: bool,
+    durable: bool,
+    broadcast: bool,
+    /// `None` when the sender has no time zone.
+    when: Option<LocalTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LocalTime {
+    Working,
+    OffHours,
+    Weekend,
+}
+
+/// A parsed day file: its messages by people, or why it was skipped.
+struct Day {
+    conversation: u32,
+    kind: Kind,
+    status: bool,
+    outcome: Result<(Vec<Seen>, Vec<String>), Skipped>,
+}
+
+/// What every parsing thread shares: read-only facts about the export.
+struct DayReader<'a> {
+    user_index: &'a HashMap<String, u32>,
+    users: &'a [UserInfo],
+    durable: &'a [String],
+    hours: WorkingHours,
+    since_us: i64,
+    until_us: i64,
+}
+
+impl DayReader<'_> {
+    /// Parses one day file; the text of each message is looked at here and
+    /// dropped with the file's bytes.
+    fn read(&self, job: DayJob<'_>) -> Day {
+        let outcome = match serde_json::from_slice::<Vec<Message<'_>>>(&job.bytes) {
+            Ok(messages) => {
+                let mut unlisted: Vec<String> = Vec::new();
+                let seen = messages.iter().filter_map(|m| self.see(m, &mut unlisted)).collect();
+                Ok((seen, unlisted))
+            }
+            Err(e) => Err(Skipped {
+                entry: job.entry.to_string(),
+                line: e.line(),
+                column: e.column().max(1),
+                message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+            }),
+        };
+        Day {
+            conversation: job.conversation,
+            kind: job.kind,
+            status: job.status,
+            outcome,
+        }
+    }
+
+    fn see(&self, m: &Message<'_>, unlisted: &mut Vec<String>) -> Option<Seen> {
+        let ts = m.ts.as_deref().and_then(parse_ts)?;
+        let user = m.user.as_deref()?;
+        let position = self.user_index.get(user).copied();
+        let listed = position.map(|i| &self.users[i as usize]);
+        if m.bot_id.is_some()
+            || m.subtype.as_deref().is_some_and(|s| !PEOPLE_SUBTYPES.contains(&s))
+            || listed.is_some_and(|u| u.bot)
+            || user == "USLACKBOT"
+        {
+            return None;
+        }
+        let sender = match position {
+            Some(i) => Sender::Listed(i),
+            None => {
+                let at = unlisted.iter().position(|u| u == user).unwrap_or_else(|| {
+                    unlisted.push(user.to_string());
+                    unlisted.len() - 1
+                });
+                Sender::Unlisted(u32::try_from(at).unwrap_or(u32::MAX))
+            }
+        };
+        let in_window = (self.since_us..self.until_us).contains(&ts);
+        let signals = match m.text.as_deref() {
+            Some(text) if in_window => classify_text(text, self.durable),
+            _ => TextSignals::default(),
+        };
+        let when = if in_window {
+            listed
+                .and_then(|u| u.clock)
+                .and_then(|clock| Utc.timestamp_micros(ts).single().map(|utc| clock.local(utc)))
+                .map(|local| {
+                    if is_weekend(local) {
+                        LocalTime::Weekend
+                    } else if self.hours.contains(local) {
+                        LocalTime::Working
+                    } else {
+                        LocalTime::OffHours
+                    }
+                })
+        } else {
+            None
+        };
+        Some(Seen {
+            ts,
+            thread: m.thread_ts.as_deref().and_then(parse_ts),
+            sender,
+            in_window,
+            durable: signals.durable_link,
+            broadcast: signals.broadcast,
+            when,
+        })
+    }
+}
+
 /// Everything counted while reading, a few numbers per conversation kind.
 #[derive(Default)]
 struct Tally {
@@ -213,7 +352,10 @@ struct Tally {
     timed: u64,
     off_hours: u64,
     weekend: u64,
-    senders: HashMap<String, u64>,
+    /// Messages in the window per listed user (by position).
+    listed_senders: Vec<u64>,
+    /// Messages in the window per user id that users.json doesn't list.
+    unlisted_senders: HashMap<String, u64>,
     /// Open threads: (conversation, parent ts) → (parent author, parent ts).
     threads: HashMap<(u32, i64), (u32, i64)>,
     waits: Vec<f64>,
@@ -222,17 +364,106 @@ struct Tally {
     status_channels: u64,
     day_files: u64,
     skipped: Vec<Skipped>,
-    interned: HashMap<String, u32>,
+    /// Ids for unlisted users, after the listed ones.
+    unlisted_ids: HashMap<String, u32>,
 }
 
 impl Tally {
-    fn intern(&mut self, user: &str) -> u32 {
-        if let Some(i) = self.interned.get(user) {
-            return *i;
+    /// Counts one day file's messages; days come in reading order, so a
+    /// thread's parent is counted before its replies.
+    fn count(&mut self, day: Day, reader: &DayReader<'_>, status_folders: &mut HashSet<u32>) {
+        self.day_files += 1;
+        let (seen, unlisted) = match day.outcome {
+            Ok(parsed) => parsed,
+            Err(skipped) => {
+                self.skipped.push(skipped);
+                return;
+            }
+        };
+        if self.listed_senders.len() < reader.users.len() {
+            self.listed_senders.resize(reader.users.len(), 0);
         }
-        let i = u32::try_from(self.interned.len()).unwrap_or(u32::MAX);
-        self.interned.insert(user.to_string(), i);
-        i
+        let first_unlisted = u32::try_from(reader.users.len()).unwrap_or(u32::MAX);
+        for m in &seen {
+            let who = match m.sender {
+                Sender::Listed(i) => i,
+                Sender::Unlisted(i) => {
+                    let id = &unlisted[i as usize];
+                    match self.unlisted_ids.get(id) {
+                        Some(&known) => known,
+                        None => {
+                            let next = first_unlisted
+                                .saturating_add(u32::try_from(self.unlisted_ids.len()).unwrap_or(u32::MAX));
+                            self.unlisted_ids.insert(id.clone(), next);
+                            next
+                        }
+                    }
+                }
+            };
+            let ts = m.ts;
+            // Response times: a parent opens a thread, the first reply by
+            // someone else closes it.
+            match m.thread {
+                Some(t) if t == ts && m.in_window => {
+                    self.threads.insert((day.conversation, ts), (who, ts));
+                }
+                // A thread opened outside the window is not timed.
+                Some(t) if t == ts => {}
+                Some(t) => {
+                    if let Some((author, at)) = self.threads.get(&(day.conversation, t)).copied()
+                        && author != who
+                    {
+                        self.threads.remove(&(day.conversation, t));
+                        self.waits.push(((ts - at) as f64 / 3.6e9).max(0.0));
+                        self.responders.insert(who);
+                    }
+                }
+                None => {}
+            }
+            if !m.in_window {
+                continue;
+            }
+            self.messages += 1;
+            self.by_kind[kind_index(day.kind)] += 1;
+            match m.sender {
+                Sender::Listed(i) => self.listed_senders[i as usize] += 1,
+                Sender::Unlisted(i) => *self.unlisted_senders.entry(unlisted[i as usize].clone()).or_insert(0) += 1,
+            }
+            if m.thread.is_some_and(|t| t != ts) {
+                self.replies += 1;
+            }
+            self.durable += u64::from(m.durable);
+            self.broadcasts += u64::from(m.broadcast);
+            if let Some(when) = m.when {
+                self.timed += 1;
+                match when {
+                    LocalTime::Weekend => self.weekend += 1,
+                    LocalTime::OffHours => self.off_hours += 1,
+                    LocalTime::Working => {}
+                }
+            }
+            if day.status {
+                status_folders.insert(day.conversation);
+                self.status_weeks
+                    .insert((ts - reader.since_us) / (7 * 86_400 * 1_000_000));
+            }
+        }
+    }
+
+    /// How many people wrote in the window.
+    fn people(&self) -> u64 {
+        (self.listed_senders.iter().filter(|&&c| c > 0).count() + self.unlisted_senders.len()) as u64
+    }
+
+    /// Messages in the window per Slack user id, for everyone who wrote one.
+    fn senders(&self, users: &[UserInfo]) -> HashMap<String, u64> {
+        let mut senders = self.unlisted_senders.clone();
+        for (user, &count) in users.iter().zip(&self.listed_senders) {
+            if count > 0 {
+                senders.insert(user.id.clone(), count);
+            }
+        }
+        senders
     }
 }
 
@@ -280,7 +511,9 @@ pub fn scan_slack(
         .ok_or_else(|| SlackError::NotSlack { path: shown.clone() })?;
     let mut buf = Vec::new();
 
-    let mut users: HashMap<String, UserInfo> = HashMap::new();
+    // Users by position; `user_index` finds a Slack id's position.
+    let mut users: Vec<UserInfo> = Vec::new();
+    let mut user_index: HashMap<String, u32> = HashMap::new();
     let config = &settings.config;
     if let Some(entry) = export.find(&format!("{root}users.json")) {
         export.read(&entry, &mut buf)?;
@@ -298,7 +531,21 @@ pub fn scan_slack(
             let bot =
                 u.is_bot || u.is_app_user || u.id == "USLACKBOT" || u.name.as_deref().is_some_and(|n| config.is_bot(n));
             let name = u.real_name.filter(|n| !n.is_empty()).or(u.name);
-            users.insert(u.id, UserInfo { bot, clock, name });
+            let info = UserInfo {
+                id: u.id.clone(),
+                bot,
+                clock,
+                name,
+            };
+            // A repeated id: the later entry describes the user, as a map
+            // keyed by id would have it.
+            match user_index.get(&u.id) {
+                Some(&earlier) => users[earlier as usize] = info,
+                None => {
+                    user_index.insert(u.id, u32::try_from(users.len()).unwrap_or(u32::MAX));
+                    users.push(info);
+                }
+            }
         }
     }
 
@@ -333,9 +580,15 @@ pub fn scan_slack(
     let public_only = !present[1] && !present[2] && !present[3];
 
     let window = settings.window;
-    let since_us = window.since.unix_timestamp() * 1_000_000;
-    let until_us = window.until.unix_timestamp() * 1_000_000;
     let durable = lower(&config.durable_links);
+    let reader = DayReader {
+        user_index: &user_index,
+        users: &users,
+        durable: &durable,
+        hours: settings.working_hours,
+        since_us: window.since.unix_timestamp() * 1_000_000,
+        until_us: window.until.unix_timestamp() * 1_000_000,
+    };
     let mut tally = Tally::default();
     let mut unlisted: HashSet<String> = HashSet::new();
     let mut status_folders: HashSet<u32> = HashSet::new();
@@ -353,104 +606,47 @@ pub fn scan_slack(
         .collect();
     progress.stage("reading day files", Some(days.len() as u64));
     let mut folder_index: HashMap<String, u32> = HashMap::new();
-    for entry in &days {
-        progress.advance(1);
-        let rest = &entry.name[root.len()..];
-        let Some((folder, _day)) = rest.split_once('/') else {
-            continue;
-        };
-        let next = u32::try_from(folder_index.len()).unwrap_or(u32::MAX);
-        let conv_id = *folder_index.entry(folder.to_string()).or_insert(next);
-        let (kind, status) = match conversations.get(folder) {
-            Some(c) => (c.kind, c.status),
-            None => {
-                // A folder no list names is read as a public channel (what
-                // Slack exports by default) and reported.
-                unlisted.insert(folder.to_string());
-                let name = folder.to_lowercase();
-                (Kind::Public, status_words.iter().any(|w| name.contains(w.as_str())))
-            }
-        };
-        export.read(entry, &mut buf)?;
-        tally.day_files += 1;
-        let messages: Vec<Message<'_>> = match serde_json::from_slice(&buf) {
-            Ok(m) => m,
-            Err(e) => {
-                tally.skipped.push(Skipped {
-                    entry: entry.name.clone(),
-                    line: e.line(),
-                    column: e.column().max(1),
-                    message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
-                });
-                continue;
-            }
-        };
-        for m in &messages {
-            let Some(ts) = m.ts.as_deref().and_then(parse_ts) else {
-                continue;
+    let mut pending = days.iter();
+    // Day files are decompressed and counted in order on this thread and
+    // parsed on the others: parsing is most of the work.
+    pipeline::in_order(
+        pipeline::default_workers(),
+        64,
+        || {
+            let Some(entry) = pending.next() else {
+                return Ok(None);
             };
-            let Some(user) = m.user.as_deref() else { continue };
-            if m.bot_id.is_some()
-                || m.subtype.as_deref().is_some_and(|s| !PEOPLE_SUBTYPES.contains(&s))
-                || users.get(user).is_some_and(|u| u.bot)
-                || user == "USLACKBOT"
-            {
-                continue;
-            }
-            let who = tally.intern(user);
-            let thread = m.thread_ts.as_deref().and_then(parse_ts);
-            let is_reply = thread.is_some_and(|t| t != ts);
-            // Response times: a parent opens a thread, the first reply by
-            // someone else closes it. Days are read in order, so a parent
-            // comes before its replies.
-            match thread {
-                Some(t) if t == ts && (since_us..until_us).contains(&ts) => {
-                    tally.threads.insert((conv_id, ts), (who, ts));
+            progress.advance(1);
+            let rest = &entry.name[root.len()..];
+            let folder = rest.split_once('/').map_or(rest, |(folder, _day)| folder);
+            let next = u32::try_from(folder_index.len()).unwrap_or(u32::MAX);
+            let conversation = *folder_index.entry(folder.to_string()).or_insert(next);
+            let (kind, status) = match conversations.get(folder) {
+                Some(c) => (c.kind, c.status),
+                None => {
+                    // A folder no list names is read as a public channel
+                    // (what Slack exports by default) and reported.
+                    unlisted.insert(folder.to_string());
+                    let name = folder.to_lowercase();
+                    (Kind::Public, status_words.iter().any(|w| name.contains(w.as_str())))
                 }
-                // A thread opened outside the window is not timed.
-                Some(t) if t == ts => {}
-                Some(t) => {
-                    if let Some((author, at)) = tally.threads.get(&(conv_id, t)).copied()
-                        && author != who
-                    {
-                        tally.threads.remove(&(conv_id, t));
-                        tally.waits.push(((ts - at) as f64 / 3.6e9).max(0.0));
-                        tally.responders.insert(who);
-                    }
-                }
-                None => {}
-            }
-            if !(since_us..until_us).contains(&ts) {
-                continue;
-            }
-            tally.messages += 1;
-            tally.by_kind[kind_index(kind)] += 1;
-            *tally.senders.entry(user.to_string()).or_insert(0) += 1;
-            if is_reply {
-                tally.replies += 1;
-            }
-            if let Some(text) = m.text.as_deref() {
-                let signals = classify_text(text, &durable);
-                tally.durable += u64::from(signals.durable_link);
-                tally.broadcasts += u64::from(signals.broadcast);
-            }
-            if let Some(clock) = users.get(user).and_then(|u| u.clock)
-                && let Some(utc) = Utc.timestamp_micros(ts).single()
-            {
-                let local = clock.local(utc);
-                tally.timed += 1;
-                if is_weekend(local) {
-                    tally.weekend += 1;
-                } else if !settings.working_hours.contains(local) {
-                    tally.off_hours += 1;
-                }
-            }
-            if status {
-                status_folders.insert(conv_id);
-                tally.status_weeks.insert((ts - since_us) / (7 * 86_400 * 1_000_000));
-            }
-        }
-    }
+            };
+            let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0).min(1 << 24));
+            export.read(entry, &mut bytes)?;
+            Ok(Some(DayJob {
+                entry: entry.name.as_str(),
+                conversation,
+                kind,
+                status,
+                bytes,
+            }))
+        },
+        |job| reader.read(job),
+        |day| {
+            tally.count(day, &reader, &mut status_folders);
+            Ok::<_, SlackError>(())
+        },
+    )?;
     tally.status_channels = status_folders.len() as u64;
 
     if tally.messages == 0 {
@@ -497,9 +693,9 @@ pub fn scan_slack(
     let metrics = measure(&tally, public_only, present, settings, privacy);
     let names: HashMap<String, String> = users
         .iter()
-        .filter_map(|(id, u)| u.name.clone().map(|n| (id.clone(), n)))
+        .filter_map(|u| u.name.clone().map(|n| (u.id.clone(), n)))
         .collect();
-    let people = privacy.people(&tally.senders, &names, "messages");
+    let people = privacy.people(&tally.senders(&users), &names, "messages");
     Ok(Scan {
         source: SourceKind::Slack,
         subject: shown,
@@ -573,7 +769,7 @@ fn measure(
         ));
         m
     });
-    let people = tally.senders.len() as u64;
+    let people = tally.people();
     let weeks = (w.until - w.since).as_seconds_f64() / (7.0 * 86_400.0);
     metrics.push(spec("slack.broadcasts_per_person_week").measured(
         ((tally.broadcasts as f64 / (people as f64 * weeks)) * 100.0).round() / 100.0,
