@@ -13,6 +13,7 @@
 //! | `assets` | the stylesheet, embedded in the binary |
 //! | `health` | `/healthz` (the process) and `/readyz` (the database) |
 //! | `error` | one mapping from use-case errors to pages and statuses |
+//! | `plans` | a team's plan: goals, suggested actions, actions |
 #![forbid(unsafe_code)]
 
 mod account;
@@ -24,6 +25,7 @@ mod health;
 mod names;
 mod org;
 mod pages;
+mod plans;
 mod respond;
 mod rounds;
 mod security;
