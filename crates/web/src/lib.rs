@@ -14,6 +14,7 @@
 //! | `health` | `/healthz` (the process) and `/readyz` (the database) |
 //! | `error` | one mapping from use-case errors to pages and statuses |
 //! | `plans` | a team's plan: goals, suggested actions, actions |
+//! | `org` | the organisation: summary, table grouped by the team tree |
 #![forbid(unsafe_code)]
 
 mod account;

@@ -782,3 +782,144 @@ async fn plans_are_changed_only_by_their_leads_and_admins() {
     assert_eq!(response.headers()["location"], "/login");
 }
 
+/// The part of the org page with the table grouped by the team tree.
+fn tree_part(page: &str) -> &str {
+    let at = page.find("<div class=\"org-tree\">").expect("the grouped table");
+    let end = page.find("<h2 id=\"heatmap\">").unwrap_or(page.len());
+    &page[at..end]
+}
+
+#[tokio::test]
+async fn the_org_page_groups_by_the_tree_folds_filters_and_keeps_hidden_cells_hidden() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Group A", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&admin, "Solo", "").await.0, StatusCode::OK);
+    site.team_with_result(&admin, "Team 2", "Group A", 2, 5).await;
+    site.team_with_result(&admin, "Team 10", "Group A", 1, 5).await;
+    // Three answers at level 3 with k = 5: closed, and hidden everywhere.
+    site.team_with_result(&admin, "Team 1", "Group A", 3, 3).await;
+    let org = format!("{}/org", site.base);
+    let (status, page) = get(&admin, &org).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The summary, from the same data as `report --org --summary`.
+    assert!(page.contains("<h2 id=\"summary\">Summary</h2>"), "{page}");
+    assert!(page.contains("<li><b>2</b> of 4 teams shown</li>"), "{page}");
+    assert!(
+        page.contains("Areas across the organisation") && page.contains("Teams with the lowest levels"),
+        "{page}"
+    );
+    assert!(
+        page.contains("fewer than k responses in the newest closed round"),
+        "{page}"
+    );
+    assert!(!page.contains("3.00"), "Team 1's hidden level shows nowhere: {page}");
+    // The tree: the group folds, its roll-up row first, names in natural order.
+    let tree = tree_part(&page);
+    assert!(
+        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Group A</span> <span class=\"sub\">3 teams · "),
+        "{tree}"
+    );
+    let order: Vec<usize> = ["Group A (roll-up)", ">Team 1<", ">Team 2<", ">Team 10<"]
+        .iter()
+        .map(|name| tree.find(name).unwrap_or_else(|| panic!("{name} in {tree}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {tree}");
+    assert!(
+        tree.contains("<tr class=\"rollup\"><th scope=\"row\"><a href=\"/teams/Group%20A\">Group A (roll-up)</a>"),
+        "{tree}"
+    );
+    assert!(tree.contains("1.50"), "the roll-up is the median of 2 and 1: {tree}");
+    let team_1 = &tree[order[1]..order[2]];
+    assert!(
+        team_1.contains("class=\"num hidden\"") && team_1.contains("hidden: 3 responses &#60; k = 5"),
+        "{team_1}"
+    );
+    assert!(page.contains("Teams without a round yet</h2><p>Solo</p>"), "{page}");
+
+    // Level 1: only Team 10 is left.
+    let (status, page) = get(&admin, &format!("{org}?area=&level=1")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tree = tree_part(&page);
+    assert!(page.contains("1 team matches level 1"), "{page}");
+    assert!(
+        tree.contains(">Team 10<") && !tree.contains(">Team 2<") && !tree.contains(">Team 1<"),
+        "{tree}"
+    );
+    assert!(
+        tree.contains("Group A (roll-up)"),
+        "the group of a match keeps its roll-up: {tree}"
+    );
+    // Level 3 is Team 1's hidden answer: the filter can't find it.
+    let (_, page) = get(&admin, &format!("{org}?level=3")).await;
+    assert!(
+        page.contains("0 teams match level 3") && page.contains("No team matches."),
+        "{page}"
+    );
+    assert!(!tree_part(&page).contains(">Team 1<"), "{page}");
+
+    // One area: one column, its name in the header, chosen in the form.
+    let area_at = page.find("<select id=\"f-area\" name=\"area\">").expect("the filter");
+    let option = page[area_at..].split("<option value=\"").nth(2).expect("an area");
+    let area_id = option.split('"').next().expect("id").to_string();
+    let area_name = option
+        .split('>')
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("name")
+        .to_string();
+    let (_, page) = get(&admin, &format!("{org}?area={area_id}")).await;
+    let tree = tree_part(&page);
+    let header = format!(
+        "<thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">{area_name}</th><th scope=\"col\">Note</th></tr></thead>"
+    );
+    assert!(tree.contains(&header), "{tree}");
+    assert!(
+        page.contains(&format!("<option value=\"{area_id}\" selected>")),
+        "{page}"
+    );
+    // A filter that isn't one is refused with a reason.
+    let (status, page) = get(&admin, &format!("{org}?level=9")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    let (status, _) = get(&admin, &format!("{org}?area=nowhere")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_large_organisation_starts_with_nested_groups_folded() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let app = App::new(site.store.as_ref(), OffsetDateTime::now_utc())
+        .await
+        .expect("app");
+    app.add_team("Division", None).await.expect("team");
+    for g in 1..=3 {
+        let group = format!("Group {g}");
+        app.add_team(&group, Some("Division")).await.expect("team");
+        // Team 1.2 is added through the site below, with a round.
+        for t in (1..=20).filter(|t| (g, *t) != (1, 2)) {
+            app.add_team(&format!("Team {g}.{t}"), Some(&group))
+                .await
+                .expect("team");
+        }
+    }
+    site.team_with_result(&admin, "Team 1.2", "Group 1", 2, 5).await;
+    let (status, page) = get(&admin, &format!("{}/org", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tree = tree_part(&page);
+    assert!(
+        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Division</span>"),
+        "{tree}"
+    );
+    assert!(tree.contains("<details class=\"group depth-1\"><summary><span class=\"group-name\">Group 1</span> <span class=\"sub\">20 teams · "), "{tree}");
+    // A folded group still says its roll-up in one line.
+    assert!(tree.contains("2.00"), "{tree}");
+    let (_, page) = get(&admin, &format!("{}/org?open=all", site.base)).await;
+    assert!(
+        tree_part(&page)
+            .contains("<details class=\"group depth-1\" open><summary><span class=\"group-name\">Group 1</span>"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"open\" value=\"all\" checked"), "{page}");
+}
+
