@@ -14,7 +14,7 @@
 //! | `health` | `/healthz` (the process) and `/readyz` (the database) |
 //! | `error` | one mapping from use-case errors to pages and statuses |
 //! | `plans` | a team's plan: goals, suggested actions, actions |
-//! | `org` | the organisation: summary, table grouped by the team tree |
+//! | `org`, `trends` | the organisation: summary, grouped table, trends per quarter |
 #![forbid(unsafe_code)]
 
 mod account;
@@ -33,5 +33,6 @@ mod security;
 pub mod server;
 mod state;
 mod teams;
+mod trends;
 
 pub use server::{Config, Server, ServerError};

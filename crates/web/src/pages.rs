@@ -72,4 +72,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(crate::plans::router())
         .merge(crate::rounds::router())
         .merge(crate::org::router())
+        .merge(crate::trends::router())
 }

@@ -923,3 +923,36 @@ async fn a_large_organisation_starts_with_nested_groups_folded() {
     assert!(page.contains("name=\"open\" value=\"all\" checked"), "{page}");
 }
 
+#[tokio::test]
+async fn org_trends_show_each_group_per_quarter_with_hidden_cells_hidden() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Group A", "").await.0, StatusCode::OK);
+    let (_, page) = get(&admin, &format!("{}/org/trends", site.base)).await;
+    assert!(page.contains("No closed round yet."), "{page}");
+    site.team_with_result(&admin, "Team 2", "Group A", 2, 5).await;
+    site.team_with_result(&admin, "Team 1", "Group A", 3, 3).await;
+    let (status, page) = get(&admin, &format!("{}/org/trends", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<h1>Organisation trends</h1>"), "{page}");
+    assert!(
+        page.contains("<summary>Organisation</summary>") && page.contains("<summary>Group A</summary>"),
+        "{page}"
+    );
+    let today = OffsetDateTime::now_utc().date();
+    let quarter = format!("{} Q{}", today.year(), (u8::from(today.month()) - 1) / 3 + 1);
+    let group = &page[page.find("<summary>Group A</summary>").expect("group")..];
+    assert!(
+        group.contains(&format!(
+            "<tr><th scope=\"row\">{quarter}</th><td class=\"num\" title=\"level 2\">2.00</td>"
+        )),
+        "Group A's quarter is Team 2's median alone: {group}"
+    );
+    assert!(group.contains("excludes 1 team (Team 1)"), "{group}");
+    assert!(!page.contains("3.00"), "Team 1's hidden answers show nowhere: {page}");
+    // Leads don't see the organisation.
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lead").await;
+    let (status, _) = get(&lead, &format!("{}/org/trends", site.base)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
