@@ -187,7 +187,7 @@ async fn plan_page(state: &AppState, signed: &Signed, name: &str, error: Option<
                 asyncmm_core::plan::GoalStatus::AtRisk { reason } => reason.clone(),
                 _ => String::new(),
             };
-            if p.split {
+            if p.split && !why.contains("split") {
                 why.push_str(if why.is_empty() { "" } else { "; " });
                 why.push_str("the team is split on this area, so its level is not settled");
             }

@@ -582,7 +582,11 @@ async fn a_lead_plans_goals_and_actions_from_suggestions() {
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(
-        page.contains(&format!("<tr><th scope=\"row\">{area_name}</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">2</td><td>2099-12-31</td>")),
+        page.contains(&format!(
+            "<tr><th scope=\"row\">{area_name}</th><td class=\"num\" data-label=\"Start\">1</td>\
+             <td class=\"num\" data-label=\"Now\">1</td><td class=\"num\" data-label=\"Target\">2</td>\
+             <td data-label=\"By\">2099-12-31</td>"
+        )),
         "goal row: start 1, now 1, target 2 by the day: {page}"
     );
     assert!(!page.contains("No goals yet."), "{page}");
