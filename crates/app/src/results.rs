@@ -277,6 +277,18 @@ impl App<'_> {
                 chosen.push((*round).clone());
             }
         }
+        self.org_view(&teams, chosen, &open).await
+    }
+
+    /// The org view of `chosen` (at most one round per team), each round
+    /// through the gate and rolled up by both rules; `open` notes a newer
+    /// open round of a team.
+    async fn org_view(
+        &self,
+        teams: &[Team],
+        chosen: Vec<Round>,
+        open: &HashMap<&str, &Round>,
+    ) -> Result<OrgReport, AppError> {
         let (models, shown, results) = self.show_many(chosen).await?;
         let team_by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
         let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
@@ -294,7 +306,7 @@ impl App<'_> {
         // Groups without a round of their own still need a node so their
         // teams roll up through them.
         let with_input: BTreeSet<_> = inputs.iter().map(GroupInput::id).collect();
-        for team in &teams {
+        for team in teams {
             if !with_input.contains(&team.id) {
                 inputs.push(GroupInput::without_round(team.id, team.parent));
             }
@@ -313,10 +325,45 @@ impl App<'_> {
         Ok(OrgReport::build(
             &models.display()?,
             models.all(),
-            &teams,
+            teams,
             &rows,
             &rollups,
         ))
+    }
+
+    /// The organisation's view quarter by quarter, oldest first: per
+    /// quarter, each active team's newest round opened in it and closed,
+    /// through the same gate and roll-ups as [`App::org_report`], so a
+    /// group's median per area over time is hidden wherever k is not met.
+    pub async fn org_trends(&self) -> Result<Vec<OrgPeriod>, AppError> {
+        let teams = self.store.teams_in_org(false).await?;
+        let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+        let rounds = self.store.rounds(None).await?;
+        // Per quarter and team, the newest closed round (rounds come
+        // oldest first, so the last one seen is the newest).
+        let mut by_quarter: std::collections::BTreeMap<(i32, u8), HashMap<&str, &Round>> =
+            std::collections::BTreeMap::new();
+        for round in rounds
+            .iter()
+            .filter(|r| active.contains(r.team.as_str()) && r.state(self.today) == RoundState::Closed)
+        {
+            let quarter = (round.opens_on.year(), (u8::from(round.opens_on.month()) - 1) / 3 + 1);
+            by_quarter
+                .entry(quarter)
+                .or_default()
+                .insert(round.team.as_str(), round);
+        }
+        let none = HashMap::new();
+        let mut periods = Vec::with_capacity(by_quarter.len());
+        for ((year, quarter), picked) in by_quarter {
+            let mut chosen: Vec<Round> = picked.into_values().cloned().collect();
+            chosen.sort_by_key(|r| r.id);
+            periods.push(OrgPeriod {
+                quarter: format!("{year} Q{quarter}"),
+                report: self.org_view(&teams, chosen, &none).await?,
+            });
+        }
+        Ok(periods)
     }
 
     /// Every round of every active team, each through the gate on its own:
@@ -342,6 +389,15 @@ impl App<'_> {
             .collect();
         Ok(OrgReport::build(&models.display()?, models.all(), &teams, &rows, &[]))
     }
+}
+
+/// One quarter of the organisation's trends: the org view of the rounds
+/// opened in it.
+#[derive(Debug, Clone)]
+pub struct OrgPeriod {
+    /// `2026 Q3`.
+    pub quarter: String,
+    pub report: OrgReport,
 }
 
 impl App<'_> {

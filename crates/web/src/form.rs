@@ -26,3 +26,20 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
             .map_err(|_| WebError::BadRequest("the form could not be read".to_string()).into_response())
     }
 }
+
+/// One option of a `<select>`.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}

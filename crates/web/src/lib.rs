@@ -13,6 +13,8 @@
 //! | `assets` | the stylesheet, embedded in the binary |
 //! | `health` | `/healthz` (the process) and `/readyz` (the database) |
 //! | `error` | one mapping from use-case errors to pages and statuses |
+//! | `plans` | a team's plan: goals, suggested actions, actions |
+//! | `org`, `trends` | the organisation: summary, grouped table, trends per quarter |
 #![forbid(unsafe_code)]
 
 mod account;
@@ -24,11 +26,13 @@ mod health;
 mod names;
 mod org;
 mod pages;
+mod plans;
 mod respond;
 mod rounds;
 mod security;
 pub mod server;
 mod state;
 mod teams;
+mod trends;
 
 pub use server::{Config, Server, ServerError};

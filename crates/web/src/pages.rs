@@ -69,6 +69,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(crate::account::router())
         .merge(crate::respond::router())
         .merge(crate::teams::router())
+        .merge(crate::plans::router())
         .merge(crate::rounds::router())
         .merge(crate::org::router())
+        .merge(crate::trends::router())
 }

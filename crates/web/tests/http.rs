@@ -483,3 +483,480 @@ async fn hostile_names_render_inert_and_intact() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     }
 }
+
+/// Text of an HTML attribute or element as sent back in a form: numeric
+/// character references undone.
+fn unescape(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        match tail.find(';').and_then(|end| {
+            let n: u32 = tail[..end].parse().ok()?;
+            Some((char::from_u32(n)?, end))
+        }) {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of the first `name="…" value="…"` field after `from` in a page.
+fn value_after(html: &str, from: usize, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let at = html[from..].find(&needle).expect("the field") + from + needle.len();
+    unescape(html[at..].split('"').next().expect("value"))
+}
+
+impl Site {
+    /// A team with a closed quick round (k = 5) of `answers` answers at `level`.
+    async fn team_with_result(&self, client: &reqwest::Client, team: &str, parent: &str, level: u8, answers: usize) {
+        let (status, page) = self.create_team(client, team, parent).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let (round, links) = self.open_round(client, team, 5).await;
+        for link in links.iter().take(answers) {
+            answer_quick(link, level).await;
+        }
+        let (_, open) = get(client, &round).await;
+        let (status, closed) = post(client, &format!("{round}/close"), &[("csrf", &csrf(&open))]).await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+    }
+
+    fn plan_url(&self, team: &str) -> String {
+        format!("{}/plan", self.team_url(team))
+    }
+}
+
+#[tokio::test]
+async fn a_lead_plans_goals_and_actions_from_suggestions() {
+    let site = site().await;
+    let admin = site.admin().await;
+    site.team_with_result(&admin, "Platform", "", 1, 5).await;
+    let (_, team) = get(&admin, &site.team_url("Platform")).await;
+    assert!(
+        team.contains("/teams/Platform/plan"),
+        "the team page links its plan: {team}"
+    );
+    let plan = site.plan_url("Platform");
+    let (status, page) = get(&admin, &plan).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<h1>Plan for Platform</h1>"), "{page}");
+    assert!(page.contains("Current levels from round"), "{page}");
+    assert!(page.contains("No goals yet."), "{page}");
+    assert!(page.contains("No actions yet."), "{page}");
+
+    // A goal: an area of the model, a level, a day.
+    let area_at = page.find("name=\"area\"").expect("the goal form");
+    let area_id = page[area_at..]
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an area")
+        .to_string();
+    let area_name = page[area_at..]
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('>').nth(1))
+        .and_then(|s| s.split('<').next())
+        .expect("its name")
+        .to_string();
+    let (status, page) = post(
+        &admin,
+        &format!("{plan}/goals"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("area", &area_id),
+            ("level", "2"),
+            ("by", "2099-12-31"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(
+            "<tr><th scope=\"row\">{area_name}</th><td class=\"num\" data-label=\"Start\">1</td>\
+             <td class=\"num\" data-label=\"Now\">1</td><td class=\"num\" data-label=\"Target\">2</td>\
+             <td data-label=\"By\">2099-12-31</td>"
+        )),
+        "goal row: start 1, now 1, target 2 by the day: {page}"
+    );
+    assert!(!page.contains("No goals yet."), "{page}");
+    // A bad day is refused with the reason, on the page.
+    let (status, bad) = post(
+        &admin,
+        &format!("{plan}/goals"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("area", &area_id),
+            ("level", "2"),
+            ("by", "next spring"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("is not a date"), "{bad}");
+
+    // The first suggestion becomes action #1 and is then marked planned.
+    assert!(
+        page.contains("Suggested actions") && page.contains("Add as action"),
+        "{page}"
+    );
+    let form_at = page.find("name=\"suggestion\"").expect("a suggestion form");
+    let number = value_after(&page, form_at, "suggestion");
+    let title = value_after(&page, form_at, "title");
+    // A page shown before the suggestions changed can't add another one.
+    let (status, stale) = post(
+        &admin,
+        &format!("{plan}/actions"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("suggestion", &number),
+            ("title", "something else"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{stale}");
+    assert!(stale.contains("The suggestions changed"), "{stale}");
+    assert!(stale.contains("No actions yet."), "{stale}");
+    let (status, page) = post(
+        &admin,
+        &format!("{plan}/actions"),
+        &[("csrf", &csrf(&page)), ("suggestion", &number), ("title", &title)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Planned as action #1."), "{page}");
+    assert!(page.contains("<span class=\"badge status-todo\">todo</span>"), "{page}");
+
+    // A free-form action: hostile text renders inert, the link is the
+    // parsed one (quotes and brackets percent-encoded), escaped again.
+    let hostile = "<script>alert(1)</script> \"Write it down\" עברית";
+    let (status, page) = post(
+        &admin,
+        &format!("{plan}/actions"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("title", hostile),
+            ("owner", "Ana <b>"),
+            ("link", "https://example.com/doc?q=\"x\"<y>"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("<script>alert") && !page.contains("<b>"), "{page}");
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{page}");
+    assert!(page.contains("Owner: Ana &#60;b&#62;"), "{page}");
+    assert!(page.contains("עברית"), "{page}");
+    assert!(
+        page.contains("<a href=\"https://example.com/doc?q=%22x%22%3Cy%3E\" rel=\"noopener noreferrer nofollow\">"),
+        "{page}"
+    );
+    // A link the parser refuses adds nothing.
+    let (status, bad) = post(
+        &admin,
+        &format!("{plan}/actions"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("title", "Sneaky"),
+            ("link", "javascript:alert(1)"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(
+        bad.contains("javascript:alert(1)") && !bad.contains("Sneaky</"),
+        "{bad}"
+    );
+
+    // Status changes, then removal.
+    let (status, page) = post(
+        &admin,
+        &format!("{plan}/actions/2"),
+        &[("csrf", &csrf(&page)), ("status", "doing")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<li class=\"action status-doing\">"), "{page}");
+    let (status, bad) = post(
+        &admin,
+        &format!("{plan}/actions/2"),
+        &[("csrf", &csrf(&page)), ("status", "finished")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let (status, page) = post(&admin, &format!("{plan}/actions/2/remove"), &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("#2 ") && page.contains("#1 "), "{page}");
+    let (status, page) = post(
+        &admin,
+        &format!("{plan}/goals/remove"),
+        &[("csrf", &csrf(&page)), ("area", &area_id)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("No goals yet."), "{page}");
+}
+
+#[tokio::test]
+async fn plans_are_changed_only_by_their_leads_and_admins() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead_a = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
+    let lead_b = site.accept(&site.invite(&admin, "lead").await, "Lead B").await;
+    let viewer = site.accept(&site.invite(&admin, "viewer").await, "Vera Viewer").await;
+    assert_eq!(site.create_team(&lead_a, "Alpha", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&lead_b, "Beta", "").await.0, StatusCode::OK);
+    // Without a result there is nothing to suggest, but actions can be planned.
+    let (status, page) = get(&lead_b, &site.plan_url("Beta")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Suggestions come from the team"), "{page}");
+    let (status, page) = post(
+        &lead_b,
+        &format!("{}/actions", site.plan_url("Beta")),
+        &[
+            ("csrf", &csrf(&page)),
+            ("title", "Beta's action"),
+            ("owner", ""),
+            ("link", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("#1 Beta&#39;s action"), "{page}");
+
+    // Another lead neither reads nor changes it, not even through their own team.
+    let (status, _) = get(&lead_a, &site.plan_url("Beta")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, own) = get(&lead_a, &site.plan_url("Alpha")).await;
+    let token = csrf(&own);
+    let (status, _) = post(
+        &lead_a,
+        &format!("{}/actions", site.plan_url("Beta")),
+        &[("csrf", &token), ("title", "Sneaky")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for path in ["actions/1", "actions/1/remove"] {
+        let (status, _) = post(
+            &lead_a,
+            &format!("{}/{path}", site.plan_url("Alpha")),
+            &[("csrf", &token), ("status", "dropped")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: Beta's action through Alpha");
+    }
+
+    // A viewer reads the plan without forms and can't post one.
+    let (status, page) = get(&viewer, &site.plan_url("Beta")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Beta&#39;s action"), "{page}");
+    assert!(
+        !page.contains("Set a goal") && !page.contains("Add your own action") && !page.contains("/remove"),
+        "{page}"
+    );
+    let (status, _) = post(
+        &viewer,
+        &format!("{}/actions/1", site.plan_url("Beta")),
+        &[("csrf", &csrf(&page)), ("status", "done")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A form without the session's token is refused, and nothing changes.
+    let (status, _) = post(
+        &lead_b,
+        &format!("{}/actions/1", site.plan_url("Beta")),
+        &[("status", "dropped")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, page) = get(&admin, &site.plan_url("Beta")).await;
+    assert!(page.contains("<li class=\"action status-todo\">"), "{page}");
+    // Unsigned visitors are sent to sign in.
+    let response = no_redirects().get(site.plan_url("Beta")).send().await.expect("get");
+    assert_eq!(response.headers()["location"], "/login");
+}
+
+/// The part of the org page with the table grouped by the team tree.
+fn tree_part(page: &str) -> &str {
+    let at = page.find("<div class=\"org-tree\">").expect("the grouped table");
+    let end = page.find("<h2 id=\"heatmap\">").unwrap_or(page.len());
+    &page[at..end]
+}
+
+#[tokio::test]
+async fn the_org_page_groups_by_the_tree_folds_filters_and_keeps_hidden_cells_hidden() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Group A", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&admin, "Solo", "").await.0, StatusCode::OK);
+    site.team_with_result(&admin, "Team 2", "Group A", 2, 5).await;
+    site.team_with_result(&admin, "Team 10", "Group A", 1, 5).await;
+    // Three answers at level 3 with k = 5: closed, and hidden everywhere.
+    site.team_with_result(&admin, "Team 1", "Group A", 3, 3).await;
+    let org = format!("{}/org", site.base);
+    let (status, page) = get(&admin, &org).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The summary, from the same data as `report --org --summary`.
+    assert!(page.contains("<h2 id=\"summary\">Summary</h2>"), "{page}");
+    assert!(page.contains("<li><b>2</b> of 4 teams shown</li>"), "{page}");
+    assert!(
+        page.contains("Areas across the organisation") && page.contains("Teams with the lowest levels"),
+        "{page}"
+    );
+    assert!(
+        page.contains("fewer than k responses in the newest closed round"),
+        "{page}"
+    );
+    assert!(!page.contains("3.00"), "Team 1's hidden level shows nowhere: {page}");
+    // The tree: the group folds, its roll-up row first, names in natural order.
+    let tree = tree_part(&page);
+    assert!(
+        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Group A</span> <span class=\"sub\">3 teams · "),
+        "{tree}"
+    );
+    let order: Vec<usize> = ["Group A (roll-up)", ">Team 1<", ">Team 2<", ">Team 10<"]
+        .iter()
+        .map(|name| tree.find(name).unwrap_or_else(|| panic!("{name} in {tree}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {tree}");
+    assert!(
+        tree.contains("<tr class=\"rollup\"><th scope=\"row\"><a href=\"/teams/Group%20A\">Group A (roll-up)</a>"),
+        "{tree}"
+    );
+    assert!(tree.contains("1.50"), "the roll-up is the median of 2 and 1: {tree}");
+    let team_1 = &tree[order[1]..order[2]];
+    assert!(
+        team_1.contains("class=\"num hidden\"") && team_1.contains("hidden: 3 responses &#60; k = 5"),
+        "{team_1}"
+    );
+    assert!(page.contains("Teams without a round yet</h2><p>Solo</p>"), "{page}");
+
+    // Level 1: only Team 10 is left.
+    let (status, page) = get(&admin, &format!("{org}?area=&level=1")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tree = tree_part(&page);
+    assert!(page.contains("1 team matches level 1"), "{page}");
+    assert!(
+        tree.contains(">Team 10<") && !tree.contains(">Team 2<") && !tree.contains(">Team 1<"),
+        "{tree}"
+    );
+    assert!(
+        tree.contains("Group A (roll-up)"),
+        "the group of a match keeps its roll-up: {tree}"
+    );
+    // Level 3 is Team 1's hidden answer: the filter can't find it.
+    let (_, page) = get(&admin, &format!("{org}?level=3")).await;
+    assert!(
+        page.contains("0 teams match level 3") && page.contains("No team matches."),
+        "{page}"
+    );
+    assert!(!tree_part(&page).contains(">Team 1<"), "{page}");
+
+    // One area: one column, its name in the header, chosen in the form.
+    let area_at = page.find("<select id=\"f-area\" name=\"area\">").expect("the filter");
+    let option = page[area_at..].split("<option value=\"").nth(2).expect("an area");
+    let area_id = option.split('"').next().expect("id").to_string();
+    let area_name = option
+        .split('>')
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("name")
+        .to_string();
+    let (_, page) = get(&admin, &format!("{org}?area={area_id}")).await;
+    let tree = tree_part(&page);
+    let header = format!(
+        "<thead><tr><th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">{area_name}</th><th scope=\"col\">Note</th></tr></thead>"
+    );
+    assert!(tree.contains(&header), "{tree}");
+    assert!(
+        page.contains(&format!("<option value=\"{area_id}\" selected>")),
+        "{page}"
+    );
+    // A filter that isn't one is refused with a reason.
+    let (status, page) = get(&admin, &format!("{org}?level=9")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    let (status, _) = get(&admin, &format!("{org}?area=nowhere")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_large_organisation_starts_with_nested_groups_folded() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let app = App::new(site.store.as_ref(), OffsetDateTime::now_utc())
+        .await
+        .expect("app");
+    app.add_team("Division", None).await.expect("team");
+    for g in 1..=3 {
+        let group = format!("Group {g}");
+        app.add_team(&group, Some("Division")).await.expect("team");
+        // Team 1.2 is added through the site below, with a round.
+        for t in (1..=20).filter(|t| (g, *t) != (1, 2)) {
+            app.add_team(&format!("Team {g}.{t}"), Some(&group))
+                .await
+                .expect("team");
+        }
+    }
+    site.team_with_result(&admin, "Team 1.2", "Group 1", 2, 5).await;
+    let (status, page) = get(&admin, &format!("{}/org", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tree = tree_part(&page);
+    assert!(
+        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Division</span>"),
+        "{tree}"
+    );
+    assert!(tree.contains("<details class=\"group depth-1\"><summary><span class=\"group-name\">Group 1</span> <span class=\"sub\">20 teams · "), "{tree}");
+    // A folded group still says its roll-up in one line.
+    assert!(tree.contains("2.00"), "{tree}");
+    let (_, page) = get(&admin, &format!("{}/org?open=all", site.base)).await;
+    assert!(
+        tree_part(&page)
+            .contains("<details class=\"group depth-1\" open><summary><span class=\"group-name\">Group 1</span>"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"open\" value=\"all\" checked"), "{page}");
+}
+
+#[tokio::test]
+async fn org_trends_show_each_group_per_quarter_with_hidden_cells_hidden() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Group A", "").await.0, StatusCode::OK);
+    let (_, page) = get(&admin, &format!("{}/org/trends", site.base)).await;
+    assert!(page.contains("No closed round yet."), "{page}");
+    site.team_with_result(&admin, "Team 2", "Group A", 2, 5).await;
+    site.team_with_result(&admin, "Team 1", "Group A", 3, 3).await;
+    let (status, page) = get(&admin, &format!("{}/org/trends", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<h1>Organisation trends</h1>"), "{page}");
+    assert!(
+        page.contains("<summary>Organisation</summary>") && page.contains("<summary>Group A</summary>"),
+        "{page}"
+    );
+    let today = OffsetDateTime::now_utc().date();
+    let quarter = format!("{} Q{}", today.year(), (u8::from(today.month()) - 1) / 3 + 1);
+    let group = &page[page.find("<summary>Group A</summary>").expect("group")..];
+    assert!(
+        group.contains(&format!(
+            "<tr><th scope=\"row\">{quarter}</th><td class=\"num\" title=\"level 2\">2.00</td>"
+        )),
+        "Group A's quarter is Team 2's median alone: {group}"
+    );
+    assert!(group.contains("excludes 1 team (Team 1)"), "{group}");
+    assert!(!page.contains("3.00"), "Team 1's hidden answers show nowhere: {page}");
+    // Leads don't see the organisation.
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lead").await;
+    let (status, _) = get(&lead, &format!("{}/org/trends", site.base)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+

@@ -602,3 +602,49 @@ async fn kept_results_show_exactly_what_aggregating_again_shows() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_trends_roll_groups_up_per_quarter_and_hide_what_k_hides() {
+    on_every_backend("org_trends", |store| async move {
+        let winter = app(&*store, MONDAY).await;
+        winter.add_team("Engineering", None).await.expect("group");
+        winter.add_team("Payments", Some("Engineering")).await.expect("team");
+        winter.add_team("Mobile", Some("Engineering")).await.expect("team");
+        // Q1: Payments at 1 with five answers; Mobile with three (hidden).
+        for (team, n, level, seed) in [("Payments", 5u32, 1u8, 41u64), ("Mobile", 3, 3, 42)] {
+            let (round, tokens) = open(&winter, team, Mode::Quick, 5, n, seed).await;
+            for token in &tokens {
+                winter.respond(token, &quick([level; 5])).await.expect("answer");
+            }
+            winter.close_round(round).await.expect("close");
+        }
+        // Q2: Payments again, now at 2; Mobile has no round.
+        let spring = app(&*store, MONDAY + time::Duration::days(92)).await;
+        let (round, tokens) = open(&spring, "Payments", Mode::Quick, 5, 5, 43).await;
+        for token in &tokens {
+            spring.respond(token, &quick([2; 5])).await.expect("answer");
+        }
+        spring.close_round(round).await.expect("close");
+
+        let trends = spring.org_trends().await.expect("trends");
+        let quarters: Vec<&str> = trends.iter().map(|p| p.quarter.as_str()).collect();
+        assert_eq!(quarters, ["2027 Q1", "2027 Q2"]);
+        let medians = |period: usize, node: &str| -> Vec<Option<f64>> {
+            let rollup = trends[period].report.rollups.first().expect("a roll-up");
+            let row = rollup.rows.iter().find(|r| r.node == node).expect("the group's row");
+            row.cells.iter().map(|c| c.median).collect()
+        };
+        // Mobile's three answers at 3 never reach the group: only Payments counts.
+        assert_eq!(medians(0, "Engineering"), vec![Some(1.0); 5]);
+        assert_eq!(medians(1, "Engineering"), vec![Some(2.0); 5]);
+        let mobile = trends[0]
+            .report
+            .teams
+            .iter()
+            .find(|t| t.team == "Mobile")
+            .expect("Mobile");
+        assert!(mobile.hidden.is_some() && mobile.cells.iter().all(|c| c.median.is_none()));
+        assert!(trends[1].report.teams.iter().all(|t| t.team != "Mobile"));
+    })
+    .await;
+}
