@@ -27,6 +27,8 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use time::OffsetDateTime;
 
+mod packed;
+
 use crate::catalog::{self, MetricSpec};
 use crate::config::{CONFIG_FILE, EvidenceConfig, parse_config};
 use crate::metric::{Metric, Note, Scan, SourceKind, Window};
@@ -277,11 +279,10 @@ pub fn scan_git(
     // A hash-map delta cache: the default small fixed cache spends more
     // time searching itself than it saves on a long history.
     let options = gix::open::Options::default().config_overrides(["core.deltaBaseCacheLimit=64m"]);
-    let mut repo = gix::open_opts(path, options).map_err(|e| GitError::NotARepository {
+    let repo = gix::open_opts(path, options).map_err(|e| GitError::NotARepository {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
-    repo.object_cache_size_if_unset(OBJECT_CACHE);
     let head = repo.head().map_err(read_error(path, "HEAD"))?;
     if head.is_unborn() {
         return Err(GitError::Empty { path: shown });
@@ -675,9 +676,8 @@ struct History {
 
 const BATCH: usize = 64;
 
-/// Decoded objects kept per thread: the trees of neighbouring commits are
-/// mostly the same.
-const OBJECT_CACHE: usize = 32 * 1024 * 1024;
+/// Decoded objects kept per diff worker (see [`packed`]).
+const DELTA_CACHE: usize = 64 * 1024 * 1024;
 
 #[allow(clippy::too_many_arguments)]
 fn walk(
@@ -918,8 +918,8 @@ fn diff_worker(
     last_change: &LastChange,
     path: &Path,
 ) -> Result<Totals, GitError> {
-    let mut repo = sync_repo.to_thread_local();
-    repo.object_cache_size_if_unset(OBJECT_CACHE);
+    let repo = sync_repo.to_thread_local();
+    let objects = packed::PackedObjects::new(&repo, DELTA_CACHE);
     // Root tree ids straight from the commit-graph file, when there is one,
     // instead of inflating every parent commit.
     let graph = repo.commit_graph().ok();
@@ -957,14 +957,14 @@ fn diff_worker(
                     Err(e) => return Err(read_error(path, format!("commit {parent}"))(e)),
                 },
             };
-            let lhs = match find_tree(&repo, parent_tree, empty_tree, &mut lhs_buf, path)? {
+            let lhs = match find_tree(&objects, parent_tree, empty_tree, &mut lhs_buf, path)? {
                 Some(data) => data,
                 None => {
                     totals.missing_trees += 1;
                     continue;
                 }
             };
-            let rhs = match find_tree(&repo, job.tree, empty_tree, &mut rhs_buf, path)? {
+            let rhs = match find_tree(&objects, job.tree, empty_tree, &mut rhs_buf, path)? {
                 Some(data) => data,
                 None => {
                     totals.missing_trees += 1;
@@ -978,7 +978,7 @@ fn diff_worker(
                 TreeRefIter::from_bytes(lhs, kind),
                 TreeRefIter::from_bytes(rhs, kind),
                 &mut state,
-                &repo.objects,
+                &objects,
                 &mut changes,
             )
             .map_err(|e| GitError::Read {
@@ -1020,7 +1020,7 @@ fn diff_worker(
 
 /// A tree's raw data; `None` when the object is missing (a partial clone).
 fn find_tree<'a>(
-    repo: &gix::Repository,
+    objects: &packed::PackedObjects,
     id: ObjectId,
     empty_tree: ObjectId,
     buf: &'a mut Vec<u8>,
@@ -1029,7 +1029,7 @@ fn find_tree<'a>(
     if id == empty_tree {
         return Ok(Some(&[]));
     }
-    match repo.objects.try_find(&id, buf) {
+    match objects.try_find(&id, buf) {
         Ok(Some(data)) => Ok(Some(data.data)),
         Ok(None) => Ok(None),
         Err(e) => Err(read_error(path, format!("tree {id}"))(e)),
