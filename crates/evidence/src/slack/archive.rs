@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use zip::ZipArchive;
+use zip::{CompressionMethod, ZipArchive};
 
 /// How much an export may unpack to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,81 @@ pub struct Entry {
     pub name: String,
     index: usize,
     pub size: u64,
+}
+
+/// How a [`Packed`] entry's bytes are held.
+enum Form {
+    Stored {
+        crc: u32,
+    },
+    Deflated {
+        crc: u32,
+    },
+    /// A file of an unpacked export, read when unpacked.
+    File(PathBuf),
+}
+
+/// One entry as it is stored, ready to be unpacked on any thread.
+pub struct Packed {
+    /// `export:entry` or `export/entry`, for errors.
+    place: String,
+    export: String,
+    name: String,
+    form: Form,
+    bytes: Vec<u8>,
+    /// The most it may unpack to.
+    cap: u64,
+}
+
+impl Packed {
+    /// Unpacks into `buf` (cleared first), refusing more bytes than the
+    /// limit (or, in a zip, than the entry's header said) and a checksum
+    /// that doesn't match.
+    pub fn unpack(self, buf: &mut Vec<u8>) -> Result<(), ArchiveError> {
+        buf.clear();
+        let unreadable = |reason: String| ArchiveError::Unreadable {
+            path: self.place.clone(),
+            reason,
+        };
+        let crc = match &self.form {
+            Form::Stored { crc } => {
+                buf.extend_from_slice(&self.bytes);
+                Some(*crc)
+            }
+            Form::Deflated { crc } => {
+                buf.reserve(usize::try_from(self.cap).unwrap_or(0).min(1 << 24));
+                flate2::read::DeflateDecoder::new(self.bytes.as_slice())
+                    .take(self.cap + 1)
+                    .read_to_end(buf)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                Some(*crc)
+            }
+            Form::File(path) => {
+                File::open(path)
+                    .and_then(|file| file.take(self.cap + 1).read_to_end(buf))
+                    .map_err(|e| unreadable(e.to_string()))?;
+                None
+            }
+        };
+        if buf.len() as u64 > self.cap {
+            return Err(ArchiveError::Bomb {
+                path: self.export.clone(),
+                what: format!(
+                    "entry {:?} unpacks to more than its header or the limit allows",
+                    self.name
+                ),
+                limit: format!("{} per entry", mib(self.cap)),
+            });
+        }
+        if let Some(expected) = crc
+            && crc32fast::hash(buf) != expected
+        {
+            return Err(unreadable(
+                "the entry's checksum does not match: the zip is damaged".to_string(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 enum Inner {
@@ -137,36 +212,8 @@ impl Export {
     /// Reads one entry into `buf` (cleared first), holding to the limits
     /// whatever the headers said.
     pub fn read(&mut self, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), ArchiveError> {
-        buf.clear();
-        let cap = self.limits.max_entry_bytes;
-        let read = match &mut self.inner {
-            Inner::Zip(zip) => {
-                let file = zip.by_index(entry.index).map_err(|e| ArchiveError::Unreadable {
-                    path: format!("{}:{}", self.path, entry.name),
-                    reason: e.to_string(),
-                })?;
-                file.take(cap + 1).read_to_end(buf)
-            }
-            Inner::Dir(root) => {
-                let file = File::open(root.join(&entry.name)).map_err(|e| ArchiveError::Unreadable {
-                    path: format!("{}/{}", self.path, entry.name),
-                    reason: e.to_string(),
-                })?;
-                file.take(cap + 1).read_to_end(buf)
-            }
-        };
-        let read = read.map_err(|e| ArchiveError::Unreadable {
-            path: format!("{}:{}", self.path, entry.name),
-            reason: e.to_string(),
-        })? as u64;
-        if read > cap {
-            return Err(ArchiveError::Bomb {
-                path: self.path.clone(),
-                what: format!("entry {:?} unpacks to more than its limit", entry.name),
-                limit: format!("{} per entry", mib(cap)),
-            });
-        }
-        self.read_total += read;
+        self.read_packed(entry)?.unpack(buf)?;
+        self.read_total += buf.len() as u64;
         if self.read_total > self.limits.max_total_bytes {
             return Err(ArchiveError::Bomb {
                 path: self.path.clone(),
@@ -177,6 +224,59 @@ impl Export {
         Ok(())
     }
 
+    /// Takes one entry as it is stored (compressed bytes from a zip, a
+    /// path in a folder) without unpacking it, so that the unpacking —
+    /// most of the work — can happen on another thread.
+    ///
+    /// The total size needs no count here: every entry of a zip unpacks to
+    /// at most what its header says, and the headers' sum was checked
+    /// against the limit when the export was opened (a folder's sizes
+    /// likewise).
+    pub fn read_packed(&mut self, entry: &Entry) -> Result<Packed, ArchiveError> {
+        let place = match &self.inner {
+            Inner::Zip(_) => format!("{}:{}", self.path, entry.name),
+            Inner::Dir(_) => format!("{}/{}", self.path, entry.name),
+        };
+        let unreadable = |reason: String| ArchiveError::Unreadable {
+            path: place.clone(),
+            reason,
+        };
+        let (form, bytes, cap) = match &mut self.inner {
+            Inner::Zip(zip) => {
+                let mut file = zip.by_index_raw(entry.index).map_err(|e| unreadable(e.to_string()))?;
+                if file.encrypted() {
+                    return Err(unreadable("the entry is encrypted".to_string()));
+                }
+                let form = match file.compression() {
+                    CompressionMethod::Stored => Form::Stored { crc: file.crc32() },
+                    CompressionMethod::Deflated => Form::Deflated { crc: file.crc32() },
+                    other => return Err(unreadable(format!("compression method {other} is not supported"))),
+                };
+                // An entry may not unpack to more than its header said:
+                // the header is what the limits were checked against.
+                let cap = self.limits.max_entry_bytes.min(file.size());
+                let mut bytes = Vec::with_capacity(usize::try_from(file.compressed_size()).unwrap_or(0).min(1 << 24));
+                (&mut file)
+                    .take(self.limits.max_entry_bytes + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                (form, bytes, cap)
+            }
+            Inner::Dir(root) => (
+                Form::File(root.join(&entry.name)),
+                Vec::new(),
+                self.limits.max_entry_bytes,
+            ),
+        };
+        Ok(Packed {
+            place,
+            export: self.path.clone(),
+            name: entry.name.clone(),
+            form,
+            bytes,
+            cap,
+        })
+    }
     /// Bytes read so far, uncompressed.
     pub fn bytes_read(&self) -> u64 {
         self.read_total

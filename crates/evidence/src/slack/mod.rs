@@ -12,8 +12,8 @@
 //!
 //! Message text is read in memory only to find links and `@here`/`@channel`;
 //! nothing of it is kept, and people appear only as pseudonymous ids.
-//! Day files are decompressed and counted in order on one thread and parsed
-//! on the others. Memory holds the user list, a bounded number of day files
+//! Day files are taken from the export and counted in order on one thread,
+//! and unpacked and parsed on the others. Memory holds the user list, a bounded number of day files
 //! in flight and one small record per open thread, so it stays flat however
 //! many days the export spans.
 
@@ -212,7 +212,7 @@ struct DayJob<'a> {
     conversation: u32,
     kind: Kind,
     status: bool,
-    bytes: Vec<u8>,
+    packed: archive::Packed,
 }
 
 /// Who wrote a message: a position in the user list, or an id the list
@@ -248,7 +248,22 @@ struct Day {
     conversation: u32,
     kind: Kind,
     status: bool,
-    outcome: Result<(Vec<Seen>, Vec<String>), Skipped>,
+    outcome: Result<Parsed, Unread>,
+}
+
+/// A day file's messages by people, the ids of senders users.json doesn't
+/// list, and its size unpacked.
+struct Parsed {
+    seen: Vec<Seen>,
+    unlisted: Vec<String>,
+    bytes: u64,
+}
+
+/// Why a day file gave no messages: not JSON (skipped, the scan goes on) or
+/// not safely readable (the scan stops, as for any unsafe export).
+enum Unread {
+    Skipped(Skipped),
+    Refused(ArchiveError),
 }
 
 /// What every parsing thread shares: read-only facts about the export.
@@ -265,18 +280,26 @@ impl DayReader<'_> {
     /// Parses one day file; the text of each message is looked at here and
     /// dropped with the file's bytes.
     fn read(&self, job: DayJob<'_>) -> Day {
-        let outcome = match serde_json::from_slice::<Vec<Message<'_>>>(&job.bytes) {
-            Ok(messages) => {
-                let mut unlisted: Vec<String> = Vec::new();
-                let seen = messages.iter().filter_map(|m| self.see(m, &mut unlisted)).collect();
-                Ok((seen, unlisted))
-            }
-            Err(e) => Err(Skipped {
-                entry: job.entry.to_string(),
-                line: e.line(),
-                column: e.column().max(1),
-                message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
-            }),
+        let mut bytes = Vec::new();
+        let outcome = match job.packed.unpack(&mut bytes) {
+            Err(e) => Err(Unread::Refused(e)),
+            Ok(()) => match serde_json::from_slice::<Vec<Message<'_>>>(&bytes) {
+                Ok(messages) => {
+                    let mut unlisted: Vec<String> = Vec::new();
+                    let seen = messages.iter().filter_map(|m| self.see(m, &mut unlisted)).collect();
+                    Ok(Parsed {
+                        seen,
+                        unlisted,
+                        bytes: bytes.len() as u64,
+                    })
+                }
+                Err(e) => Err(Unread::Skipped(Skipped {
+                    entry: job.entry.to_string(),
+                    line: e.line(),
+                    column: e.column().max(1),
+                    message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+                })),
+            },
         };
         Day {
             conversation: job.conversation,
@@ -363,6 +386,8 @@ struct Tally {
     status_weeks: HashSet<i64>,
     status_channels: u64,
     day_files: u64,
+    /// Day files' bytes, unpacked.
+    bytes: u64,
     skipped: Vec<Skipped>,
     /// Ids for unlisted users, after the listed ones.
     unlisted_ids: HashMap<String, u32>,
@@ -371,15 +396,22 @@ struct Tally {
 impl Tally {
     /// Counts one day file's messages; days come in reading order, so a
     /// thread's parent is counted before its replies.
-    fn count(&mut self, day: Day, reader: &DayReader<'_>, status_folders: &mut HashSet<u32>) {
+    fn count(
+        &mut self,
+        day: Day,
+        reader: &DayReader<'_>,
+        status_folders: &mut HashSet<u32>,
+    ) -> Result<(), ArchiveError> {
         self.day_files += 1;
-        let (seen, unlisted) = match day.outcome {
+        let Parsed { seen, unlisted, bytes } = match day.outcome {
             Ok(parsed) => parsed,
-            Err(skipped) => {
+            Err(Unread::Skipped(skipped)) => {
                 self.skipped.push(skipped);
-                return;
+                return Ok(());
             }
+            Err(Unread::Refused(e)) => return Err(e),
         };
+        self.bytes += bytes;
         if self.listed_senders.len() < reader.users.len() {
             self.listed_senders.resize(reader.users.len(), 0);
         }
@@ -448,6 +480,7 @@ impl Tally {
                     .insert((ts - reader.since_us) / (7 * 86_400 * 1_000_000));
             }
         }
+        Ok(())
     }
 
     /// How many people wrote in the window.
@@ -607,8 +640,8 @@ pub fn scan_slack(
     progress.stage("reading day files", Some(days.len() as u64));
     let mut folder_index: HashMap<String, u32> = HashMap::new();
     let mut pending = days.iter();
-    // Day files are decompressed and counted in order on this thread and
-    // parsed on the others: parsing is most of the work.
+    // Day files are taken from the export and counted in order on this
+    // thread, and unpacked and parsed on the others: that is the work.
     pipeline::in_order(
         pipeline::default_workers(),
         64,
@@ -631,21 +664,17 @@ pub fn scan_slack(
                     (Kind::Public, status_words.iter().any(|w| name.contains(w.as_str())))
                 }
             };
-            let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0).min(1 << 24));
-            export.read(entry, &mut bytes)?;
+            let packed = export.read_packed(entry)?;
             Ok(Some(DayJob {
                 entry: entry.name.as_str(),
                 conversation,
                 kind,
                 status,
-                bytes,
+                packed,
             }))
         },
         |job| reader.read(job),
-        |day| {
-            tally.count(day, &reader, &mut status_folders);
-            Ok::<_, SlackError>(())
-        },
+        |day| Ok::<_, SlackError>(tally.count(day, &reader, &mut status_folders)?),
     )?;
     tally.status_channels = status_folders.len() as u64;
 
@@ -661,7 +690,7 @@ pub fn scan_slack(
     notes.push(Note::info(format!(
         "read {} day files ({} MB uncompressed) in {} conversations; {} messages by people in the window",
         tally.day_files,
-        export.bytes_read() / 1_000_000,
+        (export.bytes_read() + tally.bytes) / 1_000_000,
         folder_index.len(),
         tally.messages
     )));
