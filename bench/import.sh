@@ -14,7 +14,8 @@
 #      set, e.g. postgres://postgres@127.0.0.1:5432).
 # Each line reports seconds, answers per second and peak RSS.
 #
-# Needs python3, sqlite3, GNU time, and createdb/dropdb for PostgreSQL.
+# Needs python3, sqlite3, GNU time, and psql for PostgreSQL. The release
+# binary is built into CARGO_TARGET_DIR (default target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TEAMS=${TEAMS:-1000}
@@ -22,7 +23,7 @@ WORK=${WORK:-target/bench-import}
 PG_URL_BASE=${PG_URL_BASE:-}
 mkdir -p "$WORK"
 cargo build --release -p asyncmm >&2
-BIN=$PWD/target/release/asyncmm
+BIN=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/asyncmm
 JSON="$WORK/org-$TEAMS.json"
 CSV="$WORK/org-$TEAMS.csv"
 [ -s "$JSON" ] && [ -s "$CSV" ] || python3 bench/gen-export.py --teams "$TEAMS" --out "$JSON" --csv "$CSV"
@@ -54,8 +55,7 @@ measure "asyncmm import (SQLite)" "$BIN" --database "$DB" import "$JSON"
 
 if [ -n "$PG_URL_BASE" ]; then
   NAME=asyncmm_bench_import
-  dropdb --if-exists -h 127.0.0.1 -U postgres "$NAME"
-  createdb -h 127.0.0.1 -U postgres "$NAME"
+  psql -q "$PG_URL_BASE/postgres" -c "DROP DATABASE IF EXISTS $NAME" -c "CREATE DATABASE $NAME"
   measure "asyncmm import (PostgreSQL)" "$BIN" --database "$PG_URL_BASE/$NAME" import "$JSON"
-  dropdb -h 127.0.0.1 -U postgres "$NAME"
+  psql -q "$PG_URL_BASE/postgres" -c "DROP DATABASE $NAME"
 fi

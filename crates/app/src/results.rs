@@ -36,6 +36,10 @@ use crate::{App, AppError};
 /// rounds (about 300,000 answers of detailed rounds of 10).
 const ROUNDS_PER_LOAD: usize = 500;
 
+/// Rounds per part of the org CSV ([`App::org_rounds`]): one load of
+/// answers, and a few megabytes of results and rows.
+pub const ORG_ROUNDS_PER_PART: usize = ROUNDS_PER_LOAD;
+
 /// Aggregates `rounds` (in order) from their loaded responses, split over
 /// the machine's cores: aggregation is pure computation, and the org views
 /// over every round spend most of their time in it.
@@ -169,27 +173,15 @@ impl App<'_> {
         Ok(())
     }
 
-    /// Many rounds, each aggregated with its own model version (or read
-    /// from what the store kept); not yet gated. Answers are loaded
-    /// [`ROUNDS_PER_LOAD`] rounds at a time (two queries each), so memory
-    /// stays bounded whatever the organisation's size, and each load is
-    /// aggregated on every core.
-    async fn aggregate_rounds(&self, rounds: &[Round]) -> Result<(StoredModels, Vec<GroupResult>), AppError> {
-        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
-        let mut results = Vec::with_capacity(rounds.len());
-        for chunk in rounds.chunks(ROUNDS_PER_LOAD) {
-            results.extend(self.results_of(&models, chunk).await?);
-        }
-        Ok((models, results))
-    }
-
-    /// Gates and publishes many rounds, in order; also returns their
-    /// aggregated results for roll-ups.
-    async fn show_many(
+    /// Gates and publishes `rounds` (in order, at most [`ROUNDS_PER_LOAD`]
+    /// of them), each with its own model version from `models`; also
+    /// returns their aggregated results for roll-ups.
+    async fn show_loaded(
         &self,
+        models: &StoredModels,
         mut rounds: Vec<Round>,
-    ) -> Result<(StoredModels, Vec<ShownRound>, Vec<GroupResult>), AppError> {
-        let (models, results) = self.aggregate_rounds(&rounds).await?;
+    ) -> Result<(Vec<ShownRound>, Vec<GroupResult>), AppError> {
+        let results = self.results_of(models, &rounds).await?;
         let mut views = Vec::with_capacity(rounds.len());
         for (round, result) in rounds.iter().zip(&results) {
             views.push(show_round(round, self.today, models.get(&round.model)?, result));
@@ -200,7 +192,31 @@ impl App<'_> {
             .zip(views)
             .map(|(round, view)| ShownRound { round, view })
             .collect();
-        Ok((models, shown, results))
+        Ok((shown, results))
+    }
+
+    /// Gates and publishes many rounds, in order; also returns their
+    /// aggregated results for roll-ups. Each round is aggregated with its
+    /// own model version (or read from what the store kept); answers are
+    /// loaded [`ROUNDS_PER_LOAD`] rounds at a time (two queries each), and
+    /// each load is aggregated on every core.
+    async fn show_many(
+        &self,
+        rounds: Vec<Round>,
+    ) -> Result<(StoredModels, Vec<ShownRound>, Vec<GroupResult>), AppError> {
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
+        let mut shown = Vec::with_capacity(rounds.len());
+        let mut results = Vec::with_capacity(rounds.len());
+        let mut rest = rounds.into_iter();
+        loop {
+            let load: Vec<Round> = rest.by_ref().take(ROUNDS_PER_LOAD).collect();
+            if load.is_empty() {
+                return Ok((models, shown, results));
+            }
+            let (load_shown, load_results) = self.show_loaded(&models, load).await?;
+            shown.extend(load_shown);
+            results.extend(load_results);
+        }
     }
 
     pub(crate) async fn round(&self, id: i64) -> Result<Round, AppError> {
@@ -367,27 +383,44 @@ impl App<'_> {
     }
 
     /// Every round of every active team, each through the gate on its own:
-    /// the tidy team × round × area rows of the org CSV.
-    pub async fn org_rounds(&self) -> Result<OrgReport, AppError> {
-        let teams = self.store.teams_in_org(false).await?;
+    /// the tidy team × round × area rows of the org CSV, handed to `part`
+    /// as org reports of at most `rounds_per_part` rounds each, in order
+    /// (the CLI uses [`ORG_ROUNDS_PER_PART`]). Every part is laid out by the
+    /// same model, so the parts' rows written one after the other are the
+    /// rows of one report of every round. Each part's results and views are
+    /// dropped once `part` returns, so memory holds one part whatever the
+    /// organisation's size; an error from `part` (a closed pipe) stops the
+    /// rest. A round is published before its part is handed over.
+    pub async fn org_rounds<E: From<AppError>>(
+        &self,
+        rounds_per_part: usize,
+        mut part: impl FnMut(OrgReport) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let teams = self.store.teams_in_org(false).await.map_err(AppError::from)?;
         let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
         let rounds: Vec<Round> = self
             .store
             .rounds(None)
-            .await?
+            .await
+            .map_err(AppError::from)?
             .into_iter()
             .filter(|r| active.contains(r.team.as_str()))
             .collect();
-        let (models, shown, _) = self.show_many(rounds).await?;
-        let rows: Vec<OrgRow> = shown
-            .iter()
-            .map(|s| OrgRow {
-                round: &s.round,
-                shown: &s.view,
-                open_round: None,
-            })
-            .collect();
-        Ok(OrgReport::build(&models.display()?, models.all(), &teams, &rows, &[]))
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
+        let layout = models.display()?;
+        for load in rounds.chunks(rounds_per_part.clamp(1, ROUNDS_PER_LOAD)) {
+            let (shown, _) = self.show_loaded(&models, load.to_vec()).await?;
+            let rows: Vec<OrgRow> = shown
+                .iter()
+                .map(|s| OrgRow {
+                    round: &s.round,
+                    shown: &s.view,
+                    open_round: None,
+                })
+                .collect();
+            part(OrgReport::build(&layout, models.all(), &teams, &rows, &[]))?;
+        }
+        Ok(())
     }
 }
 

@@ -2,17 +2,21 @@
 //! application layer for the result (every value already through the
 //! anonymity gate) and picks the renderer the flags name.
 
-use anyhow::{Result, bail};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
 use asyncmm_app::App;
 use asyncmm_app::record::CurrentReport;
+use asyncmm_app::results::ORG_ROUNDS_PER_PART;
 use asyncmm_report::data::HistoryReport;
 use asyncmm_report::plan::PlanReport;
 use asyncmm_report::team::{self, RoundReport};
 use asyncmm_report::{Style, csv, html, markdown, perception, summary, svg, text, to_json};
 
 use crate::args::{ChartArgs, ChartKind, HistoryArgs, HistoryFormat, ReportArgs, ReportFormat};
-use crate::output::emit;
-use crate::ui::style_for;
+use crate::output::{Access, AtomicFile, emit};
+use crate::ui::{VisibleLines, style_for};
 
 /// The goals of a plan as radar targets: area id and target level.
 fn targets(plan: &PlanReport) -> Vec<(String, f64)> {
@@ -62,7 +66,7 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         }
     } else if args.org {
         match args.format {
-            ReportFormat::Csv => team::render_org_csv(&app.org_rounds().await?),
+            ReportFormat::Csv => return org_csv_command(app, args.output.as_deref()).await,
             format => {
                 let report = app.org_report().await?;
                 match format {
@@ -114,6 +118,54 @@ pub async fn report_command(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         }
     };
     emit(&out, args.output.as_deref())
+}
+
+/// `report --org --format csv`: every round of every team, written part by
+/// part as the application layer gates them (see `App::org_rounds`), so
+/// memory holds one part of rounds whatever the organisation's size. The
+/// bytes are those of the whole report rendered at once. A file is put in
+/// place once complete; standard output gets the terminal escapes of every
+/// other output, a line at a time, and a closed pipe ends it quietly.
+async fn org_csv_command(app: &App<'_>, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path, Access::Usual)?;
+            let mut out = VisibleLines::new(file.writer());
+            write_org_csv(app, &mut out, &path.display().to_string()).await?;
+            drop(out);
+            file.commit()?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => {
+            let mut out = VisibleLines::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+            match write_org_csv(app, &mut out, "to standard output").await {
+                // A closed pipe (`asyncmm report --org --format csv | head`) is not an error worth reporting.
+                Err(e)
+                    if e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+                {
+                    Ok(())
+                }
+                other => other,
+            }
+        }
+    }
+}
+
+/// The org CSV's header, then each part's rows as soon as it is gated;
+/// `destination` names where they go in a write error.
+async fn write_org_csv(app: &App<'_>, out: &mut impl Write, destination: &str) -> Result<()> {
+    let failed = || format!("could not write {destination}");
+    out.write_all(team::ORG_CSV_HEADER.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .with_context(failed)?;
+    app.org_rounds(ORG_ROUNDS_PER_PART, |part| -> Result<()> {
+        out.write_all(team::render_org_csv_rows(&part).as_bytes())
+            .with_context(failed)
+    })
+    .await?;
+    out.flush().with_context(failed)
 }
 
 pub async fn history_command(app: &App<'_>, args: &HistoryArgs) -> Result<()> {

@@ -1018,9 +1018,19 @@ pub fn render_org_markdown(report: &OrgReport) -> String {
 pub const ORG_CSV_HEADER: &str =
     "team,parent,round,opens_on,model,mode,responses,area,hidden,hidden_reason,level,median,iqr,disagreement";
 
-/// Tidy rows: one per team × round × area of the rounds in the report.
+/// Tidy rows: one per team × round × area of the rounds in the report,
+/// under [`ORG_CSV_HEADER`].
 pub fn render_org_csv(report: &OrgReport) -> String {
     let mut out = format!("{ORG_CSV_HEADER}\n");
+    out.push_str(&render_org_csv_rows(report));
+    out
+}
+
+/// The rows of [`render_org_csv`] without the header: a report handed over
+/// in parts (every round of a large organisation) is the header, then each
+/// part's rows.
+pub fn render_org_csv_rows(report: &OrgReport) -> String {
+    let mut out = String::new();
     for row in &report.teams {
         for AreaName { id, .. } in &report.areas {
             let cell = row.cells.iter().find(|c| &c.area == id);

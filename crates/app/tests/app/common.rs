@@ -69,6 +69,18 @@ pub async fn open(app: &App<'_>, team: &str, mode: Mode, k: i64, tokens: u32, se
     )
 }
 
+/// The org CSV as the command line writes it: the header, then the rows of
+/// every part of `rounds_per_part` rounds handed over by `App::org_rounds`.
+pub async fn org_csv(app: &App<'_>, rounds_per_part: usize) -> Result<String, AppError> {
+    let mut out = format!("{}\n", asyncmm_report::team::ORG_CSV_HEADER);
+    app.org_rounds(rounds_per_part, |part| {
+        out.push_str(&asyncmm_report::team::render_org_csv_rows(&part));
+        Ok::<(), AppError>(())
+    })
+    .await?;
+    Ok(out)
+}
+
 /// Runs `scenario` on a fresh SQLite file, then on a fresh PostgreSQL
 /// schema when a server is configured (saying so when it is not).
 pub async fn on_every_backend<F, Fut>(name: &str, scenario: F)

@@ -6,12 +6,13 @@
 //! answered. Every output a person or a machine can read is collected by
 //! [`outputs`], rendered in every format.
 
+use asyncmm_app::results::ORG_ROUNDS_PER_PART;
 use asyncmm_app::{App, AppError};
 use asyncmm_core::{Agreement, Answer, Answers, DetailedAnswers, Mode};
 use asyncmm_report::check::render_check_text;
 use asyncmm_report::plan::{render_plan_markdown, render_plan_text};
 use asyncmm_report::team::{
-    render_org_csv, render_org_markdown, render_org_text, render_round_csv, render_round_markdown, render_round_text,
+    render_org_markdown, render_org_text, render_round_csv, render_round_markdown, render_round_text,
 };
 use asyncmm_report::{Style, csv, html, markdown, summary, svg, text, to_json};
 use asyncmm_store::Store;
@@ -48,7 +49,7 @@ async fn outputs(app: &App<'_>, team: &str, round: i64) -> Vec<(String, String)>
     push("org html", org.as_ref().map(html::render_org_html).map_err(clone_err));
     push("heat map", org.as_ref().map(svg::org_heatmap).map_err(clone_err));
     push("org json", org.map(|r| to_json(&r).expect("json")));
-    push("org csv", app.org_rounds().await.map(|r| render_org_csv(&r)));
+    push("org csv", org_csv(app, ORG_ROUNDS_PER_PART).await);
     let summary = app.org_summary(None).await;
     push(
         "org summary md",
@@ -281,7 +282,7 @@ async fn run_view(app: &App<'_>, view: &str, round: i64) {
     let shown = match view {
         "round report" => app.round_report(round).await.map(|r| r.hidden.is_none()),
         "org report" => app.org_report().await.map(|_| true),
-        "org csv" => app.org_rounds().await.map(|_| true),
+        "org csv" => org_csv(app, ORG_ROUNDS_PER_PART).await.map(|_| true),
         "history" => app.history(Some("Web")).await.map(|_| true),
         "team report" => app.team_report(Some("Web")).await.map(|_| true),
         "plan" => app.plan_report("Web").await.map(|p| p.current_from.is_some()),
@@ -462,6 +463,82 @@ async fn a_statement_one_person_answered_never_shows_their_answer() {
         ));
     }
     assert_eq!(seen[0], seen[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_org_csv_in_parts_is_the_whole_report_with_every_round_gated() {
+    on_every_backend("org_csv_in_parts", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Engineering", None).await.expect("group");
+        for team in ["Payments", "Mobile", "Web"] {
+            lead.add_team(team, Some("Engineering")).await.expect("team");
+        }
+        // Payments twice with 5 of k = 5 (shown), Mobile with 3 (hidden,
+        // below k), Web with 5 but still open (only its count).
+        let mut rounds = Vec::new();
+        for (seed, (team, n, close)) in [
+            ("Payments", 5u32, true),
+            ("Mobile", 3, true),
+            ("Payments", 5, true),
+            ("Web", 5, false),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (round, tokens) = open(&lead, team, Mode::Quick, 5, n, 60 + seed as u64).await;
+            for token in &tokens {
+                lead.respond(token, &quick([2, 1, 3, 2, 0])).await.expect("answer");
+            }
+            if close {
+                lead.close_round(round).await.expect("close");
+            }
+            rounds.push((team, round));
+        }
+        let whole = org_csv(&lead, ORG_ROUNDS_PER_PART).await.expect("org csv");
+        // One part per round, and parts that split the rounds unevenly:
+        // the same bytes (the second time from the kept results).
+        for per_part in [1, 2, 3] {
+            assert_eq!(
+                org_csv(&lead, per_part).await.expect("org csv"),
+                whole,
+                "{per_part} per part"
+            );
+        }
+        let lines: Vec<&str> = whole.lines().collect();
+        assert_eq!(lines[0], asyncmm_report::team::ORG_CSV_HEADER);
+        // 4 rounds × 5 areas, in round order.
+        assert_eq!(lines.len(), 1 + 4 * 5, "{whole}");
+        for (i, (team, round)) in rounds.iter().enumerate() {
+            for line in &lines[1 + i * 5..1 + (i + 1) * 5] {
+                let f: Vec<&str> = line.split(',').collect();
+                assert_eq!(f.len(), 14, "{line}");
+                assert_eq!(
+                    (f[0], f[1], f[2]),
+                    (*team, "Engineering", round.to_string().as_str()),
+                    "{line}"
+                );
+                let (hidden, reason, level) = (f[8], f[9], f[10]);
+                match *team {
+                    "Payments" => assert_eq!((f[6], hidden, reason), ("5", "false", ""), "{line}"),
+                    "Mobile" => assert_eq!(
+                        (f[6], hidden, reason, level),
+                        ("3", "true", "too_few_responses", ""),
+                        "{line}"
+                    ),
+                    _ => assert_eq!((f[6], hidden, reason, level), ("5", "true", "round_open", ""), "{line}"),
+                }
+                if *team == "Payments" {
+                    assert!(["0", "1", "2", "3"].contains(&level), "{line}");
+                }
+            }
+        }
+        // Only what was shown got published.
+        for (team, round) in &rounds {
+            let status = lead.round_status(*round).await.expect("status");
+            assert_eq!(status.published, *team == "Payments", "{team} round {round}");
+        }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

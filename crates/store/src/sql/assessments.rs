@@ -48,6 +48,20 @@ async fn answers_of(mut conn: Conn<'_>, header: Header) -> Result<StoredAssessme
     record::assemble(header, answers)
 }
 
+/// Removes an assessment's answers (a correction replaces them, a deletion
+/// removes them before the assessment: SQLite enforces the cascade only with
+/// its foreign key switch on).
+async fn delete_answers(conn: Conn<'_>, id: AssessmentId) -> Result<(), StoreError> {
+    on!(conn, |c| {
+        sqlx::query("DELETE FROM answers WHERE assessment_id = $1")
+            .bind(id.0)
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
+}
+
 async fn model_text(conn: Conn<'_>, model: &ModelRef) -> Result<Option<String>, StoreError> {
     Ok(on!(conn, |c| {
         sqlx::query_scalar("SELECT source FROM models WHERE model_id = $1 AND version = $2")
@@ -138,13 +152,7 @@ impl Database {
                 "assessment {id} was taken in {mode} mode; a correction must use the same mode"
             )));
         }
-        on!(tx.conn(), |c| {
-            sqlx::query("DELETE FROM answers WHERE assessment_id = $1")
-                .bind(id.0)
-                .execute(&mut *c)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
+        delete_answers(tx.conn(), id).await?;
         for (item, value) in record::answer_rows(answers) {
             on!(tx.conn(), |c| {
                 sqlx::query("INSERT INTO answers (assessment_id, item, value) VALUES ($1, $2, $3)")
@@ -161,15 +169,8 @@ impl Database {
 
     pub(super) async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        // Answers first: SQLite enforces the cascade only with its foreign
-        // key switch on.
-        on!(tx.conn(), |c| {
-            sqlx::query("DELETE FROM answers WHERE assessment_id = $1")
-                .bind(id.0)
-                .execute(&mut *c)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
+        // Answers first (see `delete_answers`).
+        delete_answers(tx.conn(), id).await?;
         let removed = on!(tx.conn(), |c| {
             sqlx::query("DELETE FROM assessments WHERE id = $1")
                 .bind(id.0)

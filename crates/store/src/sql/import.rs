@@ -8,6 +8,13 @@
 //! answers) and whole columns through `UNNEST` for the rest. Team parents are set at the end, once every team
 //! exists, so the teams may come in any order and any number of batches.
 //! Dropping an [`Import`] without committing rolls everything back.
+//!
+//! On PostgreSQL the primary and foreign keys of the two answer tables are
+//! set aside for the copy and added back before the commit, in the same
+//! transaction ([`set_keys_aside`]): building a key once over millions of
+//! rows is several times faster than updating it row by row, and adding it
+//! back checks every row, so a duplicate or a dangling answer still fails
+//! the import with nothing stored.
 
 use async_trait::async_trait;
 use sqlx::query_builder::Separated;
@@ -61,6 +68,21 @@ pub(crate) struct Importer<'a> {
     tx: Tx<'a>,
     /// `(team, parent)`, set at the end.
     parents: Vec<(i64, i64)>,
+    /// Keys set aside for the copy, added back before the commit.
+    set_aside: Vec<SetAside>,
+}
+
+/// Tables whose primary and foreign keys a PostgreSQL import sets aside:
+/// the answers, millions of rows in a large organisation's export.
+const KEYS_SET_ASIDE: [&str; 2] = ["answers", "response_answers"];
+
+/// A key dropped for an import: its table, name and definition as the
+/// server gives it (`pg_get_constraintdef`), so it comes back exactly as
+/// the migrations made it.
+struct SetAside {
+    table: &'static str,
+    name: String,
+    definition: String,
 }
 
 impl Database {
@@ -75,10 +97,15 @@ impl Database {
         if rows > 0 {
             return Err(export::not_empty(&self.place()));
         }
+        let set_aside = match &mut tx {
+            Tx::Postgres(c) => set_keys_aside(c).await?,
+            Tx::Sqlite(..) => Vec::new(),
+        };
         Ok(Importer {
             db: self,
             tx,
             parents: Vec::new(),
+            set_aside,
         })
     }
 
@@ -171,6 +198,9 @@ impl Import for Importer<'_> {
         let db = self.db;
         let parents = std::mem::take(&mut self.parents);
         set_parents(self.tx.conn(), &parents).await.explained(db)?;
+        if let Tx::Postgres(c) = &mut self.tx {
+            put_keys_back(c, &self.set_aside).await.explained(db)?;
+        }
         bulk::move_sequences_past_imported_ids(self.tx.conn())
             .await
             .explained(db)?;
@@ -238,6 +268,66 @@ async fn lock_every_table(tx: &mut Tx<'_>) -> Result<(), StoreError> {
         .await?;
     }
     Ok(())
+}
+
+/// Drops the primary and foreign keys of [`KEYS_SET_ASIDE`] for the
+/// import's transaction and returns them, primary keys first (the order
+/// they go back in). Nothing else refers to these tables' keys, and the
+/// transaction holds every table, so nobody sees them missing: a failed
+/// import rolls the drop back with everything else.
+async fn set_keys_aside(c: &mut sqlx::PgConnection) -> Result<Vec<SetAside>, StoreError> {
+    let mut set_aside = Vec::new();
+    for table in KEYS_SET_ASIDE {
+        let keys: Vec<(String, String)> = sqlx::query_as(
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid = $1::text::regclass AND contype IN ('p', 'f') ORDER BY contype = 'f', conname",
+        )
+        .bind(table)
+        .fetch_all(&mut *c)
+        .await?;
+        // Foreign keys first: a primary key goes once nothing leans on it.
+        for (name, _) in keys.iter().rev() {
+            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {}", quoted(name)))
+                .execute(&mut *c)
+                .await?;
+        }
+        set_aside.extend(keys.into_iter().map(|(name, definition)| SetAside {
+            table,
+            name,
+            definition,
+        }));
+    }
+    Ok(set_aside)
+}
+
+/// Adds the keys [`set_keys_aside`] dropped back, each checked against
+/// every row: a duplicate answer fails the primary key, an answer without
+/// its response or assessment the foreign key, and the import with them.
+async fn put_keys_back(c: &mut sqlx::PgConnection, keys: &[SetAside]) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    // Sorting millions of keys in memory instead of in temporary files;
+    // for this transaction only.
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *c)
+        .await?;
+    for key in keys {
+        sqlx::query(&format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            key.table,
+            quoted(&key.name),
+            key.definition
+        ))
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A PostgreSQL identifier in double quotes.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 async fn set_parents(conn: Conn<'_>, parents: &[(i64, i64)]) -> Result<(), StoreError> {
