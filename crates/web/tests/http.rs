@@ -959,4 +959,3 @@ async fn org_trends_show_each_group_per_quarter_with_hidden_cells_hidden() {
     let (status, _) = get(&lead, &format!("{}/org/trends", site.base)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
-
