@@ -303,3 +303,58 @@ proptest! {
         let _ = classify_text(&text, &EvidenceConfig::default().durable_links);
     }
 }
+
+/// Rewrites one field of the central-directory record of `entry` in a zip
+/// file: what a crafted archive whose headers lie looks like.
+fn patch_central_record(path: &std::path::Path, entry: &str, offset: usize, value: u32) {
+    let mut bytes = std::fs::read(path).expect("read zip");
+    let signature = [0x50, 0x4b, 0x01, 0x02];
+    let at = (0..bytes.len() - 46)
+        .find(|&i| {
+            bytes[i..i + 4] == signature && {
+                let name_len = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
+                bytes.get(i + 46..i + 46 + name_len) == Some(entry.as_bytes())
+            }
+        })
+        .expect("central record of the entry");
+    bytes[at + offset..at + offset + 4].copy_from_slice(&value.to_le_bytes());
+    std::fs::write(path, bytes).expect("write zip");
+}
+
+fn one_day_zip(path: &std::path::Path) {
+    zip_with(path, |zip| {
+        zip.start_file("channels.json", deflated()).expect("entry");
+        zip.write_all(br#"[{"id":"C1","name":"general"}]"#).expect("write");
+        zip.start_file("general/2024-01-01.json", deflated()).expect("entry");
+        zip.write_all(br#"[{"ts":"1704189600.000100","user":"U1","text":"hello there, a day of chat"}]"#)
+            .expect("write");
+    });
+}
+
+#[test]
+fn a_zip_entry_that_unpacks_to_more_than_its_header_says_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("liar.zip");
+    one_day_zip(&path);
+    // The header claims 10 bytes: the limits were checked against that.
+    patch_central_record(&path, "general/2024-01-01.json", 24, 10);
+    let err = scan_slack(&path, &settings(), &privacy(3), &Silent).expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("refused as a possible zip bomb"), "{text}");
+    assert!(
+        text.contains("\"general/2024-01-01.json\" unpacks to more than its header or the limit allows"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_zip_entry_with_a_wrong_checksum_is_refused_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("damaged.zip");
+    one_day_zip(&path);
+    patch_central_record(&path, "general/2024-01-01.json", 16, 0xdead_beef);
+    let err = scan_slack(&path, &settings(), &privacy(3), &Silent).expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("general/2024-01-01.json"), "{text}");
+    assert!(text.contains("checksum does not match"), "{text}");
+}
