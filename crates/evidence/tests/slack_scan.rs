@@ -358,3 +358,16 @@ fn a_zip_entry_with_a_wrong_checksum_is_refused_naming_it() {
     assert!(text.contains("general/2024-01-01.json"), "{text}");
     assert!(text.contains("checksum does not match"), "{text}");
 }
+
+#[test]
+fn a_zip_entry_whose_compressed_data_ends_early_is_refused_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("cut.zip");
+    one_day_zip(&path);
+    // The header says the compressed data is 5 bytes: the stream is cut.
+    patch_central_record(&path, "general/2024-01-01.json", 20, 5);
+    let err = scan_slack(&path, &settings(), &privacy(3), &Silent).expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("general/2024-01-01.json"), "{text}");
+    assert!(text.contains("deflate data ends early"), "{text}");
+}

@@ -8,10 +8,12 @@
 //! the whole export with the limit that was hit. Sizes are checked again
 //! while reading, because a zip's headers can lie.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use flate2::{Decompress, FlushDecompress, Status};
 use zip::{CompressionMethod, ZipArchive};
 
 /// How much an export may unpack to.
@@ -109,11 +111,7 @@ impl Packed {
                 Some(*crc)
             }
             Form::Deflated { crc } => {
-                buf.reserve(usize::try_from(self.cap).unwrap_or(0).min(1 << 24));
-                flate2::read::DeflateDecoder::new(self.bytes.as_slice())
-                    .take(self.cap + 1)
-                    .read_to_end(buf)
-                    .map_err(|e| unreadable(e.to_string()))?;
+                inflate(&self.bytes, buf, self.cap).map_err(unreadable)?;
                 Some(*crc)
             }
             Form::File(path) => {
@@ -142,6 +140,46 @@ impl Packed {
         }
         Ok(())
     }
+}
+
+thread_local! {
+    /// One raw-deflate state per thread, reset for each entry: an export
+    /// has hundreds of thousands of small day files, and a fresh state
+    /// (with its 32 KiB window) for each costs more than inflating it.
+    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
+/// Inflates a raw deflate stream into `buf`, stopping once it holds more
+/// than `cap` bytes (the caller refuses that as a bomb).
+fn inflate(input: &[u8], buf: &mut Vec<u8>, cap: u64) -> Result<(), String> {
+    // Grown in steps so that a header that lies about the size can't make
+    // us reserve gigabytes for a small entry.
+    const STEP: u64 = 16 << 20;
+    INFLATER.with_borrow_mut(|inflater| {
+        inflater.reset(false);
+        loop {
+            if buf.len() as u64 > cap {
+                return Ok(());
+            }
+            if buf.len() == buf.capacity() {
+                let room = (cap.saturating_add(1) - buf.len() as u64).clamp(1, STEP);
+                buf.reserve(usize::try_from(room).unwrap_or(1));
+            }
+            let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
+            let rest = input.get(consumed..).unwrap_or_default();
+            let before = (inflater.total_in(), buf.len());
+            let status = inflater
+                .decompress_vec(rest, buf, FlushDecompress::Finish)
+                .map_err(|e| format!("the entry's deflate data is damaged: {e}"))?;
+            if status == Status::StreamEnd {
+                return Ok(());
+            }
+            let stuck = before == (inflater.total_in(), buf.len()) && buf.len() < buf.capacity();
+            if stuck {
+                return Err("the entry's deflate data ends early: the zip is damaged".to_string());
+            }
+        }
+    })
 }
 
 enum Inner {

@@ -20,6 +20,7 @@
 pub mod archive;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -280,27 +281,32 @@ impl DayReader<'_> {
     /// Parses one day file; the text of each message is looked at here and
     /// dropped with the file's bytes.
     fn read(&self, job: DayJob<'_>) -> Day {
-        let mut bytes = Vec::new();
-        let outcome = match job.packed.unpack(&mut bytes) {
+        let outcome = DAY_BYTES.with_borrow_mut(|bytes| match job.packed.unpack(bytes) {
             Err(e) => Err(Unread::Refused(e)),
-            Ok(()) => match serde_json::from_slice::<Vec<Message<'_>>>(&bytes) {
-                Ok(messages) => {
-                    let mut unlisted: Vec<String> = Vec::new();
-                    let seen = messages.iter().filter_map(|m| self.see(m, &mut unlisted)).collect();
-                    Ok(Parsed {
+            Ok(()) => {
+                let mut unlisted: Vec<String> = Vec::new();
+                let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+                let messages = DayMessages {
+                    reader: self,
+                    unlisted: &mut unlisted,
+                };
+                match serde::de::DeserializeSeed::deserialize(messages, &mut deserializer)
+                    .and_then(|seen| deserializer.end().map(|()| seen))
+                {
+                    Ok(seen) => Ok(Parsed {
                         seen,
                         unlisted,
                         bytes: bytes.len() as u64,
-                    })
+                    }),
+                    Err(e) => Err(Unread::Skipped(Skipped {
+                        entry: job.entry.to_string(),
+                        line: e.line(),
+                        column: e.column().max(1),
+                        message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+                    })),
                 }
-                Err(e) => Err(Unread::Skipped(Skipped {
-                    entry: job.entry.to_string(),
-                    line: e.line(),
-                    column: e.column().max(1),
-                    message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
-                })),
-            },
-        };
+            }
+        });
         Day {
             conversation: job.conversation,
             kind: job.kind,
@@ -361,6 +367,43 @@ impl DayReader<'_> {
             broadcast: signals.broadcast,
             when,
         })
+    }
+}
+
+thread_local! {
+    /// The day file being parsed on this thread, unpacked; reused from file
+    /// to file, since a message borrows its text from it only while seen.
+    static DAY_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A day file's array of messages, each looked at as it is parsed rather
+/// than collected first.
+struct DayMessages<'r, 'u> {
+    reader: &'r DayReader<'r>,
+    unlisted: &'u mut Vec<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DayMessages<'_, '_> {
+    type Value = Vec<Seen>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Seen>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DayMessages<'_, '_> {
+    type Value = Vec<Seen>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of messages")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Seen>, A::Error> {
+        let mut seen = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(message) = seq.next_element::<Message<'de>>()? {
+            seen.extend(self.reader.see(&message, self.unlisted));
+        }
+        Ok(seen)
     }
 }
 
