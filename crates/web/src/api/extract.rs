@@ -77,8 +77,10 @@ impl FromRequestParts<AppState> for Caller {
 #[into_params(parameter_in = Query)]
 pub(crate) struct Paging {
     /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Items per page, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -127,7 +127,7 @@ fn round_id(text: &str) -> Result<i64, ApiError> {
     tag = "rounds",
     params(("name" = String, Path, description = "The team's name"), Paging),
     responses(
-        (status = 200, description = "One page of rounds; a `Link` header points to the other pages", body = RoundPage),
+        (status = 200, description = "One page of rounds; a `Link` header points to the other pages", body = RoundPage, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
         (status = 400, description = "A bad page number or size", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not one of the caller's teams", body = Problem, content_type = "application/problem+json"),

@@ -50,8 +50,10 @@ pub(crate) struct NewTeam {
 #[into_params(parameter_in = Query)]
 pub(crate) struct TeamQuery {
     /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
     /// Include archived teams (default false).
     #[serde(default)]
@@ -84,7 +86,7 @@ async fn shown(state: &AppState, caller: &Caller, team: &Team) -> Result<TeamOut
     tag = "teams",
     params(TeamQuery),
     responses(
-        (status = 200, description = "One page of teams; a `Link` header points to the other pages", body = TeamPage),
+        (status = 200, description = "One page of teams; a `Link` header points to the other pages", body = TeamPage, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
         (status = 400, description = "A bad page number or size", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
     )
