@@ -184,8 +184,17 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(site) = super::Site::postgres().await else { return };
-                    super::$name(&site).await;
-                    site.finish().await;
+                    // In a task, so a failing assertion still lets the
+                    // schema be dropped, then fails the test with it.
+                    let site = std::sync::Arc::new(site);
+                    let shared = std::sync::Arc::clone(&site);
+                    let outcome = tokio::spawn(async move { super::$name(&shared).await }).await;
+                    if let Some(site) = std::sync::Arc::into_inner(site) {
+                        site.finish().await;
+                    }
+                    if let Err(e) = outcome {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
                 }
             )*
         }
@@ -630,6 +639,7 @@ async fn an_open_round_serves_its_count_only(site: &Site) {
     let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
     let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
     let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    let (_, other_lead) = site.person(Some(&admin), Role::Lead, "Otto Other").await;
     post(site, "/api/v1/teams", &lead, json!({"name": "Platform"})).await;
     let opened = post(
         site,
@@ -670,10 +680,20 @@ async fn an_open_round_serves_its_count_only(site: &Site) {
     assert!(!listed.to_string().contains("median"), "{listed}");
     assert_eq!(listed["items"][0]["responses"], 5, "{listed}");
 
-    // The viewer can't close it; the lead can, once.
-    post(site, &format!("/api/v1/rounds/{id}/close"), &viewer, json!({}))
-        .await
-        .problem(StatusCode::FORBIDDEN);
+    // Another team's lead neither reads nor closes it; the viewer can't
+    // close it; its lead can, once.
+    for path in [format!("/api/v1/rounds/{id}"), format!("/api/v1/rounds/{id}/results")] {
+        get(site, &path, &other_lead).await.problem(StatusCode::FORBIDDEN);
+    }
+    for token in [&other_lead, &viewer] {
+        post(site, &format!("/api/v1/rounds/{id}/close"), token, json!({}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    assert_eq!(
+        get(site, &format!("/api/v1/rounds/{id}"), &lead).await.json()["state"],
+        "open"
+    );
     let closed = post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({})).await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
     assert_eq!(closed.json()["state"], "closed");
