@@ -779,9 +779,16 @@ async fn every_error_is_a_problem_document(site: &Site) {
         .await
         .problem(StatusCode::NOT_FOUND);
     assert!(detail.contains("openapi.json"), "{detail}");
-    call(site, Method::GET, "/api/v1/nowhere", None, None)
-        .await
-        .problem(StatusCode::NOT_FOUND);
+    for path in [
+        "/api/v1/nowhere",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/teams/Platform/nowhere",
+    ] {
+        call(site, Method::GET, path, None, None)
+            .await
+            .problem(StatusCode::NOT_FOUND);
+    }
     let wrong = call(site, Method::PUT, "/api/v1/teams", Some(&token), Some(json!({}))).await;
     wrong.problem(StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong.headers.contains_key("allow"));

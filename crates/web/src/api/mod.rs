@@ -113,6 +113,8 @@ pub(crate) fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub(crate) fn router() -> Router<AppState> {
     parts()
         .0
+        .route(BASE, any(problem::not_found))
+        .route(&format!("{BASE}/"), any(problem::not_found))
         .route(&format!("{BASE}/{{*rest}}"), any(problem::not_found))
         .layer(axum::middleware::map_response(problem::problems_only))
 }
