@@ -495,6 +495,37 @@ async fn tokens_are_made_and_revoked_on_the_account_page_and_stored_hashed(site:
     assert_eq!(status, StatusCode::OK, "{after}");
     assert!(after.contains("revoked 20"), "{after}");
     get(site, "/api/v1/me", &secret).await.problem(StatusCode::UNAUTHORIZED);
+
+    // Through the API: the caller's own tokens, without secrets; a token
+    // revokes itself, and nobody else's.
+    let (_, mine) = site.person(Some(&admin), Role::Viewer, "Vic Viewer").await;
+    let listed = get(site, "/api/v1/tokens", &mine).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let listed = listed.json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let own = &listed["items"][0];
+    assert_eq!(
+        (own["name"].as_str(), own["prefix"].as_str()),
+        (Some("tests"), Some(&mine[..8]))
+    );
+    assert!(own["revoked_at"].is_null() && own["last_used_at"].is_string(), "{own}");
+    assert!(!listed.to_string().contains(&mine[8..]), "{listed}");
+    call(site, Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&mine), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    let own_id = own["id"].as_i64().expect("id");
+    let revoked = call(
+        site,
+        Method::DELETE,
+        &format!("/api/v1/tokens/{own_id}"),
+        Some(&mine),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+    get(site, "/api/v1/tokens", &mine)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
 }
 
 async fn leads_reach_only_their_teams_and_viewers_change_nothing(site: &Site) {
@@ -950,6 +981,8 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         "/api/v1/teams/{name}/plan/actions/{id}",
         "/api/v1/org/summary",
         "/api/v1/export",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
     ]
     .into_iter()
     .map(String::from)
@@ -980,7 +1013,7 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
             }
         }
     }
-    assert_eq!(operations, 18);
+    assert_eq!(operations, 20);
     // The document is the same with a token.
     assert_eq!(get(site, "/api/v1/openapi.json", &token).await.json(), doc);
 }

@@ -15,6 +15,7 @@
 //! | [`rounds`] | `/teams/{name}/rounds`, `/rounds/{id}`, `/rounds/{id}/close`, `/rounds/{id}/results` |
 //! | [`plans`] | `/teams/{name}/plan`, its goals and actions |
 //! | [`org`] | `/me`, `/org/summary`, `/export` |
+//! | [`tokens`] | `/tokens`, `/tokens/{id}`: the caller's own tokens |
 
 pub(crate) mod extract;
 pub(crate) mod org;
@@ -22,6 +23,7 @@ pub(crate) mod plans;
 pub(crate) mod problem;
 pub(crate) mod rounds;
 pub(crate) mod teams;
+pub(crate) mod tokens;
 
 use std::sync::OnceLock;
 
@@ -56,6 +58,7 @@ pub(crate) const BASE: &str = "/api/v1";
         (name = "rounds", description = "Rounds of the questionnaire and their results"),
         (name = "plans", description = "A team's goals and actions"),
         (name = "org", description = "The caller, the org summary, the export"),
+        (name = "tokens", description = "The caller's own API tokens"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -105,6 +108,8 @@ pub(crate) fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::me))
         .routes(routes!(org::summary))
         .routes(routes!(org::export))
+        .routes(routes!(tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .split_for_parts()
 }
 
