@@ -7,6 +7,7 @@
 //! | module | use cases |
 //! | --- | --- |
 //! | [`accounts`] | web accounts: set-up link, invitations, sign-in, sessions, who may see which team |
+//! | [`api_tokens`] | personal API tokens: make (secret shown once), list, revoke, authenticate |
 //! | [`teams`] | which team a name means; add, list, rename, move, archive |
 //! | [`assess`] | self-assessments: save, explain, correct, remove |
 //! | [`rounds`] | open, close, reopen, tokens, k, import, respond, status |
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod assess;
 pub mod backup;
 pub mod check;

@@ -500,6 +500,36 @@ impl App<'_> {
         }
     }
 
+    /// Checks that action `id` belongs to `team`: an action of another team
+    /// is "not found" for it, like one that never existed, so someone who
+    /// may change one team's plan can't reach another's actions by id.
+    async fn action_of_team(&self, team: &str, id: i64) -> Result<Action, AppError> {
+        let (team, actions) = self.actions(team).await?;
+        actions
+            .into_iter()
+            .find(|a| a.id.0 == id)
+            .ok_or_else(|| AppError::not_found(format!("action #{id} of {team}")))
+    }
+
+    /// [`App::update_action`] for an action of `team` only.
+    pub async fn update_team_action(
+        &self,
+        team: &str,
+        id: i64,
+        status: Option<&str>,
+        link: Option<&str>,
+        owner: Option<&str>,
+    ) -> Result<Action, AppError> {
+        self.action_of_team(team, id).await?;
+        self.update_action(id, status, link, owner).await
+    }
+
+    /// [`App::remove_action`] for an action of `team` only.
+    pub async fn remove_team_action(&self, team: &str, id: i64) -> Result<Action, AppError> {
+        self.action_of_team(team, id).await?;
+        self.remove_action(id).await
+    }
+
     pub async fn actions(&self, team: &str) -> Result<(TeamName, Vec<Action>), AppError> {
         let team = self.plan_team(team).await?;
         let actions = self.store.actions(&team).await?;

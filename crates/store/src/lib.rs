@@ -98,6 +98,29 @@ pub struct NewInvite {
     pub expires_at: OffsetDateTime,
 }
 
+/// A personal API token about to be stored: only the hash of its secret,
+/// and the secret's first characters so its owner can tell tokens apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub user: UserId,
+    pub name: String,
+    pub prefix: String,
+    pub hash: TokenHash,
+    pub created_at: OffsetDateTime,
+}
+
+/// A stored personal API token, as its owner sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user: UserId,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
 /// What can go wrong in storage, phrased for the person who has to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -445,6 +468,20 @@ pub trait Store: Send + Sync {
 
     /// The teams `user` leads, by id.
     async fn teams_led_by(&self, user: UserId) -> Result<Vec<TeamId>, StoreError>;
+
+    /// Stores a personal API token; its hash is unique (`Conflict` if not).
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError>;
+
+    /// The account an unrevoked API token belongs to, noting `now` as its
+    /// last use (at most once a minute, so reads stay cheap).
+    async fn api_token_user(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<User>, StoreError>;
+
+    /// The API tokens of `user`, revoked ones included, newest first.
+    async fn api_tokens_of(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes a token of `user` at `now` (a revoked one stays as it was);
+    /// `NotFound` when `user` has no token with that id.
+    async fn revoke_api_token(&self, user: UserId, id: i64, now: OffsetDateTime) -> Result<ApiToken, StoreError>;
 
     // ------------------------------------------------------------ export
 

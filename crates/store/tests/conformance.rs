@@ -784,6 +784,7 @@ conformance!(
         accounts::an_invitation_is_used_once_and_only_before_it_expires,
         accounts::sessions_expire_and_end_one_by_one_or_all_at_once,
         accounts::leads_are_linked_to_their_teams,
+        accounts::api_tokens_are_found_by_hash_until_revoked_by_their_owner,
         accounts::a_token_reads_its_own_answers_only_while_it_can_revise,
         kept::a_kept_result_comes_back_equal_and_only_while_it_matches,
         kept::answers_given_after_a_reopen_replace_nothing_kept,

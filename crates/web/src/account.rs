@@ -1,5 +1,6 @@
-//! Signing in and out, the set-up link and invitations, and the people
-//! page where admins invite others.
+//! Signing in and out, the set-up link and invitations, the people page
+//! where admins invite others, and everyone's account page, where they
+//! make and revoke their personal API tokens.
 
 use std::net::SocketAddr;
 
@@ -47,6 +48,110 @@ struct PeoplePage {
     people: Vec<User>,
     roles: [Role; 3],
     link: Option<(Role, String)>,
+}
+
+/// An API token as the account page lists it.
+struct TokenRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    created: String,
+    last_used: String,
+    revoked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    role: Role,
+    tokens: Vec<TokenRow>,
+    /// A token just made: its secret, shown this once.
+    secret: Option<String>,
+    error: Option<String>,
+}
+
+fn moment(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| at.date().to_string())
+}
+
+async fn account_page(
+    state: &AppState,
+    signed: &Signed,
+    secret: Option<String>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let tokens = state
+        .app()
+        .await?
+        .api_tokens(signed.user())
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created: moment(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "never".to_string(), moment),
+            revoked: t.revoked_at.map(moment),
+        })
+        .collect();
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = render(&AccountPage {
+        chrome: Chrome::of(&signed.0),
+        role: signed.user().role,
+        tokens,
+        secret,
+        error,
+    })?;
+    Ok((status, page).into_response())
+}
+
+async fn account(State(state): State<AppState>, signed: Signed) -> Result<Response, WebError> {
+    account_page(&state, &signed, None, None).await
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    signed: Signed,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    signed.check(&fields)?;
+    let name = field(&fields, "name").unwrap_or_default();
+    let made = state
+        .app()
+        .await?
+        .create_api_token(signed.user(), name, &mut OsRandom)
+        .await;
+    match made {
+        Ok(made) => {
+            tracing::info!(user = signed.user().id.0, token = made.token.id, "API token created");
+            account_page(&state, &signed, Some(made.secret), None).await
+        }
+        Err(e @ (asyncmm_app::AppError::Invalid { .. } | asyncmm_app::AppError::Conflict(_))) => {
+            account_page(&state, &signed, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    signed.check(&fields)?;
+    state.app().await?.revoke_api_token(signed.user(), id).await?;
+    tracing::info!(user = signed.user().id.0, token = id, "API token revoked");
+    Ok(Redirect::to("/account").into_response())
 }
 
 fn login_page(
@@ -244,4 +349,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/invite/{secret}", get(invite_form).post(accept_invite))
         .route("/people", get(people))
         .route("/people/invite", post(invite))
+        .route("/account", get(account))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
 }

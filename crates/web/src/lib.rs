@@ -15,9 +15,12 @@
 //! | `error` | one mapping from use-case errors to pages and statuses |
 //! | `plans` | a team's plan: goals, suggested actions, actions |
 //! | `org`, `trends` | the organisation: summary, grouped table, trends per quarter |
+//! | `api` | the JSON API under `/api/v1` and its OpenAPI document |
+//! | `account` | signing in and out, invitations, people, one's own API tokens |
 #![forbid(unsafe_code)]
 
 mod account;
+mod api;
 mod assets;
 mod auth;
 mod error;

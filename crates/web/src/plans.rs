@@ -403,13 +403,6 @@ async fn add_action(
     after(&state, &signed, &team, outcome).await
 }
 
-/// The action `id` if it belongs to `team`: the action use cases take an
-/// id alone, so a lead's form can't reach another team's action.
-async fn action_of(state: &AppState, team: &Team, id: i64) -> Result<Action, WebError> {
-    let (_, actions) = state.app().await?.actions(team.name.as_str()).await?;
-    actions.into_iter().find(|a| a.id.0 == id).ok_or(WebError::NotFound)
-}
-
 async fn update_action(
     State(state): State<AppState>,
     signed: Signed,
@@ -417,17 +410,26 @@ async fn update_action(
     Fields(fields): Fields,
 ) -> Result<Response, WebError> {
     let team = team_to_change(&state, &signed, &name, &fields).await?;
-    action_of(&state, &team, id).await?;
     let app = state.app().await?;
     let outcome = app
-        .update_action(
+        .update_team_action(
+            team.name.as_str(),
             id,
             optional(&fields, "status"),
             optional(&fields, "link"),
             optional(&fields, "owner"),
         )
         .await;
-    after(&state, &signed, &team, outcome).await
+    after(&state, &signed, &team, unknown_is_404(outcome)?).await
+}
+
+/// An action that is not the team's (or no longer exists) is a missing
+/// page, not a form to correct.
+fn unknown_is_404<T>(outcome: Result<T, AppError>) -> Result<Result<T, AppError>, WebError> {
+    match outcome {
+        Err(AppError::NotFound { .. }) => Err(WebError::NotFound),
+        other => Ok(other),
+    }
 }
 
 async fn remove_action(
@@ -437,9 +439,8 @@ async fn remove_action(
     Fields(fields): Fields,
 ) -> Result<Response, WebError> {
     let team = team_to_change(&state, &signed, &name, &fields).await?;
-    action_of(&state, &team, id).await?;
-    let outcome = state.app().await?.remove_action(id).await;
-    after(&state, &signed, &team, outcome).await
+    let outcome = state.app().await?.remove_team_action(team.name.as_str(), id).await;
+    after(&state, &signed, &team, unknown_is_404(outcome)?).await
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -97,6 +97,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/readyz", get(crate::health::readyz))
         .route("/static/style.css", get(crate::assets::style))
         .merge(crate::pages::router())
+        .merge(crate::api::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

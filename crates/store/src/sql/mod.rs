@@ -21,6 +21,7 @@
 //! to the same behaviour.
 
 mod accounts;
+mod api_tokens;
 mod assessments;
 mod backup;
 mod bulk;
@@ -538,6 +539,27 @@ impl Store for Database {
 
     async fn teams_led_by(&self, user: UserId) -> Result<Vec<TeamId>, StoreError> {
         self.teams_led(user).await.explained(self)
+    }
+
+    async fn create_api_token(&self, token: &crate::NewApiToken) -> Result<crate::ApiToken, StoreError> {
+        self.insert_api_token(token).await.explained(self)
+    }
+
+    async fn api_token_user(&self, hash: &TokenHash, now: OffsetDateTime) -> Result<Option<User>, StoreError> {
+        self.user_of_api_token(hash, now).await.explained(self)
+    }
+
+    async fn api_tokens_of(&self, user: UserId) -> Result<Vec<crate::ApiToken>, StoreError> {
+        self.api_tokens_of_user(user).await.explained(self)
+    }
+
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: i64,
+        now: OffsetDateTime,
+    ) -> Result<crate::ApiToken, StoreError> {
+        self.revoke_token_of(user, id, now).await.explained(self)
     }
 
     async fn export_all(&self) -> Result<ExportDocument, StoreError> {

@@ -6,7 +6,7 @@
 
 use asyncmm_core::account::{Role, UserId};
 use asyncmm_core::{Mode, NewRound, TeamId, Token, TokenHash};
-use asyncmm_store::NewInvite;
+use asyncmm_store::{NewApiToken, NewInvite};
 use time::macros::date;
 
 use super::*;
@@ -105,6 +105,72 @@ pub async fn sessions_expire_and_end_one_by_one_or_all_at_once(store: Arc<dyn St
     assert_eq!(store.delete_sessions_of(lead.id).await.expect("everywhere"), 2);
     assert!(store.session(&secret(11), T0).await.expect("session").is_none());
     assert_eq!(store.delete_sessions_of(UserId(999)).await.expect("nobody"), 0);
+}
+
+pub async fn api_tokens_are_found_by_hash_until_revoked_by_their_owner(store: Arc<dyn Store>) {
+    store.create_invite(&invite(1, Role::Lead)).await.expect("invite");
+    store.create_invite(&invite(2, Role::Viewer)).await.expect("invite");
+    let lead = store.accept_invite(&secret(1), "Lea", "h", T0).await.expect("accept");
+    let viewer = store.accept_invite(&secret(2), "Vic", "h", T0).await.expect("accept");
+    let new = |n: u32, user: UserId, name: &str, at| NewApiToken {
+        user,
+        name: name.to_string(),
+        prefix: format!("amm_{n:04}"),
+        hash: secret(n),
+        created_at: at,
+    };
+    let ci = store
+        .create_api_token(&new(20, lead.id, "ci", T0))
+        .await
+        .expect("token");
+    let laptop = store
+        .create_api_token(&new(21, lead.id, "laptop", T0 + Duration::hours(1)))
+        .await
+        .expect("token");
+    store
+        .create_api_token(&new(22, viewer.id, "mine", T0))
+        .await
+        .expect("token");
+    assert!(
+        matches!(
+            store.create_api_token(&new(20, viewer.id, "same secret", T0)).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a hash is unique"
+    );
+    assert_eq!((ci.name.as_str(), ci.prefix.as_str()), ("ci", "amm_0020"));
+    assert_eq!((ci.last_used_at, ci.revoked_at), (None, None));
+
+    let used = T0 + Duration::minutes(5);
+    let user = store
+        .api_token_user(&secret(20), used)
+        .await
+        .expect("find")
+        .expect("valid");
+    assert_eq!(user, lead);
+    assert!(store.api_token_user(&secret(29), used).await.expect("find").is_none());
+    let listed = store.api_tokens_of(lead.id).await.expect("list");
+    let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["laptop", "ci"], "newest first, the viewer's not among them");
+    assert_eq!(listed[1].last_used_at, Some(used));
+
+    // Only the owner revokes; a revoked token finds nobody and stays listed.
+    assert!(matches!(
+        store.revoke_api_token(viewer.id, ci.id, used).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.api_token_user(&secret(20), used).await.expect("find").is_some());
+    let revoked = store.revoke_api_token(lead.id, ci.id, used).await.expect("revoke");
+    assert_eq!(revoked.revoked_at, Some(used));
+    let again = store
+        .revoke_api_token(lead.id, ci.id, used + Duration::days(1))
+        .await
+        .expect("revoke again");
+    assert_eq!(again.revoked_at, Some(used), "the first revocation stands");
+    assert!(store.api_token_user(&secret(20), used).await.expect("find").is_none());
+    assert!(store.api_token_user(&secret(21), used).await.expect("find").is_some());
+    assert_eq!(laptop.user, lead.id);
+    assert_eq!(store.api_tokens_of(lead.id).await.expect("list").len(), 2);
 }
 
 pub async fn leads_are_linked_to_their_teams(store: Arc<dyn Store>) {

@@ -1,0 +1,1019 @@
+//! The JSON API over HTTP, as a program uses it: personal API tokens, the
+//! role boundaries of the pages, problem documents for every error, pages
+//! of lists, the gate on open rounds, and the OpenAPI document matching
+//! the routes served. Each test runs on a fresh SQLite database and, when
+//! `ASYNCMM_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL schema.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use asyncmm_app::{App, OsRandom};
+use asyncmm_core::account::{Role, User};
+use asyncmm_store::Store;
+use asyncmm_web::{Config, Server};
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+const POSTGRES_URL_VAR: &str = "ASYNCMM_TEST_POSTGRES_URL";
+const PASSWORD: &str = "correct horse battery";
+
+/// Where the site's data lives, to look at it directly.
+enum Data {
+    Sqlite(tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+struct Site {
+    base: String,
+    store: Arc<dyn Store>,
+    data: Data,
+}
+
+fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000;
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn serve(store: Arc<dyn Store>) -> String {
+    let config = Config {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        public_url: None,
+    };
+    let server = Server::bind(&config, Arc::clone(&store)).await.expect("bind");
+    let base = server.public_url().to_string();
+    tokio::spawn(server.run(std::future::pending()));
+    base
+}
+
+impl Site {
+    async fn sqlite() -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("web.db");
+        let store: Arc<dyn Store> = Arc::from(
+            asyncmm_store::connect(&path.display().to_string())
+                .await
+                .expect("store"),
+        );
+        let base = serve(Arc::clone(&store)).await;
+        Site {
+            base,
+            store,
+            data: Data::Sqlite(dir),
+        }
+    }
+
+    /// `None` (after saying so) when no PostgreSQL server is configured.
+    async fn postgres() -> Option<Site> {
+        let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
+            eprintln!("PostgreSQL API test skipped: set {POSTGRES_URL_VAR} to run it");
+            return None;
+        };
+        let schema = unique("asyncmm_api");
+        let store: Arc<dyn Store> = Arc::from(
+            asyncmm_store::connect_postgres_in_schema(&url, &schema)
+                .await
+                .expect("connect to the test PostgreSQL server"),
+        );
+        let base = serve(Arc::clone(&store)).await;
+        Some(Site {
+            base,
+            store,
+            data: Data::Postgres { url, schema },
+        })
+    }
+
+    async fn finish(self) {
+        if let Data::Postgres { url, schema } = &self.data {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .execute(&mut conn)
+                .await
+                .expect("drop the test schema");
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn app(&self) -> App<'_> {
+        App::new(self.store.as_ref(), OffsetDateTime::now_utc())
+            .await
+            .expect("app")
+    }
+
+    /// A new account with `role` (the first one through the set-up link,
+    /// the others invited by `by`), and an API token of theirs.
+    async fn person(&self, by: Option<&User>, role: Role, name: &str) -> (User, String) {
+        let app = self.app().await;
+        let link = match by {
+            None => app
+                .setup_link(&mut OsRandom)
+                .await
+                .expect("link")
+                .expect("first account"),
+            Some(admin) => app.invite(admin, role, &mut OsRandom).await.expect("invite"),
+        };
+        let start = app
+            .accept_invite(&link.reveal(), name, PASSWORD, PASSWORD, &mut OsRandom)
+            .await
+            .expect("account");
+        let token = app
+            .create_api_token(&start.user, "tests", &mut OsRandom)
+            .await
+            .expect("token");
+        (start.user, token.secret)
+    }
+
+    /// Every text the database holds about API tokens, and for SQLite the
+    /// raw bytes of its files (journal included).
+    async fn stored_token_data(&self) -> (Vec<String>, Vec<u8>) {
+        let query = "SELECT name || ' ' || prefix || ' ' || CAST(length(hash) AS TEXT) FROM api_tokens";
+        match &self.data {
+            Data::Sqlite(dir) => {
+                use sqlx::Connection;
+                let path = dir.path().join("web.db");
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("open");
+                let rows: Vec<String> = sqlx::query_scalar(query).fetch_all(&mut conn).await.expect("rows");
+                let mut bytes = Vec::new();
+                for entry in std::fs::read_dir(dir.path()).expect("dir") {
+                    bytes.extend(std::fs::read(entry.expect("entry").path()).expect("file"));
+                }
+                (rows, bytes)
+            }
+            Data::Postgres { url, schema } => {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+                let query = query
+                    .replace("length(hash)", "octet_length(hash)")
+                    .replace("FROM api_tokens", &format!("FROM \"{schema}\".api_tokens"));
+                let rows: Vec<String> = sqlx::query_scalar(&query).fetch_all(&mut conn).await.expect("rows");
+                (rows, Vec::new())
+            }
+        }
+    }
+}
+
+/// Runs each scenario on SQLite, and on PostgreSQL when configured.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let site = super::Site::sqlite().await;
+                    super::$name(&site).await;
+                    site.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(site) = super::Site::postgres().await else { return };
+                    // In a task, so a failing assertion still lets the
+                    // schema be dropped, then fails the test with it.
+                    let site = std::sync::Arc::new(site);
+                    let shared = std::sync::Arc::clone(&site);
+                    let outcome = tokio::spawn(async move { super::$name(&shared).await }).await;
+                    if let Some(site) = std::sync::Arc::into_inner(site) {
+                        site.finish().await;
+                    }
+                    if let Err(e) = outcome {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    requests_without_a_valid_token_get_401_problems,
+    tokens_are_made_and_revoked_on_the_account_page_and_stored_hashed,
+    leads_reach_only_their_teams_and_viewers_change_nothing,
+    an_open_round_serves_its_count_only,
+    lists_come_in_pages_that_hold_every_item,
+    every_error_is_a_problem_document,
+    a_plan_is_changed_through_its_team_only,
+    the_openapi_document_lists_exactly_the_routes_served,
+);
+
+/// An answer from the API.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem document with `status`; returns its detail.
+    fn problem(&self, status: StatusCode) -> String {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(self.content_type(), "application/problem+json", "{}", self.text);
+        let body = self.json();
+        assert_eq!(body["type"], "about:blank", "{body}");
+        assert_eq!(body["status"], status.as_u16(), "{body}");
+        assert_eq!(
+            body["title"],
+            status.canonical_reason().expect("a known status"),
+            "{body}"
+        );
+        let detail = body["detail"].as_str().expect("a detail").to_string();
+        assert!(!detail.is_empty(), "{body}");
+        detail
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn call(site: &Site, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    let mut request = client().request(method, site.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        text: response.text().await.expect("body"),
+    }
+}
+
+async fn get(site: &Site, path: &str, token: &str) -> Reply {
+    call(site, Method::GET, path, Some(token), None).await
+}
+
+async fn post(site: &Site, path: &str, token: &str, body: Value) -> Reply {
+    call(site, Method::POST, path, Some(token), Some(body)).await
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+// ------------------------------------------------------------ browser helpers
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::limited(5))
+        .build()
+        .expect("client")
+}
+
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form token in the page") + 19;
+    html[at..].split('"').next().expect("value").to_string()
+}
+
+async fn form(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let response = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(fields).expect("form"))
+        .send()
+        .await
+        .expect("post");
+    (response.status(), response.text().await.expect("body"))
+}
+
+async fn page(client: &reqwest::Client, url: &str) -> (StatusCode, String) {
+    let response = client.get(url).send().await.expect("get");
+    (response.status(), response.text().await.expect("body"))
+}
+
+/// Signs in with the browser's login form.
+async fn sign_in(site: &Site, name: &str) -> reqwest::Client {
+    let client = browser();
+    let (_, login) = page(&client, &site.url("/login")).await;
+    let (status, teams) = form(
+        &client,
+        &site.url("/login"),
+        &[("csrf", &csrf(&login)), ("name", name), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{teams}");
+    assert!(teams.contains("<h1>Teams</h1>"), "{teams}");
+    client
+}
+
+/// Answers all five areas of a quick round in a fresh browser.
+async fn answer_quick(link: &str, level: u8) {
+    let client = browser();
+    let (status, intro) = page(&client, link).await;
+    assert_eq!(status, StatusCode::OK, "{intro}");
+    for number in 1..=5 {
+        let url = format!("{link}/{number}");
+        let (status, html) = page(&client, &url).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let field = html
+            .split("name=\"area.")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("an area field")
+            .to_string();
+        let (status, next) = form(
+            &client,
+            &url,
+            &[
+                ("csrf", &csrf(&html)),
+                (&format!("area.{field}"), &level.to_string()),
+                ("go", "next"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{next}");
+    }
+}
+
+// ------------------------------------------------------------ scenarios
+
+async fn requests_without_a_valid_token_get_401_problems(site: &Site) {
+    let (admin, token) = site.person(None, Role::Admin, "Ada Admin").await;
+    assert_eq!(get(site, "/api/v1/me", &token).await.json()["name"], "Ada Admin");
+
+    let none = call(site, Method::GET, "/api/v1/teams", None, None).await;
+    let detail = none.problem(StatusCode::UNAUTHORIZED);
+    assert!(detail.contains("Authorization: Bearer"), "{detail}");
+    assert_eq!(none.headers["www-authenticate"], "Bearer realm=\"asyncmm\"");
+    // Writes too, before the body is even read.
+    call(
+        site,
+        Method::POST,
+        "/api/v1/teams",
+        None,
+        Some(json!({"name": "Sneaky"})),
+    )
+    .await
+    .problem(StatusCode::UNAUTHORIZED);
+    let basic = client()
+        .get(site.url("/api/v1/teams"))
+        .basic_auth("Ada Admin", Some(PASSWORD))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+    get(site, "/api/v1/teams", "amm_not-a-token")
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    // Well-formed, but never issued.
+    let forged = format!("amm_{}", "a".repeat(32));
+    get(site, "/api/v1/teams", &forged)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+
+    // Revoked: refused from then on, and still listed as revoked.
+    let app = site.app().await;
+    let listed = app.api_tokens(&admin).await.expect("tokens");
+    app.revoke_api_token(&admin, listed[0].id).await.expect("revoke");
+    let detail = get(site, "/api/v1/me", &token).await.problem(StatusCode::UNAUTHORIZED);
+    assert!(detail.contains("revoked"), "{detail}");
+    assert!(app.api_tokens(&admin).await.expect("tokens")[0].revoked_at.is_some());
+
+    // A signed-in browser's session cookie does not authenticate the API.
+    let browser = sign_in(site, "Ada Admin").await;
+    let response = browser.get(site.url("/api/v1/teams")).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = browser
+        .post(site.url("/api/v1/teams"))
+        .json(&json!({"name": "Through a cookie"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.visible_teams(&admin, true).await.expect("teams").is_empty());
+}
+
+async fn tokens_are_made_and_revoked_on_the_account_page_and_stored_hashed(site: &Site) {
+    let (admin, _) = site.person(None, Role::Admin, "Ada Admin").await;
+    site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let lead = sign_in(site, "Lea Lead").await;
+    let (status, account) = page(&lead, &site.url("/account")).await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+    assert!(
+        account.contains("<code>amm_"),
+        "the token made for the tests is listed: {account}"
+    );
+
+    // A form without the session's token makes nothing.
+    let (status, _) = form(&lead, &site.url("/account/tokens"), &[("name", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, made) = form(
+        &lead,
+        &site.url("/account/tokens"),
+        &[("csrf", &csrf(&account)), ("name", "report <script>")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    assert!(
+        made.contains("report &#60;script&#62;") || made.contains("report &lt;script&gt;"),
+        "{made}"
+    );
+    let at = made.find("<p class=\"token\">").expect("the secret is shown") + 17;
+    let secret = made[at..].split('<').next().expect("secret").to_string();
+    assert!(secret.starts_with("amm_") && secret.len() == 36, "{secret}");
+    let me = get(site, "/api/v1/me", &secret).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.json(), json!({"name": "Lea Lead", "role": "lead"}));
+    // Shown once: the page never shows it again, only its prefix.
+    let (_, again) = page(&lead, &site.url("/account")).await;
+    assert!(!again.contains(&secret), "{again}");
+    assert!(again.contains(&format!("<code>{}…</code>", &secret[..8])), "{again}");
+
+    // Only a hash and the prefix are stored.
+    let (rows, bytes) = site.stored_token_data().await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.contains(&format!("report <script> {} 32", &secret[..8])),
+        "{rows:?}"
+    );
+    for text in &rows {
+        assert!(!text.contains(&secret[4..]), "{text}");
+    }
+    let body = &secret.as_bytes()[4..];
+    assert!(
+        !bytes.windows(body.len()).any(|w| w == body),
+        "the secret is nowhere in the database files"
+    );
+
+    // Revoking needs the form token and the owner; then the token is refused.
+    let id = {
+        let at = again.find("/account/tokens/").expect("a revoke form") + 16;
+        again[at..].split('/').next().expect("id").to_string()
+    };
+    let revoke = site.url(&format!("/account/tokens/{id}/revoke"));
+    let (status, _) = form(&lead, &revoke, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let other = sign_in(site, "Ada Admin").await;
+    let (_, theirs) = page(&other, &site.url("/account")).await;
+    let (status, _) = form(&other, &revoke, &[("csrf", &csrf(&theirs))]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another person's token is not theirs to revoke"
+    );
+    assert_eq!(get(site, "/api/v1/me", &secret).await.status, StatusCode::OK);
+    let (status, after) = form(&lead, &revoke, &[("csrf", &csrf(&again))]).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert!(after.contains("revoked 20"), "{after}");
+    get(site, "/api/v1/me", &secret).await.problem(StatusCode::UNAUTHORIZED);
+
+    // Through the API: the caller's own tokens, without secrets; a token
+    // revokes itself, and nobody else's.
+    let (_, mine) = site.person(Some(&admin), Role::Viewer, "Vic Viewer").await;
+    let listed = get(site, "/api/v1/tokens", &mine).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let listed = listed.json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let own = &listed["items"][0];
+    assert_eq!(
+        (own["name"].as_str(), own["prefix"].as_str()),
+        (Some("tests"), Some(&mine[..8]))
+    );
+    assert!(own["revoked_at"].is_null() && own["last_used_at"].is_string(), "{own}");
+    assert!(!listed.to_string().contains(&mine[8..]), "{listed}");
+    call(site, Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&mine), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    let own_id = own["id"].as_i64().expect("id");
+    let revoked = call(
+        site,
+        Method::DELETE,
+        &format!("/api/v1/tokens/{own_id}"),
+        Some(&mine),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+    get(site, "/api/v1/tokens", &mine)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+}
+
+async fn leads_reach_only_their_teams_and_viewers_change_nothing(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead_a) = site.person(Some(&admin), Role::Lead, "Lead A").await;
+    let (_, lead_b) = site.person(Some(&admin), Role::Lead, "Lead B").await;
+    let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    let alpha = post(site, "/api/v1/teams", &lead_a, json!({"name": "Alpha"})).await;
+    assert_eq!(alpha.status, StatusCode::CREATED, "{}", alpha.text);
+    assert_eq!(
+        alpha.json(),
+        json!({"name": "Alpha", "parent": null, "archived": false})
+    );
+    let sub = post(
+        site,
+        "/api/v1/teams",
+        &lead_a,
+        json!({"name": "Alpha Web", "parent": "Alpha"}),
+    )
+    .await;
+    assert_eq!(sub.json()["parent"], "Alpha", "{}", sub.text);
+    assert_eq!(
+        post(site, "/api/v1/teams", &lead_b, json!({"name": "Beta"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let action = post(
+        site,
+        "/api/v1/teams/Beta/plan/actions",
+        &lead_b,
+        json!({"title": "Beta's action"}),
+    )
+    .await;
+    assert_eq!(action.status, StatusCode::CREATED, "{}", action.text);
+    let beta_action = action.json()["id"].as_i64().expect("id");
+
+    // Lead A sees and reaches Alpha (and what is inside it) only.
+    assert_eq!(
+        names(&get(site, "/api/v1/teams", &lead_a).await.json()),
+        ["Alpha", "Alpha Web"]
+    );
+    for path in [
+        "/api/v1/teams/Beta",
+        "/api/v1/teams/Beta/rounds",
+        "/api/v1/teams/Beta/plan",
+    ] {
+        get(site, path, &lead_a).await.problem(StatusCode::FORBIDDEN);
+    }
+    let writes = [
+        (Method::POST, "/api/v1/teams/Beta/rounds", json!({"links": 3})),
+        (Method::POST, "/api/v1/teams/Beta/archive", json!({})),
+        (
+            Method::POST,
+            "/api/v1/teams",
+            json!({"name": "Beta Sub", "parent": "Beta"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/teams/Beta/plan/actions",
+            json!({"title": "Sneaky"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/teams/Beta/plan/goals",
+            json!({"area": "documentation", "level": 2, "by": "2030-01-01"}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        call(site, method.clone(), path, Some(&lead_a), Some(body.clone()))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    // Beta's action can't be reached through Alpha either.
+    let through_alpha = format!("/api/v1/teams/Alpha/plan/actions/{beta_action}");
+    call(
+        site,
+        Method::PATCH,
+        &through_alpha,
+        Some(&lead_a),
+        Some(json!({"status": "dropped"})),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    call(site, Method::DELETE, &through_alpha, Some(&lead_a), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    get(site, "/api/v1/org/summary", &lead_a)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    get(site, "/api/v1/export", &lead_a)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+    // The viewer reads everything and changes nothing.
+    assert_eq!(
+        names(&get(site, "/api/v1/teams", &viewer).await.json()),
+        ["Alpha", "Alpha Web", "Beta"]
+    );
+    assert_eq!(
+        get(site, "/api/v1/teams/Beta/plan", &viewer).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(get(site, "/api/v1/org/summary", &viewer).await.status, StatusCode::OK);
+    for (method, path, body) in &writes {
+        call(site, method.clone(), path, Some(&viewer), Some(body.clone()))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    post(site, "/api/v1/teams", &viewer, json!({"name": "Gamma"}))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    call(
+        site,
+        Method::PATCH,
+        &format!("/api/v1/teams/Beta/plan/actions/{beta_action}"),
+        Some(&viewer),
+        Some(json!({"status": "dropped"})),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN);
+    get(site, "/api/v1/export", &viewer)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+    // Nothing changed; the admin exports everything.
+    let plan = get(site, "/api/v1/teams/Beta/plan", &admin_token).await.json();
+    assert_eq!(plan["actions"].as_array().map(Vec::len), Some(1), "{plan}");
+    assert_eq!(plan["actions"][0]["status"], "todo", "{plan}");
+    let export = get(site, "/api/v1/export", &admin_token).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.content_type(), "application/json");
+    let text = export.text.clone();
+    assert!(
+        text.contains("\"Alpha Web\"") && text.contains("Beta's action"),
+        "{text}"
+    );
+    assert!(!text.contains("Sneaky") && !text.contains("Gamma"), "{text}");
+}
+
+async fn an_open_round_serves_its_count_only(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    let (_, other_lead) = site.person(Some(&admin), Role::Lead, "Otto Other").await;
+    post(site, "/api/v1/teams", &lead, json!({"name": "Platform"})).await;
+    let opened = post(
+        site,
+        "/api/v1/teams/Platform/rounds",
+        &lead,
+        json!({"mode": "quick", "k": 5, "links": 6}),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text);
+    let opened = opened.json();
+    let id = opened["round"]["id"].as_i64().expect("id");
+    assert_eq!(opened["round"]["state"], "open");
+    assert_eq!(opened["round"]["team"], "Platform");
+    let links: Vec<String> = opened["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(|l| l.as_str().expect("link").to_string())
+        .collect();
+    assert_eq!(links.len(), 6);
+    assert!(links.iter().all(|l| l.starts_with(&format!("{}/r/", site.base))));
+    for (i, link) in links.iter().take(5).enumerate() {
+        answer_quick(link, if i < 3 { 2 } else { 3 }).await;
+    }
+
+    let round = get(site, &format!("/api/v1/rounds/{id}"), &viewer).await.json();
+    assert_eq!(
+        (round["state"].as_str(), round["responses"].as_u64()),
+        (Some("open"), Some(5))
+    );
+    for token in [&admin_token, &lead, &viewer] {
+        let refused = get(site, &format!("/api/v1/rounds/{id}/results"), token).await;
+        let detail = refused.problem(StatusCode::CONFLICT);
+        assert!(detail.contains("open") && detail.contains("5 responses"), "{detail}");
+        assert!(!refused.text.contains("median"), "{}", refused.text);
+    }
+    let listed = get(site, "/api/v1/teams/Platform/rounds", &viewer).await.json();
+    assert!(!listed.to_string().contains("median"), "{listed}");
+    assert_eq!(listed["items"][0]["responses"], 5, "{listed}");
+
+    // Another team's lead neither reads nor closes it; the viewer can't
+    // close it; its lead can, once.
+    for path in [format!("/api/v1/rounds/{id}"), format!("/api/v1/rounds/{id}/results")] {
+        get(site, &path, &other_lead).await.problem(StatusCode::FORBIDDEN);
+    }
+    for token in [&other_lead, &viewer] {
+        post(site, &format!("/api/v1/rounds/{id}/close"), token, json!({}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    assert_eq!(
+        get(site, &format!("/api/v1/rounds/{id}"), &lead).await.json()["state"],
+        "open"
+    );
+    let closed = post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({})).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    assert_eq!(closed.json()["state"], "closed");
+    post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    let result = get(site, &format!("/api/v1/rounds/{id}/results"), &viewer).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.text);
+    let report = result.json();
+    let areas = report["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 5, "{report}");
+    // Three answered 2 and two answered 3 in every area: the median is 2.
+    for area in areas {
+        assert_eq!(area["median"].as_f64(), Some(2.0), "{area}");
+    }
+    get(site, "/api/v1/rounds/999/results", &viewer)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}
+
+async fn lists_come_in_pages_that_hold_every_item(site: &Site) {
+    let (_, token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let made = ["Team 10", "Team 2", "Team 1", "Team 9", "alpha", "Beta", "Team 3"];
+    for name in made {
+        let reply = post(site, "/api/v1/teams", &token, json!({"name": name})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    post(site, "/api/v1/teams/Beta/archive", &token, json!({})).await;
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/teams?archived=true&per_page=3".to_string());
+    let mut pages = 0;
+    while let Some(path) = next {
+        let reply = get(site, &path, &token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let body = reply.json();
+        pages += 1;
+        assert_eq!(
+            (body["total"].as_u64(), body["pages"].as_u64()),
+            (Some(7), Some(3)),
+            "{body}"
+        );
+        assert_eq!(body["page"].as_u64(), Some(pages), "{body}");
+        seen.extend(names(&body));
+        let link = reply.headers["link"].to_str().expect("link").to_string();
+        assert!(
+            link.contains("rel=\"first\"") && link.contains("rel=\"last\""),
+            "{link}"
+        );
+        next = link
+            .split(", ")
+            .find(|l| l.ends_with("rel=\"next\""))
+            .map(|l| l.trim_start_matches('<').split('>').next().expect("uri").to_string());
+        if let Some(next) = &next {
+            assert!(next.contains("archived=true") && next.contains("per_page=3"), "{next}");
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        ["alpha", "Beta", "Team 1", "Team 2", "Team 3", "Team 9", "Team 10"],
+        "every team once, in natural order, across the pages"
+    );
+    let active = get(site, "/api/v1/teams?per_page=100", &token).await.json();
+    assert_eq!(
+        names(&active),
+        ["alpha", "Team 1", "Team 2", "Team 3", "Team 9", "Team 10"]
+    );
+    let past = get(site, "/api/v1/teams?page=9&per_page=3", &token).await.json();
+    assert_eq!(
+        (past["items"].as_array().map(Vec::len), past["total"].as_u64()),
+        (Some(0), Some(6))
+    );
+    for bad in ["page=0", "per_page=0", "per_page=101", "page=first"] {
+        get(site, &format!("/api/v1/teams?{bad}"), &token)
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+    }
+}
+
+async fn every_error_is_a_problem_document(site: &Site) {
+    let (_, token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let detail = get(site, "/api/v1/nowhere", &token)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    assert!(detail.contains("openapi.json"), "{detail}");
+    for path in [
+        "/api/v1/nowhere",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/teams/Platform/nowhere",
+    ] {
+        call(site, Method::GET, path, None, None)
+            .await
+            .problem(StatusCode::NOT_FOUND);
+    }
+    let wrong = call(site, Method::PUT, "/api/v1/teams", Some(&token), Some(json!({}))).await;
+    wrong.problem(StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong.headers.contains_key("allow"));
+    // A body that is not JSON, or not the right JSON.
+    let broken = client()
+        .post(site.url("/api/v1/teams"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(broken.headers()["content-type"], "application/problem+json");
+    let detail = post(site, "/api/v1/teams", &token, json!({"title": "no name"}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains("name"), "{detail}");
+    let plain = client()
+        .post(site.url("/api/v1/teams"))
+        .bearer_auth(&token)
+        .body("name=Platform")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(plain.headers()["content-type"], "application/problem+json");
+    // What the use cases refuse.
+    post(site, "/api/v1/teams", &token, json!({"name": "  "}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        post(site, "/api/v1/teams", &token, json!({"name": "Platform"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    post(site, "/api/v1/teams", &token, json!({"name": "platform"}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    post(site, "/api/v1/teams/Platform/rounds", &token, json!({"k": 2}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    post(site, "/api/v1/teams/Platform/rounds", &token, json!({"mode": "slow"}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    get(site, "/api/v1/rounds/first", &token)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    get(site, "/api/v1/rounds/41", &token)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}
+
+async fn a_plan_is_changed_through_its_team_only(site: &Site) {
+    let (admin, _) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    post(site, "/api/v1/teams", &lead, json!({"name": "Platform"})).await;
+    let plan = "/api/v1/teams/Platform/plan";
+    let goal = post(
+        site,
+        &format!("{plan}/goals"),
+        &lead,
+        json!({"area": "documentation", "level": 2, "by": "2030-06-30"}),
+    )
+    .await;
+    assert_eq!(goal.status, StatusCode::CREATED, "{}", goal.text);
+    let goal = goal.json();
+    assert_eq!(
+        (goal["area"].as_str(), goal["target"].as_u64(), goal["by"].as_str()),
+        (Some("documentation"), Some(2), Some("2030-06-30")),
+        "{goal}"
+    );
+    post(
+        site,
+        &format!("{plan}/goals"),
+        &lead,
+        json!({"area": "nowhere", "level": 2, "by": "2030-06-30"}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let action = post(
+        site,
+        &format!("{plan}/actions"),
+        &lead,
+        json!({"title": "Write decision records", "owner": "Lea", "link": "https://example.com/adr", "statements": ["decision-making.2.1"]}),
+    )
+    .await;
+    assert_eq!(action.status, StatusCode::CREATED, "{}", action.text);
+    let id = action.json()["id"].as_i64().expect("id");
+    post(
+        site,
+        &format!("{plan}/actions"),
+        &lead,
+        json!({"title": "x", "link": "not a link"}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = call(
+        site,
+        Method::PATCH,
+        &format!("{plan}/actions/{id}"),
+        Some(&lead),
+        Some(json!({"status": "doing"})),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(changed.json()["status"], "doing");
+    call(
+        site,
+        Method::PATCH,
+        &format!("{plan}/actions/{id}"),
+        Some(&lead),
+        Some(json!({})),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = get(site, plan, &lead).await.json();
+    assert_eq!(shown["goals"].as_array().map(Vec::len), Some(1), "{shown}");
+    assert_eq!(shown["actions"][0]["title"], "Write decision records", "{shown}");
+    let removed = call(site, Method::DELETE, &format!("{plan}/actions/{id}"), Some(&lead), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    call(site, Method::DELETE, &format!("{plan}/actions/{id}"), Some(&lead), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    let shown = get(site, plan, &lead).await.json();
+    assert_eq!(shown["actions"].as_array().map(Vec::len), Some(0), "{shown}");
+}
+
+async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
+    let (_, token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let reply = call(site, Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.content_type(), "application/json");
+    let doc = reply.json();
+    let version = doc["openapi"].as_str().expect("openapi");
+    assert!(version.starts_with("3.1."), "{version}");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["token"]["scheme"], "bearer",
+        "{doc}"
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object(), "{doc}");
+
+    let paths = doc["paths"].as_object().expect("paths");
+    let documented: BTreeSet<String> = paths.keys().cloned().collect();
+    let expected: BTreeSet<String> = [
+        "/api/v1/openapi.json",
+        "/api/v1/me",
+        "/api/v1/teams",
+        "/api/v1/teams/{name}",
+        "/api/v1/teams/{name}/archive",
+        "/api/v1/teams/{name}/rounds",
+        "/api/v1/rounds/{id}",
+        "/api/v1/rounds/{id}/close",
+        "/api/v1/rounds/{id}/results",
+        "/api/v1/teams/{name}/plan",
+        "/api/v1/teams/{name}/plan/goals",
+        "/api/v1/teams/{name}/plan/actions",
+        "/api/v1/teams/{name}/plan/actions/{id}",
+        "/api/v1/org/summary",
+        "/api/v1/export",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(documented, expected);
+
+    // Every documented operation is served (it asks for a token, where a
+    // missing route would say 404 and a missing method 405), and every
+    // other method on a documented path is not served.
+    let methods = ["get", "post", "put", "patch", "delete"];
+    let mut operations = 0;
+    for (path, item) in paths {
+        let concrete = path.replace("{name}", "Platform").replace("{id}", "1");
+        for method in methods {
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let reply = call(site, verb, &concrete, None, Some(json!({}))).await;
+            if item.get(method).is_some() {
+                operations += 1;
+                if path == "/api/v1/openapi.json" {
+                    assert_eq!(reply.status, StatusCode::OK);
+                } else {
+                    reply.problem(StatusCode::UNAUTHORIZED);
+                    let op = &item[method];
+                    assert!(op["responses"]["401"].is_object(), "{method} {path}: 401 documented");
+                }
+            } else {
+                reply.problem(StatusCode::METHOD_NOT_ALLOWED);
+            }
+        }
+    }
+    assert_eq!(operations, 20);
+    // The document is the same with a token.
+    assert_eq!(get(site, "/api/v1/openapi.json", &token).await.json(), doc);
+}
