@@ -29,7 +29,8 @@ fn assessed_twice(env: &Env) {
 
 fn assert_self_contained(html: &str) {
     assert!(!html.contains("<script"), "no script element");
-    assert!(html.contains("&lt;script&gt;"), "team name escaped");
+    assert!(html.contains("&#60;script&#62;"), "team name escaped in the page");
+    assert!(html.contains("&lt;script&gt;"), "team name escaped in the charts");
     for (at, _) in html.match_indices("http") {
         assert!(
             html[..at].ends_with("<a href=\""),
@@ -281,13 +282,13 @@ fn the_html_report_shows_the_plan() {
     );
     assert!(
         plan.contains(
-            "<a href=\"https://example.com/issues/12?a=1&amp;b=%222%22\">&lt;script&gt;alert(1)&lt;/script&gt; \
-             agendas &amp; &quot;notes&quot;</a> — &lt;b&gt;Ana&lt;/b&gt;"
+            "<a href=\"https://example.com/issues/12?a=1&#38;b=%222%22\"><bdi>&#60;script&#62;alert(1)&#60;/script&#62; \
+             agendas &#38; &#34;notes&#34;</bdi></a> — <bdi>&#60;b&#62;Ana&#60;/b&#62;</bdi>"
         ),
         "{plan}"
     );
     assert!(
-        plan.contains("<span class=\"status todo\">todo</span> Decision log"),
+        plan.contains("<span class=\"status todo\">todo</span> <bdi>Decision log</bdi>"),
         "{plan}"
     );
     assert!(!html.contains("<script") && !html.contains("<b>"), "user text escaped");
