@@ -427,4 +427,52 @@ mod tests {
         assert!(!same.flagged);
         assert!(same.verdict.contains("agrees"));
     }
+
+    #[test]
+    fn html_escapes_every_text_once_and_isolates_the_team() {
+        let area = PerceptionArea::new(
+            "work-tracking",
+            "Work tracking",
+            Some(level(2, "Defined")),
+            Some(level(1, "Initial")),
+            2,
+            2,
+            vec![fired("wt.prs", "github.merged_prs_linked_share", "<12%>", 1, false)],
+            true,
+        );
+        let report = PerceptionReport {
+            schema: SCHEMA,
+            team: "<i>Web</i> & 'فريق'".to_string(),
+            survey_from: None,
+            evidence_from: vec![],
+            rule_set: "rules \"A\"".to_string(),
+            combination: "the lowest".to_string(),
+            areas: vec![area],
+            model: ModelInfo::of(&asyncmm_model::default_model().expect("default model")),
+        };
+        let html = render_html(&report);
+        let team = "&#60;i&#62;Web&#60;/i&#62; &#38; &#39;فريق&#39;";
+        assert!(
+            html.contains(&format!("<title>Perception vs evidence: {team}</title>")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<h1>Perception vs evidence: <bdi>{team}</bdi></h1>")),
+            "{html}"
+        );
+        assert!(
+            html.contains("Survey: no closed round with enough responses<br/>"),
+            "{html}"
+        );
+        assert!(html.contains("Evidence: none saved<br/>"), "{html}");
+        assert!(html.contains("Rule set: rules &#34;A&#34;</p>"), "{html}");
+        assert!(html.contains("<td><span class=\"flag\">-1</span></td>"), "{html}");
+        assert!(
+            html.contains("github.merged_prs_linked_share = &#60;12%&#62; → level 1 Initial (wt.prs)"),
+            "{html}"
+        );
+        assert!(!html.contains("<i>") && !html.contains("&amp;#"), "{html}");
+        let rest = html.strip_prefix("<!DOCTYPE html>\n").expect("doctype");
+        roxmltree::Document::parse(rest).unwrap_or_else(|e| panic!("broken markup: {e}\n{html}"));
+    }
 }
