@@ -29,7 +29,8 @@ fn assessed_twice(env: &Env) {
 
 fn assert_self_contained(html: &str) {
     assert!(!html.contains("<script"), "no script element");
-    assert!(html.contains("&lt;script&gt;"), "team name escaped");
+    assert!(html.contains("&#60;script&#62;"), "team name escaped in the page");
+    assert!(html.contains("&lt;script&gt;"), "team name escaped in the charts");
     for (at, _) in html.match_indices("http") {
         assert!(
             html[..at].ends_with("<a href=\""),
@@ -281,13 +282,13 @@ fn the_html_report_shows_the_plan() {
     );
     assert!(
         plan.contains(
-            "<a href=\"https://example.com/issues/12?a=1&amp;b=%222%22\">&lt;script&gt;alert(1)&lt;/script&gt; \
-             agendas &amp; &quot;notes&quot;</a> — &lt;b&gt;Ana&lt;/b&gt;"
+            "<a href=\"https://example.com/issues/12?a=1&#38;b=%222%22\"><bdi>&#60;script&#62;alert(1)&#60;/script&#62; \
+             agendas &#38; &#34;notes&#34;</bdi></a> — <bdi>&#60;b&#62;Ana&#60;/b&#62;</bdi>"
         ),
         "{plan}"
     );
     assert!(
-        plan.contains("<span class=\"status todo\">todo</span> Decision log"),
+        plan.contains("<span class=\"status todo\">todo</span> <bdi>Decision log</bdi>"),
         "{plan}"
     );
     assert!(!html.contains("<script") && !html.contains("<b>"), "user text escaped");
@@ -340,4 +341,85 @@ fn every_html_page_is_well_formed() {
     assert!(!hidden.contains("Result per area"), "round hidden");
     assert_well_formed("hidden round", &hidden);
     assert_well_formed("org", &html_page(&env, "org.html", &["report", "--org"]));
+}
+
+/// Team names people type reach every HTML page escaped once, and a
+/// right-to-left name is isolated so it can't reorder the text around it:
+/// one team named with markup and every character HTML must escape, one
+/// with an Arabic name, each with results (a closed round and a
+/// self-assessment), rendered through `report --format html`.
+#[test]
+fn hostile_and_right_to_left_team_names_are_escaped_and_isolated() {
+    const MARKUP: &str = "<script>alert(1)</script>\"'&";
+    const ESCAPED: &str = "&#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;&#38;";
+    const RTL: &str = "فريق الويب";
+    let env = Env::new();
+    env.ok(&["team", "add", MARKUP]);
+    env.ok(&["team", "add", RTL]);
+    for team in [MARKUP, RTL] {
+        let out = env.ok(&["round", "open", "--team", team, "--tokens", "5"]);
+        let file = quick(&env, "round.toml", team, 2);
+        let tokens: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.trim().len() == 32)
+            .collect();
+        assert_eq!(tokens.len(), 5, "{out}");
+        for token in tokens {
+            env.cmd()
+                .args(["respond", token.trim(), "--answers"])
+                .arg(&file)
+                .assert()
+                .success();
+        }
+    }
+    env.ok(&["round", "close", "1"]);
+    env.ok(&["round", "close", "2"]);
+    let file = quick(&env, "self.toml", RTL, 1);
+    env.cmd().args(["assess", "--answers"]).arg(&file).assert().success();
+
+    let team_page = html_page(&env, "markup.html", &["report", "--team", MARKUP]);
+    let round_page = html_page(&env, "round.html", &["report", "--round", "1"]);
+    let org_page = html_page(&env, "org.html", &["report", "--org"]);
+    let summary_page = html_page(&env, "summary.html", &["report", "--org", "--summary"]);
+    for (name, page) in [
+        ("team report", &team_page),
+        ("round", &round_page),
+        ("org", &org_page),
+        ("summary", &summary_page),
+    ] {
+        assert!(!page.contains("<script"), "{name}: raw markup from a team name");
+        assert!(page.contains(ESCAPED), "{name}: the name escaped once: {page}");
+        assert!(!page.contains("&amp;#"), "{name}: nothing escaped twice");
+        assert_well_formed(name, page);
+    }
+    assert!(
+        team_page.contains(&format!("<h1><bdi>{ESCAPED}</bdi> — round 1</h1>")),
+        "{team_page}"
+    );
+    assert!(
+        org_page.contains(&format!("<th scope=\"row\"><bdi>{ESCAPED}</bdi></th>")),
+        "{org_page}"
+    );
+
+    let rtl_page = html_page(&env, "rtl.html", &["report", "--team", RTL]);
+    assert!(rtl_page.contains(&format!("<bdi>{RTL}</bdi>")), "{rtl_page}");
+    assert_eq!(
+        rtl_page.matches(RTL).count(),
+        rtl_page.matches(&format!("<bdi>{RTL}</bdi>")).count()
+            + rtl_page.matches(&format!("<title>{RTL}")).count()
+            + chart_mentions(&rtl_page, RTL),
+        "every mention in the page body is isolated: {rtl_page}"
+    );
+    for page in [&org_page, &summary_page] {
+        assert!(page.contains(&format!("<bdi>{RTL}</bdi>")), "{page}");
+    }
+}
+
+/// How often `text` occurs inside the page's inline SVG charts, whose
+/// text the chart's own layout places.
+fn chart_mentions(page: &str, text: &str) -> usize {
+    page.split("<svg")
+        .skip(1)
+        .map(|chart| chart.split("</svg>").next().unwrap_or("").matches(text).count())
+        .sum()
 }

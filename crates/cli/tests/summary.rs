@@ -120,7 +120,10 @@ fn org_summary_lists_a_drop_a_split_and_hidden_teams_with_reasons() {
         html.contains("<td class=\"num drop\" data-label=\"Change\">-1.00</td>"),
         "{html}"
     );
-    assert!(html.contains("no round yet<div class=\"sub\">Sales</div>"), "{html}");
+    assert!(
+        html.contains("no round yet<div class=\"sub\"><bdi>Sales</bdi></div>"),
+        "{html}"
+    );
     assert!(
         !html.contains("http://") || html.contains("creativecommons"),
         "self-contained"

@@ -207,7 +207,7 @@ fn a_hostile_link_renders_inert_in_markdown_and_html() {
 
     let html = env.ok(&["report", "--team", "Platform", "--format", "html"]);
     assert!(
-        html.contains(&format!("<a href=\"{encoded}\">Decision log</a>")),
+        html.contains(&format!("<a href=\"{encoded}\"><bdi>Decision log</bdi></a>")),
         "{html}"
     );
     assert!(!html.contains("<script"), "live script in the HTML report");

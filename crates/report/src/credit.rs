@@ -4,9 +4,10 @@
 //! renderer takes it from here, from the model the data was recorded with,
 //! and no format can carry a shorter one.
 
+use askama::Template;
+
 use crate::data::ModelInfo;
 use crate::markdown;
-use crate::svg::escape as html_escape;
 
 const CC_BY_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
 
@@ -116,48 +117,78 @@ pub fn markdown(model: &ModelInfo) -> String {
     out
 }
 
-fn html_link(title: &str, url: &str) -> String {
-    if is_web(url) {
-        format!("<a href=\"{}\">{}</a>", html_escape(url), html_escape(title))
-    } else {
-        html_escape(title)
+/// A credit part that links to its address when that is a web address.
+pub(crate) struct Link<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) url: Option<&'a str>,
+}
+
+impl<'a> Link<'a> {
+    fn of(title: &'a str, url: &'a str) -> Self {
+        Link {
+            title,
+            url: is_web(url).then_some(url),
+        }
     }
+}
+
+/// The credit's parts as the HTML templates show them (`credit.html`).
+pub(crate) struct HtmlCredit<'a> {
+    pub(crate) model: String,
+    pub(crate) source: Link<'a>,
+    pub(crate) author: &'a str,
+    pub(crate) adapted: Option<Link<'a>>,
+    pub(crate) license: Link<'a>,
+    pub(crate) changes: &'a str,
+}
+
+impl<'a> HtmlCredit<'a> {
+    pub(crate) fn of(model: &'a ModelInfo) -> Self {
+        let p = Parts::of(model);
+        HtmlCredit {
+            model: p.model,
+            source: Link::of(p.source_title, p.source_url),
+            author: p.author,
+            adapted: p.adapted.map(|(title, url)| Link {
+                title,
+                url: url.filter(|u| is_web(u)),
+            }),
+            license: Link {
+                title: p.license,
+                url: p.license_url.filter(|u| is_web(u)),
+            },
+            changes: p.changes,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "credit.html")]
+struct CreditLine<'a> {
+    credit: HtmlCredit<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "credits.html")]
+struct CreditFooter<'a> {
+    credits: Vec<HtmlCredit<'a>>,
 }
 
 /// The credit as HTML inline content (no surrounding element), every text
 /// escaped and only web addresses linked.
 pub fn html(model: &ModelInfo) -> String {
-    let p = Parts::of(model);
-    let mut out = format!(
-        "Model: {}, based on {} by {}",
-        html_escape(&p.model),
-        html_link(p.source_title, p.source_url),
-        html_escape(p.author)
-    );
-    if let Some((title, url)) = p.adapted {
-        let adapted = url.map_or_else(|| html_escape(title), |url| html_link(title, url));
-        out.push_str(&format!(", itself adapted from {adapted}"));
-    }
-    let license = p
-        .license_url
-        .map_or_else(|| html_escape(p.license), |url| html_link(p.license, url));
-    out.push_str(&format!(", licensed {license}."));
-    if !p.changes.is_empty() {
-        out.push_str(&format!(" Changes: {}", html_escape(p.changes)));
-    }
-    out
+    crate::html::render(&CreditLine {
+        credit: HtmlCredit::of(model),
+    })
 }
 
 /// Credits for data recorded with several model versions, one paragraph
 /// each, for HTML footers; a page with no recorded model says only what
 /// made it.
 pub fn html_footer(models: &[ModelInfo]) -> String {
-    let mut out = String::new();
-    for model in models {
-        out.push_str(&format!("<p>{}</p>", html(model)));
-    }
-    out.push_str("<p>Made with asyncmm.</p>");
-    out
+    crate::html::render(&CreditFooter {
+        credits: models.iter().map(HtmlCredit::of).collect(),
+    })
 }
 
 #[cfg(test)]

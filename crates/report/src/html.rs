@@ -2,189 +2,224 @@
 //! SVG charts, no scripts, no external requests), readable on a 390 px phone
 //! screen and on paper. The only links are the model credit (CC-BY-4.0
 //! requires it) as plain `<a href>`s; nothing is fetched when the page opens.
+//!
+//! Every page is an askama template in `templates/` (checked when the crate
+//! compiles), all sharing `base.html` (language, viewport, CSS, credit
+//! footer). Templates escape every value they show, so no text is escaped by
+//! hand here; the only values inserted unescaped (`|safe`) are the SVG charts
+//! of [`crate::svg`], which escapes every text it embeds itself. Names people
+//! type (teams, groups, action titles, owners) are wrapped in `<bdi>` so a
+//! right-to-left name can't reorder the text around it.
 
-use std::fmt::Write as _;
+use askama::Template;
+use asyncmm_core::plan::{ActionStatus, GoalStatus, Projection, day_text};
 
-use asyncmm_core::plan::{ActionStatus, Projection, day_text};
-
-use crate::data::{AreaReport, AssessmentReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo};
+use crate::credit::HtmlCredit;
+use crate::data::{
+    AreaReport, AssessmentMeta, AssessmentReport, FitReport, HOLDING_BACK_SHOWN, HistoryReport, ModelInfo,
+    OverallReport,
+};
 use crate::plan::PlanReport;
-use crate::svg::{self, escape};
-use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundReport};
+use crate::svg;
+use crate::team::{AreaName, HiddenInfo, OrgCell, OrgReport, RoundArea, RoundMeta, RoundReport};
 
-const CSS: &str = "
-:root{--fg:#1a1a1a;--muted:#555;--line:#ddd;--accent:#0072B2;--warn:#D55E00}
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);background:#fff;
-  margin:0 auto;max-width:960px;padding:16px;line-height:1.45}
-h1{font-size:1.5rem;margin:.2em 0}h2{font-size:1.2rem;margin:1.4em 0 .4em;border-bottom:1px solid var(--line)}
-h3{font-size:1.05rem;margin:1em 0 .3em}
-.meta,.note{color:var(--muted);font-size:.9rem}
-.chart svg{max-width:100%;height:auto;display:block;margin:8px auto}
-.chart.scroll{overflow-x:auto}.chart.scroll svg{max-width:none;min-width:560px}
-.area{border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin:12px 0;break-inside:avoid}
-.level{font-weight:600}
-.flag{display:inline-block;border:1px solid var(--warn);color:#8a3000;border-radius:4px;padding:0 6px;
-  font-size:.85rem;margin:2px 4px 2px 0}
-.bars{max-width:560px;display:grid;grid-template-columns:minmax(7em,auto) 1fr 3.5em;gap:3px 8px;align-items:center;font-size:.9rem}
-.bar{background:#eee;height:12px;border-radius:3px;overflow:hidden}
-.bar>span{display:block;height:100%;background:var(--accent)}
-.bar.best>span{background:#009E73}
-.num{text-align:right;font-variant-numeric:tabular-nums}
-ul.gaps{padding-left:1.2em}ul.gaps li{margin:.3em 0}
-.try{color:var(--muted)}
-ul.actions{padding-left:0;list-style:none}ul.actions li{margin:.4em 0;overflow-wrap:anywhere}
-.status{display:inline-block;min-width:4.5em;text-align:center;border:1px solid var(--line);border-radius:4px;
-  padding:0 4px;font-size:.8rem;background:#f6f6f6}
-.status.done{border-color:#009E73;color:#00664a}.status.doing{border-color:var(--accent);color:#004d7a}
-.status.dropped{color:var(--muted)}
-.by{font-weight:normal;font-size:.85rem;color:var(--muted);white-space:nowrap}
-code{font-size:.85em;background:#f4f4f4;padding:0 3px;border-radius:3px}
-.table-wrap{overflow-x:auto}
-table{border-collapse:collapse;font-size:.9rem;margin:8px 0}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f6f6}
-td.hidden{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#e4e4e4 4px,#e4e4e4 8px);font-style:italic}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5em,1fr));gap:8px;margin:12px 0}
-.kpi{border:1px solid var(--line);border-radius:6px;padding:8px 10px;font-size:.9rem;color:var(--muted)}
-.kpi b{display:block;font-size:1.4rem;color:var(--fg)}
-.sub{color:var(--muted);font-size:.8rem;font-weight:normal}
-table.summary td.drop,.chg.drop{color:#8a3000;font-weight:600}
-table.groups td{white-space:nowrap}table.groups th[scope=row]{position:sticky;left:0;background:#f6f6f6}
-td.dist{min-width:12em}
-.stack{display:flex;height:18px;border:1px solid #888;border-radius:3px;overflow:hidden}
-.stack>span{display:block;height:100%;font-size:.75rem;line-height:16px;text-align:center;overflow:hidden}
-ul.hidden-teams{padding-left:1.2em}ul.hidden-teams li{margin:.4em 0;overflow-wrap:anywhere}
-footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px;font-size:.85rem;color:var(--muted)}
-@media (max-width:600px){body{padding:10px}h1{font-size:1.25rem}.bars{grid-template-columns:6.5em 1fr 3em}
-  table.cards,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block;width:100%}
-  table.cards thead{display:none}table.cards tr{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:4px 0}
-  table.cards th,table.cards td{border:0;padding:2px 10px;text-align:left}
-  table.cards th[scope=row]{background:none;font-size:1rem}
-  table.cards td[data-label]::before{content:attr(data-label) ': ';color:var(--muted);font-size:.85rem}
-  table.cards td.dist::before{display:block}
-  table.goals{font-size:.85rem}table.goals th,table.goals td{padding:3px 5px}}
-@media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit}
-  footer a::after,ul.actions a::after{content:' (' attr(href) ')';word-break:break-all}
-  .area,.chart,table{break-inside:avoid}h2{break-after:avoid}
-  .chart.scroll svg{max-width:100%;min-width:0}}
-";
-
-pub(crate) fn page(title: &str, body: &str, credit: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n<footer>{credit}</footer>\n</body>\n</html>\n",
-        escape(title)
-    )
+/// Renders a template into a string. Writing into a `String` can't fail
+/// and every value the templates show formats infallibly, so, as with
+/// `write!` into a `String`, there is no error to report.
+pub(crate) fn render(page: &impl Template) -> String {
+    let mut out = String::new();
+    let _ = page.render_into(&mut out);
+    out
 }
 
 /// Inline SVG needs no namespace declaration in HTML; dropping it keeps the
 /// page free of any `http://` string that isn't a credit link.
-fn inline(svg: &str) -> String {
-    format!(
-        "<div class=\"chart\">{}</div>\n",
-        svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
-    )
+pub(crate) fn inline_svg(svg: &str) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
-/// A wide chart (trend, heat map) scrolls sideways on a phone rather than
-/// shrinking its labels below reading size.
-fn inline_wide(svg: &str) -> String {
-    inline(svg).replacen("class=\"chart\"", "class=\"chart scroll\"", 1)
+fn credits(models: &[ModelInfo]) -> Vec<HtmlCredit<'_>> {
+    models.iter().map(HtmlCredit::of).collect()
 }
 
-fn credit(model: &ModelInfo) -> String {
-    crate::credit::html_footer(std::slice::from_ref(model))
-}
-
-fn opt2(x: Option<f64>) -> String {
+fn opt2(x: &Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
 }
 
-fn area_flags(area: &AreaReport) -> String {
-    let mut out = String::new();
-    if area.inconsistent {
-        out.push_str("<span class=\"flag\">inconsistent answers: no level's pattern fits well</span>");
-    }
-    if area.low_confidence {
-        out.push_str("<span class=\"flag\">low confidence: fewer than half the statements answered</span>");
-    }
-    out
+fn median_text(x: &Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), crate::data::score_text)
 }
 
-fn report_area(out: &mut String, area: &AreaReport) {
-    let _ = write!(out, "<section class=\"area\"><h3>{}</h3>", escape(&area.name));
-    match (&area.level, area.score) {
-        (Some(level), Some(score)) => {
-            let _ = write!(
-                out,
-                "<p><span class=\"level\">Level {} — {}</span> · score {score:.2} · {} of {} answered</p>",
-                level.level,
-                escape(&level.name),
-                area.answered,
-                area.total
-            );
-        }
-        _ => out.push_str("<p class=\"note\">not assessed: no statement of this area was answered</p>"),
+fn spread(q1: &Option<f64>, q3: &Option<f64>) -> String {
+    match (*q1, *q3) {
+        (Some(q1), Some(q3)) => format!("{q1:.2}–{q3:.2}"),
+        _ => "–".to_string(),
     }
-    out.push_str(&area_flags(area));
-    if !area.fit.is_empty() {
-        let best = area.level.as_ref().map(|l| l.level);
-        out.push_str("<div class=\"bars\" role=\"list\" aria-label=\"fit per level\">");
-        for fit in &area.fit {
-            let pct = (fit.fit.clamp(0.0, 1.0) * 100.0).round();
-            let class = if Some(fit.level) == best { "bar best" } else { "bar" };
-            let _ = write!(
-                out,
-                "<span role=\"listitem\">{} {}</span><span class=\"{class}\"><span style=\"width:{pct}%\"></span></span>\
-                 <span class=\"num\">{:.2}</span>",
-                fit.level,
-                escape(&fit.name),
-                fit.fit
-            );
-        }
-        out.push_str(
-            "</div><p class=\"note\">Fit = how closely the answers match each level's pattern (1 = exactly).</p>",
-        );
+}
+
+/// A fit bar's width in percent.
+fn percent(fit: &f64) -> f64 {
+    (fit.clamp(0.0, 1.0) * 100.0).round()
+}
+
+fn is_best(area: &AreaReport, fit: &FitReport) -> bool {
+    area.level.as_ref().is_some_and(|l| l.level == fit.level)
+}
+
+/// The first statements of what holds an area back, as many as reports show.
+fn shown<T>(items: &[T]) -> &[T] {
+    &items[..items.len().min(HOLDING_BACK_SHOWN)]
+}
+
+/// Respondents per level: (level, width in percent, count).
+fn level_bars(area: &RoundArea) -> Vec<(usize, f64, u64)> {
+    let total: u64 = area.levels.iter().sum();
+    area.levels
+        .iter()
+        .enumerate()
+        .map(|(level, count)| {
+            let pct = if total == 0 {
+                0.0
+            } else {
+                (*count as f64 / total as f64 * 100.0).round()
+            };
+            (level, pct, *count)
+        })
+        .collect()
+}
+
+/// The plan as `plan.html` shows it.
+struct PlanView<'a> {
+    current_from: Option<&'a str>,
+    previous_from: Option<&'a str>,
+    regressions: Vec<RegressionView>,
+    goals: Vec<GoalView>,
+    /// Some goal's projection can't be computed.
+    not_computable: bool,
+    actions: Vec<ActionView<'a>>,
+}
+
+struct RegressionView {
+    area: String,
+    previous: u8,
+    current: u8,
+}
+
+struct GoalView {
+    area: String,
+    by: String,
+    baseline: String,
+    current: String,
+    split: bool,
+    target: u8,
+    change: String,
+    regressed: bool,
+    at_risk: Option<String>,
+    missed: bool,
+    status: String,
+    projected: String,
+}
+
+struct ActionView<'a> {
+    status: &'static str,
+    dropped: bool,
+    title: &'a str,
+    link: Option<&'a str>,
+    owner: Option<&'a str>,
+    statements: Vec<String>,
+}
+
+fn level_cell(level: Option<asyncmm_model::Level>) -> String {
+    level.map_or_else(|| "–".to_string(), |l| l.number().to_string())
+}
+
+impl<'a> PlanView<'a> {
+    /// `None` when the plan has neither goals nor actions. `areas` are
+    /// (id, name) pairs for naming the goals' areas.
+    fn of(plan: Option<&'a PlanReport>, areas: &[(&str, &str)]) -> Option<Self> {
+        let plan = plan.filter(|p| !p.is_empty())?;
+        let area_name = |id: &asyncmm_model::AreaId| {
+            areas
+                .iter()
+                .find(|(a, _)| *a == id.as_str())
+                .map_or_else(|| id.to_string(), |(_, name)| (*name).to_string())
+        };
+        let goals = plan
+            .goals
+            .iter()
+            .map(|g| {
+                let p = &g.progress;
+                GoalView {
+                    area: area_name(&p.area),
+                    by: day_text(p.by),
+                    baseline: level_cell(p.baseline),
+                    current: level_cell(p.current),
+                    split: p.split,
+                    target: p.target.number(),
+                    change: match p.change {
+                        Some(c) if c > 0 => format!(" ({c:+})"),
+                        Some(c) if c < 0 => format!(" ({c})"),
+                        _ => String::new(),
+                    },
+                    regressed: g.regressed,
+                    at_risk: match &p.status {
+                        GoalStatus::AtRisk { reason } => Some(reason.clone()),
+                        _ => None,
+                    },
+                    missed: matches!(p.status, GoalStatus::Missed),
+                    status: p.status.label().to_string(),
+                    projected: match &p.projected {
+                        Projection::Computed { level, score } => format!("level {} ({score})", level.number()),
+                        Projection::NotComputable { .. } => "–".to_string(),
+                    },
+                }
+            })
+            .collect();
+        Some(PlanView {
+            current_from: plan.current_from.as_deref(),
+            previous_from: plan.previous_from.as_deref(),
+            regressions: plan
+                .regressions
+                .iter()
+                .map(|r| RegressionView {
+                    area: area_name(&r.area),
+                    previous: r.previous.number(),
+                    current: r.current.number(),
+                })
+                .collect(),
+            goals,
+            not_computable: plan
+                .goals
+                .iter()
+                .any(|g| matches!(g.progress.projected, Projection::NotComputable { .. })),
+            actions: plan
+                .actions
+                .iter()
+                .map(|a| ActionView {
+                    status: a.status.as_str(),
+                    dropped: a.status == ActionStatus::Dropped,
+                    title: &a.title,
+                    link: a.link.as_ref().map(|l| l.as_str()),
+                    owner: a.owner.as_deref(),
+                    statements: a.statements.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
+        })
     }
-    if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
-        let _ = write!(
-            out,
-            "<p>What holds it back from <strong>{}</strong>:</p><ul class=\"gaps\">",
-            escape(&target.name)
-        );
-        for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
-            let _ = write!(
-                out,
-                "<li><code>{}</code> {} <em>({}: answered {:.2}, expects {})</em><br/><span class=\"try\">Try: {}</span></li>",
-                escape(&gap.statement),
-                escape(&gap.text),
-                gap.kind.describe(),
-                gap.answered,
-                gap.expected,
-                escape(&gap.suggestion)
-            );
-        }
-        out.push_str("</ul>");
-    }
-    if let (Some(target), false) = (&area.target, area.target_statements.is_empty()) {
-        let _ = write!(
-            out,
-            "<p>What <strong>{}</strong> looks like:</p><ul class=\"gaps\">",
-            escape(&target.name)
-        );
-        for st in &area.target_statements {
-            let _ = write!(
-                out,
-                "<li><code>{}</code> {}</li>",
-                escape(&st.statement),
-                escape(&st.text)
-            );
-        }
-        out.push_str("</ul>");
-    }
-    out.push_str("</section>\n");
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    title: String,
+    credits: Vec<HtmlCredit<'a>>,
+    meta: &'a AssessmentMeta,
+    model_key: String,
+    overall: &'a OverallReport,
+    radar: String,
+    areas: &'a [AreaReport],
+    plan: Option<PlanView<'a>>,
+    trend: Option<String>,
 }
 
 /// An assessment's explained result; with `history`, also the radar against
@@ -199,182 +234,35 @@ pub fn render_report_html(
     plan: Option<&PlanReport>,
 ) -> String {
     let meta = &report.assessment;
-    let title = format!("{} — assessment #{} on {}", meta.team, meta.id, meta.date());
-    let mut body = String::new();
-    let _ = writeln!(
-        body,
-        "<header><h1>{}</h1><p class=\"meta\">{} mode · model {}</p></header>",
-        escape(&title),
-        meta.mode,
-        escape(&report.model.key())
-    );
-    let o = &report.overall;
-    body.push_str("<h2>Overall</h2>");
-    match o.mean_score {
-        Some(mean) => {
-            let _ = write!(
-                body,
-                "<p>Mean score <strong>{mean:.2}</strong> across {} of {} areas",
-                o.assessed_areas, o.total_areas
-            );
-            if let Some(weakest) = o.weakest_text() {
-                let _ = write!(body, "; {}", escape(&weakest));
-            }
-            body.push_str(".</p>\n");
-        }
-        None => body.push_str("<p>No area was assessed.</p>\n"),
-    }
-    body.push_str(&inline(&svg::report_radar(report, history, targets)));
-    body.push_str("<h2>Result per area</h2>\n");
-    for area in &report.areas {
-        report_area(&mut body, area);
-    }
-    if let Some(plan) = plan.filter(|p| !p.is_empty()) {
-        let names: Vec<(String, String)> = report.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
-        plan_section(&mut body, &names, plan);
-    }
-    if let Some(history) = history.filter(|h| h.entries.len() > 1) {
-        body.push_str("<h2>Trend</h2>\n");
-        body.push_str(&inline_wide(&svg::history_trend(history)));
-    }
-    page(&title, &body, &credit(&report.model))
+    let names: Vec<(&str, &str)> = report.areas.iter().map(|a| (a.id.as_str(), a.name.as_str())).collect();
+    render(&ReportPage {
+        title: format!("{} — assessment #{} on {}", meta.team, meta.id, meta.date()),
+        credits: credits(std::slice::from_ref(&report.model)),
+        meta,
+        model_key: report.model.key(),
+        overall: &report.overall,
+        radar: inline_svg(&svg::report_radar(report, history, targets)),
+        areas: &report.areas,
+        plan: PlanView::of(plan, &names),
+        trend: history
+            .filter(|h| h.entries.len() > 1)
+            .map(|h| inline_svg(&svg::history_trend(h))),
+    })
 }
 
-fn level_cell(level: Option<asyncmm_model::Level>) -> String {
-    level.map_or_else(|| "–".to_string(), |l| l.number().to_string())
-}
-
-/// The team's plan: regressions since the previous comparable result, goals
-/// (baseline → current → target, on track, projected) and actions. Every
-/// text is user input or model text, so all of it is escaped; action links
-/// are http(s) only (checked when stored).
-fn plan_section(out: &mut String, areas: &[(String, String)], plan: &PlanReport) {
-    let area_name = |id: &asyncmm_model::AreaId| {
-        areas
-            .iter()
-            .find(|(a, _)| a == id.as_str())
-            .map_or_else(|| id.to_string(), |(_, name)| name.clone())
-    };
-    out.push_str("<h2>Plan</h2>\n");
-    match &plan.current_from {
-        Some(from) => {
-            let _ = write!(out, "<p class=\"meta\">Current levels from {}", escape(from));
-            if let Some(previous) = &plan.previous_from {
-                let _ = write!(out, "; compared with {}", escape(previous));
-            }
-            out.push_str(".</p>\n");
-        }
-        None => out.push_str("<p class=\"meta\">No result yet to measure progress against.</p>\n"),
-    }
-    if let (Some(previous), false) = (&plan.previous_from, plan.regressions.is_empty()) {
-        let _ = write!(out, "<p>Regressions since {}:</p><ul class=\"gaps\">", escape(previous));
-        for r in &plan.regressions {
-            let _ = write!(
-                out,
-                "<li><span class=\"flag\">regression</span> {}: level {} → {}</li>",
-                escape(&area_name(&r.area)),
-                r.previous.number(),
-                r.current.number()
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    if !plan.goals.is_empty() {
-        out.push_str(
-            "<h3>Goals</h3><div class=\"table-wrap\"><table class=\"goals\"><thead><tr><th>Area</th>\
-             <th>Baseline → current → target</th><th>Status</th><th>Projected if open actions succeed</th></tr></thead><tbody>",
-        );
-        for g in &plan.goals {
-            let p = &g.progress;
-            let change = match p.change {
-                Some(c) if c > 0 => format!(" ({c:+})"),
-                Some(c) if c < 0 => format!(" ({c})"),
-                _ => String::new(),
-            };
-            let regressed = if g.regressed {
-                " <span class=\"flag\">regression</span>"
-            } else {
-                ""
-            };
-            let status = match &p.status {
-                asyncmm_core::plan::GoalStatus::AtRisk { reason } => {
-                    format!("<strong>at risk</strong>: {}", escape(reason))
-                }
-                asyncmm_core::plan::GoalStatus::Missed => "<strong>missed</strong>".to_string(),
-                other => escape(other.label()),
-            };
-            let split = if p.split {
-                " <span class=\"flag\">split</span>"
-            } else {
-                ""
-            };
-            let projected = match &p.projected {
-                Projection::Computed { level, score } => format!("level {} ({score})", level.number()),
-                Projection::NotComputable { .. } => "–".to_string(),
-            };
-            let _ = write!(
-                out,
-                "<tr><th scope=\"row\">{}<br/><span class=\"by\">by {}</span></th>\
-                 <td>{} → {}{split} → <strong>{}</strong>{change}{regressed}</td><td>{status}</td><td>{}</td></tr>",
-                escape(&area_name(&p.area)),
-                day_text(p.by),
-                level_cell(p.baseline),
-                level_cell(p.current),
-                p.target.number(),
-                escape(&projected)
-            );
-        }
-        out.push_str("</tbody></table></div>\n");
-        if plan
-            .goals
-            .iter()
-            .any(|g| matches!(g.progress.projected, Projection::NotComputable { .. }))
-        {
-            out.push_str(
-                "<p class=\"note\">Projected: the level if every open action succeeds; \
-                 – where it can't be computed (quick answers or no result).</p>\n",
-            );
-        } else {
-            out.push_str("<p class=\"note\">Projected: the level if every open action succeeds.</p>\n");
-        }
-    }
-    out.push_str("<h3>Actions</h3>\n");
-    if plan.actions.is_empty() {
-        out.push_str("<p class=\"note\">No actions yet.</p>\n");
-        return;
-    }
-    out.push_str("<ul class=\"actions\">");
-    for a in &plan.actions {
-        let title = match &a.link {
-            Some(link) => format!("<a href=\"{}\">{}</a>", escape(link.as_str()), escape(&a.title)),
-            None => escape(&a.title),
-        };
-        let title = if a.status == ActionStatus::Dropped {
-            format!("<s>{title}</s>")
-        } else {
-            title
-        };
-        let owner = a
-            .owner
-            .as_deref()
-            .map_or_else(String::new, |o| format!(" — {}", escape(o)));
-        let statements: Vec<String> = a
-            .statements
-            .iter()
-            .map(|s| format!("<code>{}</code>", escape(&s.to_string())))
-            .collect();
-        let _ = write!(
-            out,
-            "<li><span class=\"status {0}\">{0}</span> {title}{owner} <span class=\"note\">{1}</span></li>",
-            a.status.as_str(),
-            statements.join(" ")
-        );
-    }
-    out.push_str("</ul>\n");
-}
-
-fn hidden_text(hidden: &HiddenInfo) -> String {
-    escape(&hidden.text())
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage<'a> {
+    title: String,
+    credits: Vec<HtmlCredit<'a>>,
+    round: &'a RoundMeta,
+    model_key: String,
+    hidden: Option<&'a HiddenInfo>,
+    previous_round: Option<i64>,
+    radar: String,
+    areas: &'a [RoundArea],
+    plan: Option<PlanView<'a>>,
+    trend: Option<String>,
 }
 
 /// A round's team result: distribution per area, disagreement, explanation.
@@ -401,33 +289,32 @@ fn render_round_page(
     plan: Option<&PlanReport>,
 ) -> String {
     let r = &report.round;
-    let title = format!("{} — round {}", r.team, r.id);
-    let mut body = String::new();
-    let _ = writeln!(
-        body,
-        "<header><h1>{}</h1><p class=\"meta\">{} mode · k = {} · {} responses · opened {}{} · model {}</p></header>",
-        escape(&title),
-        r.mode,
-        r.k,
-        r.responses,
-        escape(&r.opens_on),
-        r.closes_on
-            .as_ref()
-            .map_or_else(String::new, |c| format!(" · closes after {}", escape(c))),
-        escape(&report.model.key())
-    );
-    if let Some(hidden) = &report.hidden {
-        let _ = write!(
-            body,
-            "<p><strong>{}</strong></p><p>Results appear once at least k people have answered; nobody's answers are shown alone.</p>",
-            hidden_text(hidden)
-        );
-        return page(&title, &body, &credit(&report.model));
-    }
-    if let Some(prev) = report.previous_round {
-        let _ = write!(body, "<p class=\"meta\">compared with round {prev}</p>");
-    }
-    // Round medians as a radar: the team's typical answer per area.
+    let names: Vec<(&str, &str)> = report.areas.iter().map(|a| (a.id.as_str(), a.name.as_str())).collect();
+    let radar = match (&report.hidden, history) {
+        (Some(_), _) => String::new(),
+        (None, Some(history)) => svg::history_radar(history, targets),
+        (None, None) => round_radar(report),
+    };
+    render(&RoundPage {
+        title: format!("{} — round {}", r.team, r.id),
+        credits: credits(std::slice::from_ref(&report.model)),
+        round: r,
+        model_key: report.model.key(),
+        hidden: report.hidden.as_ref(),
+        previous_round: report.previous_round,
+        radar: inline_svg(&radar),
+        areas: &report.areas,
+        plan: PlanView::of(plan, &names),
+        trend: history
+            .filter(|h| h.entries.iter().filter(|e| e.is_round()).count() > 1)
+            .map(|h| inline_svg(&svg::history_trend(h))),
+    })
+}
+
+/// Round medians as a radar: the team's typical answer per area, against
+/// the previous round's.
+fn round_radar(report: &RoundReport) -> String {
+    let r = &report.round;
     let areas: Vec<AreaName> = report
         .areas
         .iter()
@@ -454,323 +341,211 @@ fn render_round_page(
                 .collect(),
         });
     }
-    match history {
-        Some(history) => body.push_str(&inline(&svg::history_radar(history, targets))),
-        None => body.push_str(&inline(&svg::radar(
-            &format!("{} — median score per area", r.team),
-            &areas,
-            &series,
-        ))),
-    }
-    body.push_str("<h2>Result per area</h2>\n");
-    for area in &report.areas {
-        let _ = write!(body, "<section class=\"area\"><h3>{}</h3>", escape(&area.name));
-        if let Some(hidden) = &area.hidden {
-            let _ = writeln!(body, "<p class=\"note\">{}</p></section>", hidden_text(hidden));
-            continue;
-        }
-        let level = area
-            .level
-            .as_ref()
-            .map_or_else(String::new, |l| format!("Level {} — {}", l.level, escape(&l.name)));
-        let split = if area.disagreement {
-            " <span class=\"flag\">! split</span>"
-        } else {
-            ""
-        };
-        let change = match area.delta {
-            Some(d) if area.regression => format!(" · change {d:+.2} <span class=\"flag\">regression</span>"),
-            Some(d) => format!(" · change {d:+.2}"),
-            None => String::new(),
-        };
-        let _ = write!(
-            body,
-            "<p><span class=\"level\">{level}</span>{split} · median score {} · n = {}{change}</p>\
-             <p class=\"note\">spread of individual scores: lowest {} · lower quartile (Q1) {} · upper quartile (Q3) {} · \
-             highest {} · middle-half spread (IQR) {}</p>",
-            area.median.map_or_else(|| "–".to_string(), crate::data::score_text),
-            area.n,
-            opt2(area.min),
-            opt2(area.q1),
-            opt2(area.q3),
-            opt2(area.max),
-            opt2(area.iqr)
-        );
-        if area.disagreement {
-            body.push_str(
-                "<p><span class=\"flag\">! disagreement</span> the middle half of the team spans a level or more — talk it through</p>",
-            );
-        }
-        let total: u64 = area.levels.iter().sum();
-        body.push_str("<div class=\"bars\" aria-label=\"respondents per level\">");
-        for (level, count) in area.levels.iter().enumerate() {
-            let pct = if total == 0 {
-                0.0
-            } else {
-                (*count as f64 / total as f64 * 100.0).round()
-            };
-            let _ = write!(
-                body,
-                "<span>level {level}</span><span class=\"bar\"><span style=\"width:{pct}%\"></span></span><span class=\"num\">{count}</span>"
-            );
-        }
-        body.push_str("</div><p class=\"note\">Respondents per level.</p>");
-        if let (Some(target), false) = (&area.target, area.holding_back.is_empty()) {
-            let _ = write!(
-                body,
-                "<p>To reach <strong>{}</strong> (from the team's mean answers):</p><ul class=\"gaps\">",
-                escape(&target.name)
-            );
-            for gap in area.holding_back.iter().take(HOLDING_BACK_SHOWN) {
-                let _ = write!(
-                    body,
-                    "<li><code>{}</code> {} <em>(mean {:.2}, expects {})</em><br/><span class=\"try\">Try: {}</span></li>",
-                    escape(&gap.statement),
-                    escape(&gap.text),
-                    gap.answered,
-                    gap.expected,
-                    escape(&gap.suggestion)
-                );
-            }
-            body.push_str("</ul>");
-        }
-        body.push_str("</section>\n");
-    }
-    if let Some(plan) = plan.filter(|p| !p.is_empty()) {
-        let names: Vec<(String, String)> = report.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
-        plan_section(&mut body, &names, plan);
-    }
-    if let Some(history) = history.filter(|h| h.entries.iter().filter(|e| e.is_round()).count() > 1) {
-        body.push_str("<h2>Trend</h2>\n");
-        body.push_str(&inline_wide(&svg::history_trend(history)));
-    }
-    page(&title, &body, &credit(&report.model))
+    svg::radar(&format!("{} — median score per area", r.team), &areas, &series)
 }
 
-/// A hidden cell: its short mark, and why in full as a tooltip.
-fn hidden_cell(hidden: &HiddenInfo) -> String {
-    format!(
-        "<td class=\"hidden\" title=\"{}\">{}</td>",
-        escape(&hidden.text()),
-        escape(hidden.short())
-    )
+/// One table of the org page: a row per team or group, a cell per area.
+struct OrgTable<'a> {
+    first: &'static str,
+    with_n: bool,
+    rows: Vec<OrgRowView<'a>>,
 }
 
-fn org_cell(cell: Option<&OrgCell>, row_hidden: Option<&HiddenInfo>, levels: &[String]) -> String {
-    match cell {
-        _ if row_hidden.is_some() => row_hidden.map(hidden_cell).unwrap_or_default(),
-        Some(OrgCell { hidden: Some(h), .. }) => hidden_cell(h),
-        Some(OrgCell {
-            level: Some(level),
-            median,
-            disagreement,
-            ..
-        }) => format!(
-            "<td>{level} {} ({}){}</td>",
-            escape(levels.get(usize::from(*level)).map_or("", String::as_str)),
-            median.map_or_else(|| "–".to_string(), crate::data::score_text),
-            if *disagreement {
-                " <span class=\"flag\">! split</span>"
-            } else {
-                ""
-            }
-        ),
-        _ => "<td>–</td>".to_string(),
+struct OrgRowView<'a> {
+    name: &'a str,
+    n: Option<u64>,
+    cells: Vec<OrgCellView<'a>>,
+}
+
+/// A cell: hidden (with why), a level, or none.
+struct OrgCellView<'a> {
+    hidden: Option<&'a HiddenInfo>,
+    level: Option<u8>,
+    level_name: &'a str,
+    median: String,
+    split: bool,
+}
+
+impl<'a> OrgCellView<'a> {
+    fn of(cell: Option<&'a OrgCell>, row_hidden: Option<&'a HiddenInfo>, levels: &'a [String]) -> Self {
+        let level = cell.and_then(|c| c.level);
+        OrgCellView {
+            hidden: row_hidden.or_else(|| cell.and_then(|c| c.hidden.as_ref())),
+            level,
+            level_name: level
+                .and_then(|l| levels.get(usize::from(l)))
+                .map_or("", String::as_str),
+            median: median_text(&cell.and_then(|c| c.median)),
+            split: cell.is_some_and(|c| c.disagreement),
+        }
     }
 }
 
-type OrgTableRow<'a> = (String, Option<u64>, Option<&'a HiddenInfo>, &'a [OrgCell]);
+type OrgTableRow<'a> = (&'a str, Option<u64>, Option<&'a HiddenInfo>, &'a [OrgCell]);
 
-fn org_table(out: &mut String, first: &str, areas: &[AreaName], levels: &[String], rows: &[OrgTableRow<'_>]) {
-    let with_n = rows.iter().any(|r| r.1.is_some());
-    let _ = write!(
-        out,
-        "<div class=\"table-wrap\"><table><thead><tr><th>{}</th>",
-        escape(first)
-    );
-    if with_n {
-        out.push_str("<th>n</th>");
-    }
-    for area in areas {
-        let _ = write!(out, "<th>{}</th>", escape(&area.name));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for (name, n, hidden, cells) in rows {
-        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(name));
-        if let Some(n) = n {
-            let _ = write!(out, "<td class=\"num\">{n}</td>");
+impl<'a> OrgTable<'a> {
+    fn of(first: &'static str, areas: &[AreaName], levels: &'a [String], rows: &[OrgTableRow<'a>]) -> Self {
+        OrgTable {
+            first,
+            with_n: rows.iter().any(|r| r.1.is_some()),
+            rows: rows
+                .iter()
+                .map(|(name, n, hidden, cells)| OrgRowView {
+                    name,
+                    n: *n,
+                    cells: areas
+                        .iter()
+                        .map(|area| OrgCellView::of(cells.iter().find(|c| c.area == area.id), *hidden, levels))
+                        .collect(),
+                })
+                .collect(),
         }
-        for area in areas {
-            out.push_str(&org_cell(cells.iter().find(|c| c.area == area.id), *hidden, levels));
-        }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></div>\n");
+}
+
+struct RollupView<'a> {
+    model: &'a str,
+    mode: asyncmm_core::Mode,
+    rule: &'static str,
+    table: OrgTable<'a>,
+    /// (group, what its roll-up left out).
+    left_out: Vec<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage<'a> {
+    title: &'static str,
+    credits: Vec<HtmlCredit<'a>>,
+    report: &'a OrgReport,
+    heatmap: String,
+    teams: OrgTable<'a>,
+    rollups: Vec<RollupView<'a>>,
 }
 
 /// The org view: heat map of teams × areas, the table, and the roll-ups.
 pub fn render_org_html(report: &OrgReport) -> String {
-    let title = "Organisation — latest closed round of each team";
-    let mut body = format!("<header><h1>{title}</h1></header>\n");
-    body.push_str(&inline_wide(&svg::org_heatmap(report)));
-    body.push_str("<h2>Teams</h2>\n");
     let rows: Vec<OrgTableRow> = report
         .teams
         .iter()
-        .map(|t| (t.team.clone(), Some(t.responses), t.hidden.as_ref(), t.cells.as_slice()))
+        .map(|t| {
+            (
+                t.team.as_str(),
+                Some(t.responses),
+                t.hidden.as_ref(),
+                t.cells.as_slice(),
+            )
+        })
         .collect();
-    org_table(&mut body, "Team", &report.areas, &report.levels, &rows);
-    body.push_str(
-        "<p class=\"note\">Cells: level (median score); ! split: the team disagrees — the middle half of its scores \
-         spans a level or more (IQR ≥ 1), so its level is not settled; open: round still open \
-         (only its count shows); n&lt;k: hidden, fewer than k answered; none: no responses.</p>\n",
-    );
-    for row in report.teams.iter().filter(|t| t.open_round.is_some()) {
-        if let Some(open) = &row.open_round {
-            let _ = writeln!(
-                body,
-                "<p class=\"note\">{}: round {} is open, {} responses so far (shown once it closes).</p>",
-                escape(&row.team),
-                open.round,
-                open.responses
-            );
-        }
-    }
-    for rollup in &report.rollups {
-        let rule = match rollup.rule {
-            asyncmm_core::anonymity::RollupRule::MedianOfTeamMedians => "median of team medians (visible teams only)",
-            asyncmm_core::anonymity::RollupRule::PooledRespondents => "all respondents pooled",
-        };
-        let _ = writeln!(
-            body,
-            "<h2>Roll-up: {}, {} mode</h2><p class=\"meta\">{rule}</p>",
-            escape(&rollup.model),
-            rollup.mode
-        );
-        let rows: Vec<OrgTableRow> = rollup
-            .rows
-            .iter()
-            .map(|r| (r.node.clone(), None, r.hidden.as_ref(), r.cells.as_slice()))
-            .collect();
-        org_table(&mut body, "Group", &report.areas, &report.levels, &rows);
-        for row in &rollup.rows {
-            if let Some(left_out) = &row.left_out {
-                let _ = writeln!(
-                    body,
-                    "<p class=\"note\">{}: {}</p>",
-                    escape(&row.node),
-                    escape(left_out)
-                );
+    let rollups = report
+        .rollups
+        .iter()
+        .map(|rollup| {
+            let rows: Vec<OrgTableRow> = rollup
+                .rows
+                .iter()
+                .map(|r| (r.node.as_str(), None, r.hidden.as_ref(), r.cells.as_slice()))
+                .collect();
+            RollupView {
+                model: &rollup.model,
+                mode: rollup.mode,
+                rule: match rollup.rule {
+                    asyncmm_core::anonymity::RollupRule::MedianOfTeamMedians => {
+                        "median of team medians (visible teams only)"
+                    }
+                    asyncmm_core::anonymity::RollupRule::PooledRespondents => "all respondents pooled",
+                },
+                table: OrgTable::of("Group", &report.areas, &report.levels, &rows),
+                left_out: rollup
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.left_out.as_deref().map(|l| (r.node.as_str(), l)))
+                    .collect(),
             }
-        }
-    }
-    if !report.teams_without_rounds.is_empty() {
-        let names: Vec<String> = report.teams_without_rounds.iter().map(|t| escape(t)).collect();
-        let _ = writeln!(body, "<p class=\"note\">No round yet: {}</p>", names.join(", "));
-    }
-    page(title, &body, &crate::credit::html_footer(&report.models))
+        })
+        .collect();
+    render(&OrgPage {
+        title: "Organisation — latest closed round of each team",
+        credits: credits(&report.models),
+        report,
+        heatmap: inline_svg(&svg::org_heatmap(report)),
+        teams: OrgTable::of("Team", &report.areas, &report.levels, &rows),
+        rollups,
+    })
 }
 
 /// The trend chart as a table (area × point in time, full area names), for
 /// readers who can't use the chart: the same entries the chart draws.
-fn trend_table(out: &mut String, report: &HistoryReport) {
-    let rounds = report.entries.iter().any(|e| e.is_round());
-    let entries: Vec<_> = report.entries.iter().filter(|e| e.is_round() == rounds).collect();
-    let mut areas: Vec<(&str, &str)> = Vec::new();
-    for entry in &entries {
-        for area in &entry.areas {
-            if !areas.iter().any(|(id, _)| *id == area.id) {
-                areas.push((&area.id, &area.name));
+struct TrendTable<'a> {
+    what: &'static str,
+    dates: Vec<&'a str>,
+    /// (area name, score per date).
+    rows: Vec<(&'a str, Vec<String>)>,
+}
+
+impl<'a> TrendTable<'a> {
+    fn of(report: &'a HistoryReport) -> Self {
+        let rounds = report.entries.iter().any(|e| e.is_round());
+        let entries: Vec<_> = report.entries.iter().filter(|e| e.is_round() == rounds).collect();
+        let mut areas: Vec<(&str, &str)> = Vec::new();
+        for entry in &entries {
+            for area in &entry.areas {
+                if !areas.iter().any(|(id, _)| *id == area.id) {
+                    areas.push((&area.id, &area.name));
+                }
             }
         }
-    }
-    let what = if rounds {
-        "median score per closed round"
-    } else {
-        "score per self-assessment"
-    };
-    let _ = write!(
-        out,
-        "<div class=\"table-wrap\"><table class=\"trend-table\"><caption class=\"meta\">The chart as a table: \
-         {what}</caption><thead><tr><th>Area</th>"
-    );
-    for entry in &entries {
-        let _ = write!(out, "<th class=\"num\">{}</th>", escape(&entry.source.date));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for (id, name) in &areas {
-        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(name));
-        for entry in &entries {
-            let score = entry.areas.iter().find(|a| a.id == *id).and_then(|a| a.score);
-            let _ = write!(out, "<td class=\"num\">{}</td>", opt2(score));
+        TrendTable {
+            what: if rounds {
+                "median score per closed round"
+            } else {
+                "score per self-assessment"
+            },
+            dates: entries.iter().map(|e| e.source.date.as_str()).collect(),
+            rows: areas
+                .iter()
+                .map(|(id, name)| {
+                    let scores = entries
+                        .iter()
+                        .map(|entry| opt2(&entry.areas.iter().find(|a| a.id == *id).and_then(|a| a.score)))
+                        .collect();
+                    (*name, scores)
+                })
+                .collect(),
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></div>\n");
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage<'a> {
+    title: String,
+    credits: Vec<HtmlCredit<'a>>,
+    report: &'a HistoryReport,
+    trend: String,
+    table: TrendTable<'a>,
 }
 
 /// A team's assessments oldest first: trend chart and a table of changes.
 pub fn render_history_html(report: &HistoryReport) -> String {
-    let title = format!("{} — history", report.team);
-    let mut body = format!("<header><h1>{}</h1></header>\n", escape(&title));
-    if report.entries.is_empty() {
-        body.push_str("<p>No results yet.</p>");
-        return page(&title, &body, &crate::credit::html_footer(&report.models));
-    }
-    body.push_str(&inline_wide(&svg::history_trend(report)));
-    trend_table(&mut body, report);
-    for entry in &report.entries {
-        let note = match (entry.break_text(), entry.compared_text()) {
-            (Some(why), _) => format!(" · {why}"),
-            (None, Some(compared)) => format!(" · {}", escape(&compared)),
-            (None, None) => String::new(),
-        };
-        let _ = write!(
-            body,
-            "<h2>{}</h2><p class=\"meta\">{} mode · model {} · mean score {}{note}</p>",
-            escape(&entry.heading()),
-            entry.mode,
-            escape(&entry.model),
-            opt2(entry.mean_score),
-        );
-        body.push_str(
-            "<div class=\"table-wrap\"><table><thead><tr><th>Area</th><th>Level</th><th>Score (median for a round)</th><th>Middle half of the team</th><th>Change</th></tr></thead><tbody>",
-        );
-        for area in &entry.areas {
-            let level = area
-                .level
-                .as_ref()
-                .map_or_else(|| "–".to_string(), |l| format!("{} {}", l.level, escape(&l.name)));
-            let change = match area.delta {
-                Some(d) if area.regression => format!("{d:+.2} <span class=\"flag\">regression</span>"),
-                Some(d) => format!("{d:+.2}"),
-                None => "–".to_string(),
-            };
-            let spread = match (area.q1, area.q3) {
-                (Some(q1), Some(q3)) => format!("{q1:.2}–{q3:.2}"),
-                _ => "–".to_string(),
-            };
-            let split = if area.disagreement {
-                " <span class=\"flag\">split: the team disagrees</span>"
-            } else {
-                ""
-            };
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}</th><td>{level}{split}</td><td class=\"num\">{}</td><td class=\"num\">{spread}</td><td>{change}</td></tr>",
-                escape(&area.name),
-                opt2(area.score)
-            );
-        }
-        body.push_str("</tbody></table></div>\n");
-    }
-    page(&title, &body, &crate::credit::html_footer(&report.models))
+    render(&HistoryPage {
+        title: format!("{} — history", report.team),
+        credits: credits(&report.models),
+        report,
+        trend: if report.entries.is_empty() {
+            String::new()
+        } else {
+            inline_svg(&svg::history_trend(report))
+        },
+        table: TrendTable::of(report),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::{AssessmentMeta, AssessmentReport, HistoryReport};
+    use asyncmm_core::plan::ActionStatus;
     use asyncmm_core::{Answers, AssessmentId, ModelRef, QuickAnswers, StoredAssessment, TeamName, assess};
     use time::OffsetDateTime;
 
@@ -922,5 +697,183 @@ mod tests {
         let history_html = render_history_html(&history);
         assert_self_contained(&history_html);
         assert!(history_html.contains("&lt;script&gt;"));
+    }
+
+    /// The page as XML: every element closed, attributes quoted, only XML
+    /// entities, one `<html lang="en">` root.
+    fn assert_well_formed(html: &str) {
+        let rest = html.strip_prefix("<!DOCTYPE html>\n").expect("doctype first");
+        let doc = roxmltree::Document::parse(rest).unwrap_or_else(|e| panic!("broken markup: {e}\n{html}"));
+        assert_eq!(doc.root_element().tag_name().name(), "html");
+        assert_eq!(doc.root_element().attribute("lang"), Some("en"));
+    }
+
+    const ESCAPED: &str = "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;Ops&#39;";
+    const RTL: &str = "فريق الويب";
+
+    #[test]
+    fn only_charts_are_inserted_unescaped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("template");
+            for (at, _) in text.match_indices("|safe") {
+                let start = text[..at].rfind("{{").expect("inside an expression");
+                let value = text[start + 2..at].trim();
+                assert!(
+                    ["radar", "trend", "heatmap"].contains(&value),
+                    "{}: {value} inserted unescaped",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "the charts are inserted as markup");
+    }
+
+    #[test]
+    fn report_page_escapes_the_team_once_and_isolates_it() {
+        let (model, first) = stored(1, 1);
+        let (_, second) = stored(2, 2);
+        let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &assess(&model, &second.answers));
+        let history = history_of(HOSTILE, &[(&first, &model), (&second, &model)]);
+        let html = render_report_html(&report, Some(&history), None, None);
+        assert!(
+            html.contains(&format!("<title>{ESCAPED} — assessment #2 on 1970-01-01</title>")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<h1><bdi>{ESCAPED}</bdi> — assessment #2 on 1970-01-01</h1>")),
+            "{html}"
+        );
+        assert!(!html.contains("&amp;#") && !html.contains("&#38;#"), "escaped twice");
+        assert!(html.contains("<h2>Result per area</h2>"));
+        assert!(html.contains("<div class=\"chart\"><svg viewBox="), "the radar inline");
+        assert_well_formed(&html);
+        let history_html = render_history_html(&history);
+        assert!(history_html.contains(&format!("<h1><bdi>{ESCAPED}</bdi> — history</h1>")));
+        assert!(
+            history_html.contains("<caption class=\"meta\">The chart as a table: score per self-assessment</caption>")
+        );
+        assert_well_formed(&history_html);
+    }
+
+    #[test]
+    fn a_right_to_left_team_name_is_isolated() {
+        let (model, mut second) = stored(2, 2);
+        second.team = TeamName::parse(RTL).expect("team name");
+        let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &assess(&model, &second.answers));
+        let html = render_report_html(&report, None, None, None);
+        assert!(
+            html.contains(&format!("<h1><bdi>{RTL}</bdi> — assessment #2 on 1970-01-01</h1>")),
+            "{html}"
+        );
+        let history = history_of(RTL, &[(&second, &model)]);
+        let html = render_history_html(&history);
+        assert!(html.contains(&format!("<h1><bdi>{RTL}</bdi> — history</h1>")), "{html}");
+    }
+
+    #[test]
+    fn plan_escapes_and_isolates_titles_and_owners() {
+        use asyncmm_core::plan::{Action, ActionId, Link};
+        let (model, second) = stored(2, 2);
+        let report = AssessmentReport::build(&model, AssessmentMeta::of(&second), &assess(&model, &second.answers));
+        let action = |title: &str, owner: Option<&str>, link: Option<&str>, status| Action {
+            id: ActionId(1),
+            team: TeamName::parse("Ops").expect("team"),
+            title: title.to_string(),
+            owner: owner.map(str::to_string),
+            link: link.map(|l| Link::parse(l).expect("link")),
+            status,
+            statements: vec!["meetings.2.1".parse().expect("statement id")],
+            created_on: time::macros::date!(2026 - 01 - 05),
+        };
+        let plan = PlanReport {
+            schema: "asyncmm.plan/1",
+            team: TeamName::parse("Ops").expect("team"),
+            current_from: Some("assessment #2".to_string()),
+            previous_from: None,
+            regressions: vec![],
+            goals: vec![],
+            actions: vec![
+                action(
+                    "<i>Agendas</i> & \"notes\"",
+                    Some(RTL),
+                    Some("https://example.com/a?b=1&c=2"),
+                    ActionStatus::Doing,
+                ),
+                action("Old idea", None, None, ActionStatus::Dropped),
+            ],
+        };
+        let html = render_report_html(&report, None, None, Some(&plan));
+        assert!(
+            html.contains(
+                "<li><span class=\"status doing\">doing</span> <a href=\"https://example.com/a?b=1&#38;c=2\">\
+                 <bdi>&#60;i&#62;Agendas&#60;/i&#62; &#38; &#34;notes&#34;</bdi></a> — <bdi>فريق الويب</bdi> \
+                 <span class=\"note\"><code>meetings.2.1</code></span></li>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"status dropped\">dropped</span> <s><bdi>Old idea</bdi></s> <span"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p class=\"meta\">Current levels from assessment #2.</p>"),
+            "{html}"
+        );
+        assert!(!html.contains("<i>"), "{html}");
+        assert_well_formed(&html);
+    }
+
+    #[test]
+    fn org_page_isolates_names_and_escapes_hidden_cells() {
+        use crate::team::{HiddenInfo, OpenRound, OrgTeamRow};
+        use asyncmm_core::anonymity::HiddenReason;
+        let model = asyncmm_model::default_model().expect("default");
+        let mut report = OrgReport::build(&model, std::slice::from_ref(&model), &[], &[], &[]);
+        report.teams.push(OrgTeamRow {
+            team: HOSTILE.to_string(),
+            parent: None,
+            round: 3,
+            opens_on: "2026-01-05".to_string(),
+            model: model.key(),
+            mode: asyncmm_core::Mode::Quick,
+            responses: 2,
+            hidden: Some(HiddenInfo {
+                n: 2,
+                k: 5,
+                reason: HiddenReason::TooFewResponses,
+            }),
+            cells: vec![],
+            open_round: Some(OpenRound { round: 4, responses: 1 }),
+        });
+        report.teams_without_rounds.push(RTL.to_string());
+        let html = render_org_html(&report);
+        assert!(
+            html.contains(&format!(
+                "<tr><th scope=\"row\"><bdi>{ESCAPED}</bdi></th><td class=\"num\">2</td>"
+            )),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<td class=\"hidden\" title=\"hidden: 2 responses &#60; k = 5\">n&#60;k</td>")
+                .count(),
+            model.areas.len(),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<p class=\"note\"><bdi>{ESCAPED}</bdi>: round 4 is open, 1 responses so far"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<p class=\"note\">No round yet: <bdi>{RTL}</bdi></p>")),
+            "{html}"
+        );
+        assert!(!html.contains("<script"));
+        assert_well_formed(&html);
     }
 }

@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::data::ModelInfo;
 use crate::markdown::escape as md;
-use crate::svg::escape as html;
 
 /// The schema name of the JSON document.
 pub const SCHEMA: &str = "asyncmm.perception/1";
@@ -315,72 +314,28 @@ pub fn render_markdown(report: &PerceptionReport) -> String {
     out
 }
 
-/// The report as one self-contained HTML page.
+#[derive(askama::Template)]
+#[template(path = "perception.html")]
+struct PerceptionPage<'a> {
+    title: String,
+    credits: Vec<crate::credit::HtmlCredit<'a>>,
+    report: &'a PerceptionReport,
+    survey: &'a str,
+    sources: Vec<String>,
+}
+
+/// The report as one self-contained HTML page (see [`crate::html`]).
 pub fn render_html(report: &PerceptionReport) -> String {
-    let mut body = String::new();
-    let _ = writeln!(body, "<h1>Perception vs evidence: {}</h1>", html(&report.team));
-    let _ = writeln!(
-        body,
-        "<p class=\"meta\">Survey: {}<br/>",
-        html(
-            report
-                .survey_from
-                .as_deref()
-                .unwrap_or("no closed round with enough responses")
-        )
-    );
-    if report.evidence_from.is_empty() {
-        let _ = writeln!(body, "Evidence: none saved<br/>");
-    }
-    for s in sources_text(report) {
-        let _ = writeln!(body, "Evidence: {}<br/>", html(&s));
-    }
-    let _ = writeln!(body, "Rule set: {}</p>", html(&report.rule_set));
-    let _ = writeln!(
-        body,
-        "<div class=\"table-wrap\"><table><tr><th>Area</th><th>Survey</th><th>Evidence</th><th>Gap</th></tr>"
-    );
-    for a in &report.areas {
-        let gap = match a.gap {
-            Some(g) if a.flagged => format!("<span class=\"flag\">{g:+}</span>"),
-            Some(g) => format!("{g:+}"),
-            None => "–".to_string(),
-        };
-        let _ = writeln!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{gap}</td></tr>",
-            html(&a.name),
-            html(&opt(a.survey.as_ref(), "–")),
-            html(&opt(a.evidence.as_ref(), "no evidence"))
-        );
-    }
-    let _ = writeln!(body, "</table></div>");
-    for a in &report.areas {
-        let _ = writeln!(
-            body,
-            "<div class=\"area\"><h2>{}</h2><p>{}</p>",
-            html(&a.name),
-            html(&a.verdict)
-        );
-        if !a.fired.is_empty() {
-            let _ = writeln!(body, "<ul>");
-            for r in &a.fired {
-                let _ = writeln!(body, "<li>{}</li>", html(&rule_line(r)));
-            }
-            let _ = writeln!(body, "</ul>");
-        }
-        let _ = writeln!(body, "</div>");
-    }
-    let _ = writeln!(
-        body,
-        "<p class=\"note\">An area's evidence level is {}.</p>",
-        html(&report.combination)
-    );
-    crate::html::page(
-        &format!("Perception vs evidence: {}", report.team),
-        &body,
-        &crate::credit::html_footer(std::slice::from_ref(&report.model)),
-    )
+    crate::html::render(&PerceptionPage {
+        title: format!("Perception vs evidence: {}", report.team),
+        credits: vec![crate::credit::HtmlCredit::of(&report.model)],
+        report,
+        survey: report
+            .survey_from
+            .as_deref()
+            .unwrap_or("no closed round with enough responses"),
+        sources: sources_text(report),
+    })
 }
 
 #[cfg(test)]
@@ -471,5 +426,53 @@ mod tests {
         assert_eq!(same.gap, Some(0));
         assert!(!same.flagged);
         assert!(same.verdict.contains("agrees"));
+    }
+
+    #[test]
+    fn html_escapes_every_text_once_and_isolates_the_team() {
+        let area = PerceptionArea::new(
+            "work-tracking",
+            "Work tracking",
+            Some(level(2, "Defined")),
+            Some(level(1, "Initial")),
+            2,
+            2,
+            vec![fired("wt.prs", "github.merged_prs_linked_share", "<12%>", 1, false)],
+            true,
+        );
+        let report = PerceptionReport {
+            schema: SCHEMA,
+            team: "<i>Web</i> & 'فريق'".to_string(),
+            survey_from: None,
+            evidence_from: vec![],
+            rule_set: "rules \"A\"".to_string(),
+            combination: "the lowest".to_string(),
+            areas: vec![area],
+            model: ModelInfo::of(&asyncmm_model::default_model().expect("default model")),
+        };
+        let html = render_html(&report);
+        let team = "&#60;i&#62;Web&#60;/i&#62; &#38; &#39;فريق&#39;";
+        assert!(
+            html.contains(&format!("<title>Perception vs evidence: {team}</title>")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<h1>Perception vs evidence: <bdi>{team}</bdi></h1>")),
+            "{html}"
+        );
+        assert!(
+            html.contains("Survey: no closed round with enough responses<br/>"),
+            "{html}"
+        );
+        assert!(html.contains("Evidence: none saved<br/>"), "{html}");
+        assert!(html.contains("Rule set: rules &#34;A&#34;</p>"), "{html}");
+        assert!(html.contains("<td><span class=\"flag\">-1</span></td>"), "{html}");
+        assert!(
+            html.contains("github.merged_prs_linked_share = &#60;12%&#62; → level 1 Initial (wt.prs)"),
+            "{html}"
+        );
+        assert!(!html.contains("<i>") && !html.contains("&amp;#"), "{html}");
+        let rest = html.strip_prefix("<!DOCTYPE html>\n").expect("doctype");
+        roxmltree::Document::parse(rest).unwrap_or_else(|e| panic!("broken markup: {e}\n{html}"));
     }
 }

@@ -958,318 +958,89 @@ pub fn render_summary_text(s: &OrgSummary) -> String {
     render_summary_markdown(s)
 }
 
-/// A cell with its column's name, which a phone shows beside the value
-/// when the table is laid out as cards.
-fn td(label: &str, text: &str) -> String {
-    format!("<td data-label=\"{label}\">{}</td>", svg::escape(text))
+/// One level's part of the teams-per-level bar.
+struct LevelPart<'a> {
+    level: usize,
+    name: &'a str,
+    count: u64,
+    /// Percent of the bar.
+    width: f64,
+    fill: &'static str,
+    text: &'static str,
+}
+
+fn total(levels: &[u64; 4]) -> u64 {
+    levels.iter().sum()
+}
+
+fn level_name<'a>(names: &'a [String], level: &u8) -> &'a str {
+    names.get(usize::from(*level)).map_or("", String::as_str)
 }
 
 /// Teams per level as one bar, weakest level first and darkest (the heat
 /// map's scale), each part labelled with its count so it reads in
 /// greyscale too.
-fn level_bar(levels: &[u64; 4], names: &[String]) -> String {
-    let total: u64 = levels.iter().sum();
-    if total == 0 {
-        return "<td data-label=\"Teams per level\">–</td>".to_string();
-    }
-    let mut out = String::from("<td class=\"dist\" data-label=\"Teams per level\"><div class=\"stack\">");
-    for (l, n) in levels.iter().enumerate().filter(|(_, n)| **n > 0) {
-        let width = (*n as f64) * 100.0 / total as f64;
-        let _ = write!(
-            out,
-            "<span style=\"width:{width:.1}%;background:{};color:{}\" title=\"{}: {n} teams\">{}</span>",
-            svg::LEVEL_FILL[l],
-            svg::LEVEL_TEXT[l],
-            svg::escape(&format!("{l} {}", names.get(l).map_or("", String::as_str))),
-            if width >= 8.0 { n.to_string() } else { String::new() }
-        );
-    }
-    let named: Vec<String> = levels
+fn level_parts<'a>(levels: &[u64; 4], names: &'a [String]) -> Vec<LevelPart<'a>> {
+    let total = total(levels);
+    levels
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(l, n)| LevelPart {
+            level: l,
+            name: names.get(l).map_or("", String::as_str),
+            count: *n,
+            width: (*n as f64) * 100.0 / total as f64,
+            fill: svg::LEVEL_FILL[l],
+            text: svg::LEVEL_TEXT[l],
+        })
+        .collect()
+}
+
+/// "0 Unaware 2 · 1 Initial 0 · …": the bar's numbers in words.
+fn levels_named(levels: &[u64; 4], names: &[String]) -> String {
+    levels
         .iter()
         .enumerate()
         .map(|(l, n)| format!("{l} {} {n}", names.get(l).map_or("", String::as_str)))
-        .collect();
-    let _ = write!(
-        out,
-        "</div><div class=\"sub\">{}</div></td>",
-        svg::escape(&named.join(" · "))
-    );
-    out
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
-fn more_note(out: &mut String, more: Option<String>) {
-    if let Some(more) = more {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">{}; the JSON form has the same lists.</p>",
-            svg::escape(&more)
-        );
-    }
+fn median_text(median: &Option<f64>) -> String {
+    median.map_or_else(|| "–".to_string(), score_text)
+}
+
+fn score(x: &f64) -> String {
+    score_text(*x)
+}
+
+/// A group's change of one area: whether it is a drop, and the change.
+fn change_cell(change: &AreaChange) -> Option<(bool, String)> {
+    change.median_change.map(|m| (m < -STILL, signed(m)))
+}
+
+fn first<'a>(names: &'a [String], top: &usize) -> &'a [String] {
+    &names[..names.len().min(*top)]
+}
+
+#[derive(askama::Template)]
+#[template(path = "summary.html")]
+struct SummaryPage<'a> {
+    title: &'static str,
+    credits: Vec<crate::credit::HtmlCredit<'a>>,
+    s: &'a OrgSummary,
+    legend: &'static str,
 }
 
 /// The summary as one self-contained page (see [`crate::html`]).
 pub fn render_summary_html(s: &OrgSummary) -> String {
-    let title = "Organisation summary";
-    let mut body = format!(
-        "<header><h1>{title}</h1><p class=\"meta\">As of {} · {} teams · {} shown · {} hidden</p></header>\n",
-        svg::escape(&s.as_of),
-        s.coverage.teams,
-        s.coverage.shown,
-        s.hidden_count()
-    );
-    let _ = writeln!(
-        body,
-        "<div class=\"kpis\">\
-         <div class=\"kpi\"><b>{}</b> of {} teams shown</div>\
-         <div class=\"kpi\"><b>{}</b> areas dropped since the previous round</div>\
-         <div class=\"kpi\"><b>{}</b> split areas (not settled)</div>\
-         <div class=\"kpi\"><b>{}</b> goals at risk or missed</div>\
-         <div class=\"kpi\"><b>{}</b> teams hidden</div></div>",
-        s.coverage.shown,
-        s.coverage.teams,
-        s.drops.total,
-        s.splits.total,
-        s.goals.at_risk + s.goals.missed,
-        s.hidden_count()
-    );
-
-    body.push_str("<h2>Areas across the organisation</h2>\n");
-    body.push_str(
-        "<div class=\"table-wrap\"><table class=\"summary cards\"><thead><tr><th>Area</th><th>Teams per level \
-         (0 darkest)</th><th class=\"num\">Split</th><th class=\"num\">Dropped</th><th class=\"num\">Median of \
-         team medians</th></tr></thead><tbody>",
-    );
-    for a in &s.area_overview {
-        let _ = write!(
-            body,
-            "<tr><th scope=\"row\">{}<div class=\"sub\">{} teams</div></th>{}<td class=\"num\" \
-             data-label=\"Split\">{}</td><td class=\"num\" data-label=\"Dropped\">{}</td><td class=\"num\" \
-             data-label=\"Median of team medians\">{}</td></tr>",
-            svg::escape(&a.name),
-            a.teams,
-            level_bar(&a.levels, &s.levels),
-            a.split,
-            a.dropped,
-            a.median.map_or_else(|| "–".to_string(), score_text)
-        );
-    }
-    body.push_str("</tbody></table></div>\n");
-
-    body.push_str("<h2>Teams with the lowest levels</h2>\n");
-    if s.lowest.items.is_empty() {
-        body.push_str("<p>No team is shown yet.</p>\n");
-    } else {
-        body.push_str(
-            "<div class=\"table-wrap\"><table class=\"summary cards\"><thead><tr><th>Team</th><th class=\"num\">Mean of \
-             area medians</th><th>Weakest areas</th><th class=\"num\">Drops</th><th class=\"num\">Splits</th></tr>\
-             </thead><tbody>",
-        );
-        for t in &s.lowest.items {
-            let more = (t.more_at_lowest > 0).then(|| {
-                format!(
-                    "<span class=\"sub\">+{} more at the same level</span>",
-                    t.more_at_lowest
-                )
-            });
-            let weakest: Vec<String> = t
-                .weakest
-                .iter()
-                .map(|w| {
-                    format!(
-                        "{} <span class=\"sub\">{} {} ({})</span>{}",
-                        svg::escape(&w.name),
-                        w.level,
-                        svg::escape(&w.level_name),
-                        score_text(w.median),
-                        if w.split {
-                            " <span class=\"flag\">! split</span>"
-                        } else {
-                            ""
-                        }
-                    )
-                })
-                .chain(more)
-                .collect();
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}{}</th><td class=\"num\" data-label=\"Mean of area medians\">{:.2}</td>\
-                 <td data-label=\"Weakest areas\">{}</td><td class=\"num\" data-label=\"Drops\">{}</td>\
-                 <td class=\"num\" data-label=\"Splits\">{}</td></tr>",
-                svg::escape(&t.team),
-                t.group
-                    .as_deref()
-                    .map_or_else(String::new, |g| format!("<div class=\"sub\">{}</div>", svg::escape(g))),
-                t.mean,
-                weakest.join("<br/>"),
-                t.drops,
-                t.splits
-            );
-        }
-        body.push_str("</tbody></table></div>\n");
-        more_note(&mut body, s.lowest.more());
-    }
-
-    body.push_str("<h2>Biggest drops since the previous round</h2>\n");
-    if s.drops.items.is_empty() {
-        body.push_str("<p>No shown area dropped since its team's previous round.</p>\n");
-    } else {
-        body.push_str(
-            "<div class=\"table-wrap\"><table class=\"summary cards\"><thead><tr><th>Team</th><th>Area</th>\
-             <th>Before → now</th><th class=\"num\">Change</th></tr></thead><tbody>",
-        );
-        for d in &s.drops.items {
-            let level = if d.level_dropped {
-                format!(
-                    " <span class=\"flag\">level {} → {}</span>",
-                    d.level_before, d.level_now
-                )
-            } else {
-                String::new()
-            };
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}</th>{}<td data-label=\"Before → now\">{} → {}{level}<div \
-                 class=\"sub\">rounds {} → {}</div></td><td class=\"num drop\" data-label=\"Change\">{:+.2}</td></tr>",
-                svg::escape(&d.team),
-                td("Area", &d.name),
-                score_text(d.before),
-                score_text(d.now),
-                d.previous_round,
-                d.round,
-                d.delta
-            );
-        }
-        body.push_str("</tbody></table></div>\n");
-        more_note(&mut body, s.drops.more());
-    }
-
-    body.push_str("<h2>Split areas: the team disagrees</h2>\n");
-    if s.splits.items.is_empty() {
-        body.push_str("<p>No shown team is split on an area.</p>\n");
-    } else {
-        body.push_str(
-            "<div class=\"table-wrap\"><table class=\"summary cards\"><thead><tr><th>Team</th><th>Area</th>\
-             <th>Level (median)</th><th class=\"num\">Middle-half spread (IQR)</th><th>People per level</th></tr></thead><tbody>",
-        );
-        for p in &s.splits.items {
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}</th>{}<td data-label=\"Level (median)\">{} {} ({}) <span \
-                 class=\"flag\">! split</span></td><td class=\"num\" data-label=\"Middle-half spread (IQR)\">{:.2}</td>{}</tr>",
-                svg::escape(&p.team),
-                td("Area", &p.name),
-                p.level,
-                svg::escape(s.levels.get(usize::from(p.level)).map_or("", String::as_str)),
-                score_text(p.median),
-                p.iqr,
-                td("People per level", &levels_text(&p.levels))
-            );
-        }
-        body.push_str("</tbody></table></div>\n");
-        more_note(&mut body, s.splits.more());
-    }
-
-    body.push_str(
-        "<h2>Change since the previous round, by group</h2>\n<p class=\"meta\">Median change of the median \
-         score of the teams compared, with teams up ↑ and down ↓ of those compared.</p>\n",
-    );
-    body.push_str("<div class=\"table-wrap\"><table class=\"summary groups\"><thead><tr><th>Group</th><th class=\"num\">Compared</th>");
-    for a in &s.areas {
-        let _ = write!(body, "<th>{}</th>", svg::escape(&a.name));
-    }
-    body.push_str("</tr></thead><tbody>");
-    for g in &s.groups {
-        let _ = write!(
-            body,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\" data-label=\"Compared\">{} of {}</td>",
-            svg::escape(&g.group),
-            g.compared,
-            g.teams
-        );
-        for (c, area) in g.areas.iter().zip(&s.areas) {
-            // The number first, the teams up and down under it; "of N" only
-            // when fewer teams than the group's compared showed this area.
-            let cell = match c.median_change {
-                None => "–".to_string(),
-                Some(m) => format!(
-                    "<span class=\"chg{}\">{}</span><div class=\"sub\">{}↑ {}↓{}</div>",
-                    if m < -STILL { " drop" } else { "" },
-                    signed(m),
-                    c.up,
-                    c.down,
-                    if c.teams == g.compared {
-                        String::new()
-                    } else {
-                        format!(" of {}", c.teams)
-                    }
-                ),
-            };
-            let _ = write!(
-                body,
-                "<td class=\"num\" data-label=\"{}\">{cell}</td>",
-                svg::escape(&area.name)
-            );
-        }
-        body.push_str("</tr>");
-    }
-    body.push_str("</tbody></table></div>\n");
-
-    body.push_str("<h2>Goals and actions</h2>\n");
-    let _ = writeln!(
-        body,
-        "<p>Goals: {}. Actions: {}.</p>",
-        goals_text(&s.goals),
-        actions_text(&s.actions)
-    );
-    if !s.plans.items.is_empty() {
-        body.push_str(
-            "<div class=\"table-wrap\"><table class=\"summary cards\"><thead><tr><th>Team</th><th>Goals</th>\
-             <th>Actions</th><th>Needs a look</th></tr></thead><tbody>",
-        );
-        for p in &s.plans.items {
-            let notes: Vec<String> = p
-                .needs_a_look
-                .iter()
-                .map(|n| svg::escape(&format!("{} to level {}: {}", n.area, n.target, n.status)))
-                .collect();
-            let _ = write!(
-                body,
-                "<tr><th scope=\"row\">{}</th>{}{}<td data-label=\"Needs a look\">{}</td></tr>",
-                svg::escape(&p.team),
-                td("Goals", &goals_text(&p.goals)),
-                td("Actions", &actions_text(&p.actions)),
-                notes.join("<br/>")
-            );
-        }
-        body.push_str("</tbody></table></div>\n");
-        more_note(&mut body, s.plans.more());
-    }
-
-    body.push_str("<h2>Hidden teams</h2>\n");
-    if s.hidden_count() == 0 {
-        body.push_str("<p>None: every team's newest closed round is shown.</p>\n");
-    } else {
-        body.push_str("<ul class=\"hidden-teams\">");
-        for h in s.coverage.hidden.iter().filter(|h| h.count > 0) {
-            let _ = write!(
-                body,
-                "<li><b>{}</b> {}<div class=\"sub\">{}</div></li>",
-                h.count,
-                svg::escape(h.reason.text()),
-                svg::escape(&hidden_line(h, s.top))
-            );
-        }
-        body.push_str("</ul>\n");
-    }
-    if s.coverage.newer_round_open > 0 {
-        let _ = writeln!(
-            body,
-            "<p class=\"note\">{} shown teams also have a newer round still open (shown once it closes).</p>",
-            s.coverage.newer_round_open
-        );
-    }
-    let _ = writeln!(body, "<p class=\"note\">{}</p>", svg::escape(SUMMARY_LEGEND));
-    crate::html::page(title, &body, &crate::credit::html_footer(&s.models))
+    crate::html::render(&SummaryPage {
+        title: "Organisation summary",
+        credits: s.models.iter().map(crate::credit::HtmlCredit::of).collect(),
+        s,
+        legend: SUMMARY_LEGEND,
+    })
 }
 
 #[cfg(test)]

@@ -5,8 +5,14 @@
 //! a `<title>`, a `<desc>` text alternative that states the numbers, axis
 //! labels and a legend. Series differ by colour (Okabe–Ito palette, safe for
 //! colour-blind readers) *and* by dash pattern and marker shape, so nothing
-//! depends on colour alone. All user text (team names, area names) goes
-//! through [`escape`]; hidden cells carry no numbers at all.
+//! depends on colour alone. Hidden cells carry no numbers at all.
+//!
+//! Escaping: every text a chart embeds — team, group and area names, series
+//! labels, the `<title>` and `<desc>`, the legend — goes through [`escape`],
+//! this module's one escape helper, at the point it is written; everything
+//! else written is numbers and this module's own constants. The HTML pages
+//! ([`crate::html`]) rely on it: a chart is the one value their templates
+//! insert unescaped, so a chart must never carry unescaped text.
 
 use std::fmt::Write as _;
 
@@ -31,7 +37,8 @@ const SPLIT_STROKE: &str = "#0072B2";
 
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
 
-/// Escapes text for XML content and attribute values.
+/// Escapes text for XML content and attribute values: the one place a
+/// chart's text is escaped (see the module doc).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

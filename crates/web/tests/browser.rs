@@ -308,7 +308,7 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     shot(&admin, "teams-empty").await;
     fill(&admin, "#name", "Platform").await;
     submit(&admin, "form[action='/teams'] button[type=submit]").await;
-    page_with(&admin, "<h1>Platform").await;
+    page_with(&admin, "<h1><bdi>Platform</bdi>").await;
     // A team without rounds shows the form to open one already unfolded.
     shot(&admin, "team-new").await;
     let k = admin.find(Locator::Css("#tokens")).await.expect("count");

@@ -246,7 +246,7 @@ async fn a_whole_round_from_set_up_to_result() {
     let admin = site.admin().await;
     let (status, page) = site.create_team(&admin, "Platform", "").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("<h1>Platform"), "{page}");
+    assert!(page.contains("<h1><bdi>Platform</bdi>"), "{page}");
     let (round, links) = site.open_round(&admin, "Platform", 6).await;
     assert_eq!(links.len(), 6);
     for (i, link) in links.iter().take(5).enumerate() {
@@ -549,7 +549,7 @@ async fn a_lead_plans_goals_and_actions_from_suggestions() {
     let plan = site.plan_url("Platform");
     let (status, page) = get(&admin, &plan).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("<h1>Plan for Platform</h1>"), "{page}");
+    assert!(page.contains("<h1>Plan for <bdi>Platform</bdi></h1>"), "{page}");
     assert!(page.contains("Current levels from round"), "{page}");
     assert!(page.contains("No goals yet."), "{page}");
     assert!(page.contains("No actions yet."), "{page}");
@@ -654,7 +654,7 @@ async fn a_lead_plans_goals_and_actions_from_suggestions() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(!page.contains("<script>alert") && !page.contains("<b>"), "{page}");
     assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{page}");
-    assert!(page.contains("Owner: Ana &#60;b&#62;"), "{page}");
+    assert!(page.contains("Owner: <bdi>Ana &#60;b&#62;"), "{page}");
     assert!(page.contains("עברית"), "{page}");
     assert!(
         page.contains("<a href=\"https://example.com/doc?q=%22x%22%3Cy%3E\" rel=\"noopener noreferrer nofollow\">"),
@@ -731,7 +731,7 @@ async fn plans_are_changed_only_by_their_leads_and_admins() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("#1 Beta&#39;s action"), "{page}");
+    assert!(page.contains("#1 <bdi>Beta&#39;s action</bdi>"), "{page}");
 
     // Another lead neither reads nor changes it, not even through their own team.
     let (status, _) = get(&lead_a, &site.plan_url("Beta")).await;
@@ -821,7 +821,7 @@ async fn the_org_page_groups_by_the_tree_folds_filters_and_keeps_hidden_cells_hi
     // The tree: the group folds, its roll-up row first, names in natural order.
     let tree = tree_part(&page);
     assert!(
-        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Group A</span> <span class=\"sub\">3 teams · "),
+        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\"><bdi>Group A</bdi></span> <span class=\"sub\">3 teams · "),
         "{tree}"
     );
     let order: Vec<usize> = ["Group A (roll-up)", ">Team 1<", ">Team 2<", ">Team 10<"]
@@ -830,7 +830,9 @@ async fn the_org_page_groups_by_the_tree_folds_filters_and_keeps_hidden_cells_hi
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {tree}");
     assert!(
-        tree.contains("<tr class=\"rollup\"><th scope=\"row\"><a href=\"/teams/Group%20A\">Group A (roll-up)</a>"),
+        tree.contains(
+            "<tr class=\"rollup\"><th scope=\"row\"><a href=\"/teams/Group%20A\"><bdi>Group A (roll-up)</bdi></a>"
+        ),
         "{tree}"
     );
     assert!(tree.contains("1.50"), "the roll-up is the median of 2 and 1: {tree}");
@@ -839,7 +841,10 @@ async fn the_org_page_groups_by_the_tree_folds_filters_and_keeps_hidden_cells_hi
         team_1.contains("class=\"num hidden\"") && team_1.contains("hidden: 3 responses &#60; k = 5"),
         "{team_1}"
     );
-    assert!(page.contains("Teams without a round yet</h2><p>Solo</p>"), "{page}");
+    assert!(
+        page.contains("Teams without a round yet</h2><p><bdi>Solo</bdi></p>"),
+        "{page}"
+    );
 
     // Level 1: only Team 10 is left.
     let (status, page) = get(&admin, &format!("{org}?area=&level=1")).await;
@@ -912,16 +917,19 @@ async fn a_large_organisation_starts_with_nested_groups_folded() {
     assert_eq!(status, StatusCode::OK, "{page}");
     let tree = tree_part(&page);
     assert!(
-        tree.contains("<details class=\"group depth-0\" open><summary><span class=\"group-name\">Division</span>"),
+        tree.contains(
+            "<details class=\"group depth-0\" open><summary><span class=\"group-name\"><bdi>Division</bdi></span>"
+        ),
         "{tree}"
     );
-    assert!(tree.contains("<details class=\"group depth-1\"><summary><span class=\"group-name\">Group 1</span> <span class=\"sub\">20 teams · "), "{tree}");
+    assert!(tree.contains("<details class=\"group depth-1\"><summary><span class=\"group-name\"><bdi>Group 1</bdi></span> <span class=\"sub\">20 teams · "), "{tree}");
     // A folded group still says its roll-up in one line.
     assert!(tree.contains("2.00"), "{tree}");
     let (_, page) = get(&admin, &format!("{}/org?open=all", site.base)).await;
     assert!(
-        tree_part(&page)
-            .contains("<details class=\"group depth-1\" open><summary><span class=\"group-name\">Group 1</span>"),
+        tree_part(&page).contains(
+            "<details class=\"group depth-1\" open><summary><span class=\"group-name\"><bdi>Group 1</bdi></span>"
+        ),
         "{page}"
     );
     assert!(page.contains("name=\"open\" value=\"all\" checked"), "{page}");
@@ -940,12 +948,13 @@ async fn org_trends_show_each_group_per_quarter_with_hidden_cells_hidden() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("<h1>Organisation trends</h1>"), "{page}");
     assert!(
-        page.contains("<summary>Organisation</summary>") && page.contains("<summary>Group A</summary>"),
+        page.contains("<summary><bdi>Organisation</bdi></summary>")
+            && page.contains("<summary><bdi>Group A</bdi></summary>"),
         "{page}"
     );
     let today = OffsetDateTime::now_utc().date();
     let quarter = format!("{} Q{}", today.year(), (u8::from(today.month()) - 1) / 3 + 1);
-    let group = &page[page.find("<summary>Group A</summary>").expect("group")..];
+    let group = &page[page.find("<summary><bdi>Group A</bdi></summary>").expect("group")..];
     assert!(
         group.contains(&format!(
             "<tr><th scope=\"row\">{quarter}</th><td class=\"num\" title=\"level 2\">2.00</td>"
