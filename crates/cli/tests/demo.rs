@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 mod common;
-use common::Env;
+use common::{Env, PgDatabase};
 
 #[test]
 fn demo_fills_a_fresh_database() {
@@ -111,4 +111,18 @@ fn demo_refuses_a_database_with_teams_and_changes_nothing() {
             .map(Vec::len),
         Some(19)
     );
+}
+
+#[test]
+fn demo_makes_the_same_organisation_on_postgresql_and_never_prints_its_url() {
+    let Some(pg) = PgDatabase::create("demo") else { return };
+    let on_pg = pg.env();
+    let out = on_pg.ok(&["demo"]);
+    assert!(!out.contains(&pg.url), "{out}");
+    assert!(out.contains("--database \"$ASYNCMM_DATABASE_URL\" serve"), "{out}");
+    let on_sqlite = Env::new();
+    on_sqlite.ok(&["demo"]);
+    // The answers come from a fixed seed: both backends show the same org.
+    let report = |env: &Env| env.json(&["report", "--org", "--format", "json"]);
+    assert_eq!(report(&on_pg), report(&on_sqlite));
 }
