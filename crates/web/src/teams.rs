@@ -204,7 +204,6 @@ struct OpenedPage {
     k: u16,
     links: Vec<String>,
     shared: Option<String>,
-    notice: &'static str,
     open_actions: Vec<String>,
 }
 
@@ -269,7 +268,6 @@ async fn open_round(
             .map(|t| format!("{}/r/{}", state.public_url, t.reveal()))
             .collect(),
         shared,
-        notice: asyncmm_app::rounds::SharedRound::NOTICE,
         open_actions: opened.open_actions.iter().map(|a| a.title.clone()).collect(),
     })?
     .into_response())
