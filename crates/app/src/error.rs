@@ -36,6 +36,10 @@ pub enum AppError {
     )]
     TokenUnknown,
 
+    /// The shared link was never given, or was replaced by a newer one.
+    #[error("this shared link is not valid: check that it was copied whole (it may have been replaced by a newer one)")]
+    SharedLinkUnknown,
+
     /// The token answered before its round closed; its answers are final.
     #[error("{0}")]
     TokenSpent(Refusal),

@@ -16,6 +16,7 @@
 //! | [`record`] | a team's record: its rounds and self-assessments over time |
 //! | [`plans`] | goals, actions, suggestions, progress and projection |
 //! | [`check`] | the CI gate's verdict |
+//! | [`demo`] | a demo organisation seeded into a fresh database |
 //! | [`evidence`] | saved scans, waivers, evidence history, perception vs evidence |
 //! | [`backup`] | export and import of everything |
 //! | [`input`] | answers files and imports, parsed by one set of rules |
@@ -32,6 +33,7 @@ pub mod api_tokens;
 pub mod assess;
 pub mod backup;
 pub mod check;
+pub mod demo;
 mod error;
 pub mod evidence;
 pub mod input;

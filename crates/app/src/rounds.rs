@@ -71,6 +71,22 @@ pub struct Invitation {
     pub answered_before: bool,
 }
 
+/// The round a shared link is for, as the link's page introduces it.
+#[derive(Debug)]
+pub struct SharedRound {
+    pub round: Round,
+    pub team: TeamName,
+}
+
+impl SharedRound {
+    /// What a shared link can't do, said on its page: it tells browsers
+    /// apart, not people.
+    pub const NOTICE: &'static str = "This is a shared link: everyone who opens it gets their own anonymous \
+         answer link, and this browser keeps yours in a cookie so you come back to your own answers. A shared \
+         link can't stop one person answering twice (from another browser, device or private window): please \
+         answer once.";
+}
+
 /// Seconds a respondent needs per question, roughly: a statement is read
 /// and rated in about ten seconds; a quick-mode area means reading four
 /// levels' statements first.
@@ -319,6 +335,71 @@ impl App<'_> {
             model,
             answered_before: status.answered,
         })
+    }
+
+    /// Gives an open round one shared link instead of (or besides) personal
+    /// links: returns the link's secret, shown once and stored only as a
+    /// hash. A new secret replaces the round's earlier one, which stops
+    /// working; closing the round stops it too.
+    pub async fn share_round(&self, id: i64, random: &mut dyn Random) -> Result<Token, AppError> {
+        let round = self.round(id).await?;
+        if round.state(self.today) == RoundState::Closed {
+            return Err(AppError::Conflict(format!(
+                "round {id} is closed: reopen it before giving it a shared link"
+            )));
+        }
+        let secret = draw_tokens(1, random)?
+            .pop()
+            .ok_or_else(|| AppError::Conflict("no random secret could be drawn".to_string()))?;
+        self.store.set_shared_link(round.id, &secret.hash(), self.today).await?;
+        Ok(secret)
+    }
+
+    /// The round a shared link is for, while the link still works: an
+    /// unknown or replaced secret is [`AppError::SharedLinkUnknown`], a
+    /// round that is closed (or not open yet) [`AppError::RoundClosed`].
+    pub async fn shared_round(&self, secret: &str) -> Result<SharedRound, AppError> {
+        let secret = Token::parse(secret).map_err(|_| AppError::SharedLinkUnknown)?;
+        let id = match self.store.round_for_shared_link(&secret.hash()).await {
+            Ok(id) => id,
+            Err(StoreError::NotFound(_)) => return Err(AppError::SharedLinkUnknown),
+            Err(e) => return Err(e.into()),
+        };
+        let round = self.store.round(id).await?;
+        if round.state(self.today) == RoundState::Closed || self.today < round.opens_on {
+            return Err(AppError::RoundClosed(asyncmm_store::Refusal::RoundClosed {
+                round: round.id,
+            }));
+        }
+        Ok(SharedRound {
+            team: round.team.clone(),
+            round,
+        })
+    }
+
+    /// The respondent token a browser that opened a shared link got
+    /// before (`kept`, e.g. from its cookie), while that token is of this
+    /// link's round and may still answer.
+    pub async fn kept_shared_token(&self, shared: &SharedRound, kept: Option<&str>) -> Result<Option<Token>, AppError> {
+        let Some(kept) = kept.and_then(|k| Token::parse(k).ok()) else {
+            return Ok(None);
+        };
+        match self.store.token_status(&kept.hash()).await {
+            Ok(status) if status.round == shared.round.id && !status.spent => Ok(Some(kept)),
+            Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Issues a fresh respondent token through a shared link (its secret):
+    /// an anonymous token of the link's round, like a personal one.
+    pub async fn issue_shared_token(&self, secret: &str, random: &mut dyn Random) -> Result<Token, AppError> {
+        let shared = self.shared_round(secret).await?;
+        let token = draw_tokens(1, random)?
+            .pop()
+            .ok_or_else(|| AppError::Conflict("no random token could be drawn".to_string()))?;
+        self.store.add_tokens(shared.round.id, &[token.hash()]).await?;
+        Ok(token)
     }
 
     /// Stores a respondent's answers (replacing earlier ones of the same

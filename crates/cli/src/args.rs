@@ -61,6 +61,13 @@ pub enum Command {
     Migrate,
     /// Run the web server: pages for leads, respondents and org leaders.
     Serve(ServeArgs),
+    /// Fill a fresh database with a demo organisation to look around in.
+    ///
+    /// Creates groups and teams, three quarters of closed rounds (some
+    /// below k, which show nothing), one open round, quarterly
+    /// self-assessments, goals and actions, so every report and page has
+    /// data. A database that already holds a team is refused unchanged.
+    Demo,
     /// Back up everything stored as one JSON document (stdout by default).
     Export(ExportArgs),
     /// Restore an export into an empty database, all or nothing.

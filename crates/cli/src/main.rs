@@ -10,6 +10,7 @@ mod args;
 mod assess;
 mod backup;
 mod check;
+mod demo;
 mod evidence;
 mod output;
 mod plan;
@@ -123,6 +124,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Respond(args) => rounds::respond_command(&app, args).await,
         Command::Plan(command) => plan::plan_command(&app, command).await,
         Command::Check(args) => check::check_command(&app, args).await,
+        Command::Demo => demo::demo_command(&app, cli.database.as_deref()).await,
         Command::Export(args) => backup::export_command(&app, args).await,
         Command::Evidence(command) => evidence::evidence_command(&app, command).await,
         Command::Model(_) | Command::Import(_) | Command::Migrate | Command::Scan(_) | Command::Serve(_) => Ok(()),

@@ -296,6 +296,16 @@ pub trait Store: Send + Sync {
     /// Issues more tokens for a round (until its result is published).
     async fn add_tokens(&self, id: RoundId, tokens: &[TokenHash]) -> Result<(), StoreError>;
 
+    /// Gives the round a shared link: the hash of its secret, replacing an
+    /// earlier link of the round (which stops working). Refused like
+    /// [`Store::add_tokens`] (the link issues tokens), and for a round that
+    /// is closed on `today`.
+    async fn set_shared_link(&self, id: RoundId, link: &TokenHash, today: Date) -> Result<(), StoreError>;
+
+    /// The round a shared link (the hash of its secret) is for, whatever
+    /// the round's state. `NotFound` for a link never set or replaced.
+    async fn round_for_shared_link(&self, link: &TokenHash) -> Result<RoundId, StoreError>;
+
     /// The round a token was issued for, so a respondent needs only the
     /// token. `NotFound` for a token that was never issued.
     async fn round_for_token(&self, token: &TokenHash) -> Result<RoundId, StoreError>;

@@ -759,6 +759,7 @@ conformance!(
         org::tokens_of_other_rounds_and_unknown_tokens_look_the_same,
         org::answers_are_taken_only_while_the_round_is_open,
         org::more_tokens_can_be_issued_later,
+        org::a_shared_link_finds_its_round_until_replaced_and_stops_when_closed,
         org::a_round_takes_tokens_or_imports_never_both,
         org::many_rounds_are_published_at_once,
         org::import_is_all_or_nothing,

@@ -1,6 +1,6 @@
 //! Who is asking: the session cookie (its secret's hash is looked up by
 //! the application layer), the form token every form carries (CSRF), and
-//! the login rate limit. Cookies are `HttpOnly`, `SameSite=Lax`, and
+//! the rate limits of sign-in and of shared links. Cookies are `HttpOnly`, `SameSite=Lax`, and
 //! `Secure` when the site is served over https.
 //!
 //! Forms of a signed-in person carry the session's form token; forms
@@ -45,8 +45,13 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` header value; `max_age` 0 removes the cookie.
 pub(crate) fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    set_cookie_at(state, "/", name, value, max_age)
+}
+
+/// A `Set-Cookie` header value sent back only to the pages under `path`.
+pub(crate) fn set_cookie_at(state: &AppState, path: &str, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let text = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
 }
 
@@ -141,12 +146,70 @@ pub(crate) fn check_form_token(headers: &HeaderMap, fields: &[(String, String)])
     }
 }
 
+/// Events counted per key within a window: once a key has `max` of them
+/// in the window, it is refused until the window passes. Kept per instance
+/// (a restart forgets it); what the login limit and the shared links'
+/// limit are made of.
+pub(crate) struct Counter {
+    max: u32,
+    window: Duration,
+    counts: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Counter {
+    pub fn new(max: u32, window: Duration) -> Counter {
+        Counter {
+            max,
+            window,
+            counts: Mutex::default(),
+        }
+    }
+
+    /// Whether every key may have another event now.
+    pub fn allows(&self, keys: &[String]) -> bool {
+        let Ok(map) = self.counts.lock() else { return false };
+        keys.iter().all(|key| match map.get(key) {
+            Some((n, since)) => *n < self.max || since.elapsed() > self.window,
+            None => true,
+        })
+    }
+
+    /// Counts one event for every key.
+    pub fn count(&self, keys: &[String]) {
+        let Ok(mut map) = self.counts.lock() else { return };
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() <= self.window);
+        }
+        for key in keys {
+            let entry = map.entry(key.clone()).or_insert((0, Instant::now()));
+            if entry.1.elapsed() > self.window {
+                *entry = (0, Instant::now());
+            }
+            entry.0 += 1;
+        }
+    }
+
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut map) = self.counts.lock() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The key of a client address.
+fn ip_key(ip: Option<IpAddr>) -> String {
+    format!("ip:{}", ip.map_or_else(|| "-".to_string(), |i| i.to_string()))
+}
+
 /// Sign-in attempts that failed, per client address and per name: after
 /// [`LoginLimiter::MAX_FAILURES`] within the window, further attempts are
-/// refused until it passes. Kept per instance (a restart forgets it).
-#[derive(Default)]
-pub(crate) struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// refused until it passes.
+pub(crate) struct LoginLimiter(Counter);
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        LoginLimiter(Counter::new(Self::MAX_FAILURES, Self::WINDOW))
+    }
 }
 
 impl LoginLimiter {
@@ -154,39 +217,46 @@ impl LoginLimiter {
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
     fn keys(ip: Option<IpAddr>, name: &str) -> [String; 2] {
-        [
-            format!("ip:{}", ip.map_or_else(|| "-".to_string(), |i| i.to_string())),
-            format!("name:{}", name.trim().to_lowercase()),
-        ]
+        [ip_key(ip), format!("name:{}", name.trim().to_lowercase())]
     }
 
     /// Whether another attempt is allowed now.
     pub fn allows(&self, ip: Option<IpAddr>, name: &str) -> bool {
-        let Ok(map) = self.failures.lock() else { return false };
-        Self::keys(ip, name).iter().all(|key| match map.get(key) {
-            Some((n, since)) => *n < Self::MAX_FAILURES || since.elapsed() > Self::WINDOW,
-            None => true,
-        })
+        self.0.allows(&Self::keys(ip, name))
     }
 
     pub fn failed(&self, ip: Option<IpAddr>, name: &str) {
-        let Ok(mut map) = self.failures.lock() else { return };
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() <= Self::WINDOW);
-        }
-        for key in Self::keys(ip, name) {
-            let entry = map.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() > Self::WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
-        }
+        self.0.count(&Self::keys(ip, name));
     }
 
     pub fn succeeded(&self, ip: Option<IpAddr>, name: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&Self::keys(ip, name)[1]);
-        }
+        self.0.forget(&Self::keys(ip, name)[1]);
+    }
+}
+
+/// Answer links handed out by shared links, per client address: after
+/// [`ShareLimiter::MAX_LINKS`] within the window, a browser without its
+/// own link yet is asked to wait. Generous enough for a team behind one
+/// office address; a browser coming back to its own link is never counted.
+pub(crate) struct ShareLimiter(Counter);
+
+impl Default for ShareLimiter {
+    fn default() -> Self {
+        ShareLimiter(Counter::new(Self::MAX_LINKS, Self::WINDOW))
+    }
+}
+
+impl ShareLimiter {
+    pub const MAX_LINKS: u32 = 30;
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+    /// Whether the client may get another link now.
+    pub fn allows(&self, ip: Option<IpAddr>) -> bool {
+        self.0.allows(&[ip_key(ip)])
+    }
+
+    pub fn issued(&self, ip: Option<IpAddr>) {
+        self.0.count(&[ip_key(ip)]);
     }
 }
 

@@ -24,6 +24,11 @@ pub(crate) enum WebError {
     BadForm,
     #[error("too many failed attempts; wait a quarter of an hour and try again")]
     TooMany,
+    #[error(
+        "too many answer links were handed out to your network in the last quarter of an hour; wait a little and \
+         open the shared link again"
+    )]
+    TooManyLinks,
     #[error("the page could not be drawn: {0}")]
     Template(#[from] askama::Error),
 }
@@ -43,11 +48,13 @@ impl WebError {
             WebError::Forbidden => (StatusCode::FORBIDDEN, "Not allowed"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "Please check your input"),
             WebError::BadForm => (StatusCode::FORBIDDEN, "Please send the form again"),
-            WebError::TooMany => (StatusCode::TOO_MANY_REQUESTS, "Please wait"),
+            WebError::TooMany | WebError::TooManyLinks => (StatusCode::TOO_MANY_REQUESTS, "Please wait"),
             WebError::Template(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong"),
             WebError::App(e) => match e {
                 AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "Not found"),
-                AppError::TokenUnknown => (StatusCode::NOT_FOUND, "This link is not valid"),
+                AppError::TokenUnknown | AppError::SharedLinkUnknown => {
+                    (StatusCode::NOT_FOUND, "This link is not valid")
+                }
                 AppError::RoundClosed(_) => (StatusCode::GONE, "This round is closed"),
                 AppError::TokenSpent(_) => (StatusCode::GONE, "Your answers are final"),
                 AppError::Answers(_) | AppError::Import(_) | AppError::Invalid { .. } => {

@@ -14,6 +14,7 @@
 //! | `health` | `/healthz` (the process) and `/readyz` (the database) |
 //! | `error` | one mapping from use-case errors to pages and statuses |
 //! | `plans` | a team's plan: goals, suggested actions, actions |
+//! | `shared` | a round's shared link: one answer link per browser, rate-limited |
 //! | `org`, `trends` | the organisation: summary, grouped table, trends per quarter |
 //! | `api` | the JSON API under `/api/v1` and its OpenAPI document |
 //! | `account` | signing in and out, invitations, people, one's own API tokens |
@@ -34,6 +35,7 @@ mod respond;
 mod rounds;
 mod security;
 pub mod server;
+mod shared;
 mod state;
 mod teams;
 mod trends;

@@ -70,10 +70,11 @@ fn ids() -> Ids {
     }
 }
 
-/// The path as logs show it: the secret of a respondent or invitation
-/// link is replaced (the path only: a query string is never logged).
+/// The path as logs show it: the secret of a respondent, shared or
+/// invitation link is replaced (the path only: a query string is never
+/// logged).
 fn loggable(path: &str) -> String {
-    for prefix in ["/r/", "/invite/"] {
+    for prefix in ["/r/", "/s/", "/invite/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}…{tail}");
@@ -98,6 +99,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/static/style.css", get(crate::assets::style))
         .merge(crate::pages::router())
         .merge(crate::api::router())
+        .merge(crate::shared::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -129,6 +131,7 @@ impl Server {
             secure_cookies: public_url.starts_with("https://"),
             public_url: public_url.clone().into(),
             limiter: Arc::default(),
+            share_limiter: Arc::default(),
         };
         Ok(Server {
             listener,

@@ -7,7 +7,7 @@ use asyncmm_app::{App, AppError};
 use asyncmm_store::Store;
 use time::OffsetDateTime;
 
-use crate::auth::LoginLimiter;
+use crate::auth::{LoginLimiter, ShareLimiter};
 
 /// The server's shared state.
 #[derive(Clone)]
@@ -18,6 +18,7 @@ pub(crate) struct AppState {
     /// The address people reach the site at, for links handed out.
     pub public_url: Arc<str>,
     pub limiter: Arc<LoginLimiter>,
+    pub share_limiter: Arc<ShareLimiter>,
 }
 
 impl AppState {

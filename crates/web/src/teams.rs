@@ -203,6 +203,7 @@ struct OpenedPage {
     mode: Mode,
     k: u16,
     links: Vec<String>,
+    shared: Option<String>,
     open_actions: Vec<String>,
 }
 
@@ -228,6 +229,11 @@ async fn open_round(
         .parse()
         .map_err(|_| WebError::BadRequest("the number of links is a whole number".to_string()))?;
     let closes = field(&fields, "closes").map(str::trim).filter(|c| !c.is_empty());
+    let shared = match field(&fields, "links").unwrap_or("personal") {
+        "personal" => false,
+        "shared" => true,
+        _ => return Err(WebError::BadRequest("the links are personal or shared".to_string())),
+    };
     let model = LoadedModel::embedded()?;
     let opened = match app
         .open_round(team.name.as_str(), mode, k, closes, count, &model, &mut OsRandom)
@@ -237,7 +243,18 @@ async fn open_round(
         Err(e) if fixable(&e) => return team_page(&state, &signed, &name, Some(e.to_string())).await,
         Err(e) => return Err(e.into()),
     };
-    tracing::info!(round = opened.round.id.0, links = opened.tokens.len(), "round opened");
+    let shared = if shared {
+        let secret = app.share_round(opened.round.id.0, &mut OsRandom).await?;
+        Some(format!("{}/s/{}", state.public_url, secret.reveal()))
+    } else {
+        None
+    };
+    tracing::info!(
+        round = opened.round.id.0,
+        links = opened.tokens.len(),
+        shared = shared.is_some(),
+        "round opened"
+    );
     Ok(render(&OpenedPage {
         chrome: Chrome::of(&signed.0),
         team_href: format!("/teams/{}", segment(team.name.as_str())),
@@ -250,6 +267,7 @@ async fn open_round(
             .iter()
             .map(|t| format!("{}/r/{}", state.public_url, t.reveal()))
             .collect(),
+        shared,
         open_actions: opened.open_actions.iter().map(|a| a.title.clone()).collect(),
     })?
     .into_response())

@@ -1,9 +1,13 @@
 //! The whole product in a real browser: Debian's chromium driven through
 //! chromedriver (WebDriver). Set-up link → admin password → team → round →
 //! five respondents, each in a browser session of their own → close → the
-//! result page shows the median and the chart. Without chromium and
-//! chromedriver on the machine the test says so loudly and passes (CI
-//! installs both).
+//! result page shows the median and the chart. Then the accessibility
+//! check: axe-core (the npm package, injected through WebDriver) runs on
+//! every main page of a demo organisation, on a desktop and a phone width,
+//! and finds no serious or critical violation. Without chromium and
+//! chromedriver, or without axe-core (`ASYNCMM_AXE_JS` names its
+//! `axe.min.js`), a test says so loudly and passes; CI installs and fetches
+//! all three, and there a missing axe-core fails.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -110,6 +114,32 @@ impl Client {
         base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .map_err(|e| e.to_string())
+    }
+
+    /// Runs `script` in the page (a function body; `arguments` are `args`).
+    async fn execute(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Runs `script`, which calls its last argument with the result.
+    async fn execute_async(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    async fn set_script_timeout(&self, millis: u64) -> Result<(), String> {
+        self.call(reqwest::Method::POST, "/timeouts", Some(json!({"script": millis})))
+            .await
+            .map(drop)
     }
 
     async fn close(self) -> Result<(), String> {
@@ -253,19 +283,20 @@ async fn fill(client: &Client, css: &str, text: &str) {
         .expect("type");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_round_from_set_up_to_result_in_chromium() {
+/// Starts chromedriver on a free port, or says loudly why the test is
+/// skipped (no chromium or chromedriver on the machine).
+async fn start_driver(test: &str) -> Option<(Driver, u16)> {
     let (Some(driver), Some(_)) = (find(&["chromedriver"]), find(&["chromium", "chromium-browser"])) else {
         eprintln!(
-            "\n*** SKIPPED: browser test needs chromium and chromedriver (Debian: apt-get install chromium chromium-driver) ***\n"
+            "\n*** SKIPPED: {test} needs chromium and chromedriver (Debian: apt-get install chromium chromium-driver) ***\n"
         );
-        return;
+        return None;
     };
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.local_addr().expect("addr").port()
     };
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -274,10 +305,13 @@ async fn a_round_from_set_up_to_result_in_chromium() {
             .expect("start chromedriver"),
     );
     tokio::time::sleep(Duration::from_millis(800)).await;
+    Some((driver, port))
+}
 
-    let dir = tempfile::tempdir().expect("dir");
+/// A site over a fresh SQLite database in `dir`: its address and store.
+async fn site(dir: &std::path::Path) -> (String, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::from(
-        asyncmm_store::connect(&dir.path().join("b.db").display().to_string())
+        asyncmm_store::connect(&dir.join("b.db").display().to_string())
             .await
             .expect("store"),
     );
@@ -288,6 +322,16 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     let server = Server::bind(&config, Arc::clone(&store)).await.expect("bind");
     let base = server.public_url().to_string();
     tokio::spawn(server.run(std::future::pending()));
+    (base, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_from_set_up_to_result_in_chromium() {
+    let Some((_driver, port)) = start_driver("the browser test").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (base, store) = site(dir.path()).await;
     let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await.expect("app");
     let setup = format!(
         "{base}/invite/{}",
@@ -365,4 +409,155 @@ async fn a_round_from_set_up_to_result_in_chromium() {
     admin.goto(&format!("{base}/people")).await.expect("people");
     shot(&admin, "people").await;
     admin.close().await.expect("close");
+}
+
+/// axe-core's script, from the file `ASYNCMM_AXE_JS` names (CI fetches the
+/// npm package `axe-core` and points there). `None`, said loudly, without
+/// it; on CI (`CI` set) a missing file fails the test instead.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("ASYNCMM_AXE_JS").filter(|p| !p.is_empty());
+    match path.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(source)) => Some(source),
+        found => {
+            let why = match found {
+                Some(Err(e)) => format!("ASYNCMM_AXE_JS could not be read: {e}"),
+                _ => "ASYNCMM_AXE_JS is not set".to_string(),
+            };
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the accessibility check needs axe-core on CI: {why} (npm pack axe-core; point ASYNCMM_AXE_JS at \
+                 package/axe.min.js)"
+            );
+            eprintln!(
+                "\n*** SKIPPED: the accessibility check needs axe-core: {why} (npm pack axe-core, then set \
+                 ASYNCMM_AXE_JS to package/axe.min.js) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the page shown and returns its serious and critical
+/// violations, one line each with the elements concerned.
+async fn axe_violations(client: &Client, axe: &str, page: &str) -> Vec<String> {
+    let loaded = client
+        .execute(&format!("{axe}\n;return typeof window.axe;"), json!([]))
+        .await
+        .unwrap_or_else(|e| panic!("{page}: axe-core could not be injected: {e}"));
+    assert_eq!(loaded, json!("object"), "{page}: axe-core did not load");
+    let script = "const done = arguments[arguments.length - 1];
+        window.axe.run(document, {resultTypes: ['violations']})
+          .then(r => done(r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
+                 v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' (' +
+                   (n.failureSummary || '').replace(/\\s+/g, ' ') + ')').join('; '))))
+          .catch(e => done(['axe-core failed: ' + e]));";
+    let found = client
+        .execute_async(script, json!([]))
+        .await
+        .unwrap_or_else(|e| panic!("{page}: axe-core did not run: {e}"));
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| format!("{page}: {}", v.as_str().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The main pages, filled with the demo organisation, as signed-in lead,
+/// signed-out visitor and respondent: axe-core finds no serious or
+/// critical accessibility violation on any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn main_pages_have_no_serious_accessibility_violations() {
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let Some((_driver, port)) = start_driver("the accessibility check").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (base, store) = site(dir.path()).await;
+    let app = App::new(store.as_ref(), OffsetDateTime::now_utc()).await.expect("app");
+    let demo = asyncmm_app::demo::seed(&app, &mut OsRandom)
+        .await
+        .expect("demo organisation");
+    let result = demo
+        .closed_rounds
+        .iter()
+        .rev()
+        .find(|r| r.team == "Platform")
+        .expect("a closed Platform round")
+        .id;
+    let hidden = demo
+        .closed_rounds
+        .iter()
+        .find(|r| r.below_k)
+        .expect("a round below k")
+        .id;
+    let open = demo.open_round.id;
+    let token = demo.unused_tokens.first().expect("an unused answer link").reveal();
+    let shared = app
+        .share_round(open, &mut OsRandom)
+        .await
+        .expect("shared link")
+        .reveal();
+    let setup = app
+        .setup_link(&mut OsRandom)
+        .await
+        .expect("link")
+        .expect("new")
+        .reveal();
+
+    let client = browser(port).await;
+    client.set_script_timeout(60_000).await.expect("timeout");
+    client.set_window_size(1280, 900).await.expect("resize");
+    let mut violations = Vec::new();
+
+    // Signed out: the sign-in page, the set-up page, the respondent's pages.
+    for (name, path, marker) in [
+        ("login", "/login".to_string(), "<h1"),
+        ("respondent intro", format!("/r/{token}"), "anonymous"),
+        ("respondent page", format!("/r/{token}/1"), "Page 1 of 5"),
+        ("shared link", format!("/s/{shared}"), "asks for your answers"),
+        ("set-up", format!("/invite/{setup}"), "<h1"),
+    ] {
+        client.goto(&format!("{base}{path}")).await.expect("open");
+        page_with(&client, marker).await;
+        violations.extend(axe_violations(&client, &axe, name).await);
+    }
+    fill(&client, "#name", "Ada").await;
+    fill(&client, "#password", "correct horse battery").await;
+    fill(&client, "#repeat", "correct horse battery").await;
+    submit(&client, "form.stack button[type=submit]").await;
+    page_with(&client, "<h1>Teams</h1>").await;
+
+    // Signed in, over the demo organisation.
+    for (name, path, marker) in [
+        ("teams", "/teams".to_string(), "<h1>Teams</h1>"),
+        ("team", "/teams/Platform".to_string(), "<h1>Platform"),
+        ("open round", format!("/rounds/{open}"), "<h1"),
+        ("results", format!("/rounds/{result}"), "Median"),
+        ("round below k", format!("/rounds/{hidden}"), "<h1"),
+        ("plan", "/teams/Platform/plan".to_string(), "<h1"),
+        ("org", "/org".to_string(), "<h1"),
+        ("org trends", "/org/trends".to_string(), "<h1"),
+        ("people", "/people".to_string(), "<h1"),
+    ] {
+        client.goto(&format!("{base}{path}")).await.expect("open");
+        page_with(&client, marker).await;
+        violations.extend(axe_violations(&client, &axe, name).await);
+        // The same page on a phone.
+        client.set_window_size(390, 844).await.expect("resize");
+        violations.extend(axe_violations(&client, &axe, &format!("{name} (phone)")).await);
+        client.set_window_size(1280, 900).await.expect("resize");
+    }
+    client.close().await.expect("close");
+    assert!(
+        violations.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        violations.join("\n")
+    );
 }

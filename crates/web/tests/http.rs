@@ -968,3 +968,135 @@ async fn org_trends_show_each_group_per_quarter_with_hidden_cells_hidden() {
     let (status, _) = get(&lead, &format!("{}/org/trends", site.base)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+impl Site {
+    /// Opens a quick round with one shared link and no personal links;
+    /// returns the round page's address, the shared link and the page.
+    async fn open_shared_round(&self, client: &reqwest::Client, team: &str) -> (String, String, String) {
+        let (_, page) = get(client, &self.team_url(team)).await;
+        assert!(page.contains("One shared link"), "{page}");
+        let (status, page) = post(
+            client,
+            &format!("{}/rounds", self.team_url(team)),
+            &[
+                ("csrf", &csrf(&page)),
+                ("mode", "quick"),
+                ("k", "5"),
+                ("links", "shared"),
+                ("tokens", "0"),
+                ("closes", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let at = page
+            .find(&format!("{}/s/", self.base))
+            .expect("the shared link is shown");
+        let link = page[at..].split('<').next().expect("link").to_string();
+        let at = page.find("/rounds/").expect("round link");
+        let id: String = page[at + 8..].chars().take_while(char::is_ascii_digit).collect();
+        (format!("{}/rounds/{id}", self.base), link, page)
+    }
+}
+
+/// The answer link a shared link's page hands this browser.
+fn answer_token(page: &str) -> String {
+    let at = page.find("href=\"/r/").expect("an answer link") + 9;
+    page[at..].split('"').next().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn a_shared_link_gives_each_browser_its_own_answer_link_until_the_round_closes() {
+    let site = site().await;
+    let admin = site.admin().await;
+    site.create_team(&admin, "Forum", "").await;
+    let (round, link, opened) = site.open_shared_round(&admin, "Forum").await;
+    assert!(opened.contains("0 personal links · one shared link"), "{opened}");
+    assert!(
+        opened.contains("can&#39;t stop one person answering twice")
+            || opened.contains("can't stop one person answering twice"),
+        "{opened}"
+    );
+    assert!(!opened.contains("<li class=\"token\">"), "no personal links: {opened}");
+
+    // One browser: a link, the cookie that keeps it, the same link again.
+    let first = browser();
+    let response = first.get(&link).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("asyncmm_shared_"))
+        .expect("a cookie keeps the answer link")
+        .to_string();
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/s/"] {
+        assert!(cookie.contains(part), "{part} missing in {cookie}");
+    }
+    let page = response.text().await.expect("body");
+    assert!(page.contains("Forum asks for your answers"), "{page}");
+    assert!(
+        page.contains("A shared link can") && page.contains("stop one person answering twice"),
+        "{page}"
+    );
+    let mine = answer_token(&page);
+    let (_, again) = get(&first, &link).await;
+    assert_eq!(answer_token(&again), mine, "the same browser gets its own link back");
+    assert!(again.contains("This browser opened the link before"), "{again}");
+
+    // Another browser: another link; both answer like personal links.
+    let second = browser();
+    let (status, page) = get(&second, &link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let theirs = answer_token(&page);
+    assert_ne!(mine, theirs);
+    answer_quick(&format!("{}/r/{mine}", site.base), 2).await;
+    answer_quick(&format!("{}/r/{theirs}", site.base), 3).await;
+    let (_, open) = get(&admin, &round).await;
+    assert!(open.contains("<strong>2</strong>"), "{open}");
+
+    // Closing the round stops the link, with a page that says so.
+    let (status, closed) = post(&admin, &format!("{round}/close"), &[("csrf", &csrf(&open))]).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    for client in [&first, &browser()] {
+        let (status, page) = get(client, &link).await;
+        assert_eq!(status, StatusCode::GONE, "{page}");
+        assert!(page.contains("This round is closed"), "{page}");
+    }
+    let (status, page) = get(&browser(), &format!("{}/s/{}", site.base, "a".repeat(32))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    assert!(page.contains("This link is not valid"), "{page}");
+}
+
+#[tokio::test]
+async fn a_shared_link_hands_out_a_limited_number_of_links_per_client() {
+    let site = site().await;
+    let admin = site.admin().await;
+    site.create_team(&admin, "Crowd", "").await;
+    let (_, link, _) = site.open_shared_round(&admin, "Crowd").await;
+    let kept = browser();
+    let (status, page) = get(&kept, &link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let own = answer_token(&page);
+    // 30 links per client address in a quarter of an hour: this one
+    // already took one, 29 fresh browsers take the rest.
+    let mut tokens = std::collections::BTreeSet::from([own.clone()]);
+    for _ in 1..30 {
+        let (status, page) = get(&browser(), &link).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        tokens.insert(answer_token(&page));
+    }
+    assert_eq!(tokens.len(), 30);
+    let (status, page) = get(&browser(), &link).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Please wait"), "{page}");
+    assert!(
+        page.contains("Too many answer links were handed out to your network"),
+        "{page}"
+    );
+    // A browser coming back to its own link is never turned away.
+    let (status, page) = get(&kept, &link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(answer_token(&page), own);
+}

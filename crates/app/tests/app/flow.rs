@@ -166,3 +166,80 @@ async fn rounds_of_a_version_and_its_wording_revision_roll_up_together() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_link_issues_answer_links_of_its_round_only_while_it_is_open() {
+    on_every_backend("a_shared_link_issues_answer_links", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        lead.add_team("Forum", None).await.expect("team");
+        lead.add_team("Other", None).await.expect("team");
+        let (round, _) = open(&lead, "Forum", Mode::Quick, 5, 0, 11).await;
+        let (_, others) = open(&lead, "Other", Mode::Quick, 5, 1, 12).await;
+        let old = lead.share_round(round, &mut Seeded(13)).await.expect("share").reveal();
+        let secret = lead
+            .share_round(round, &mut Seeded(14))
+            .await
+            .expect("share again")
+            .reveal();
+        assert!(matches!(
+            lead.shared_round(&old).await,
+            Err(AppError::SharedLinkUnknown)
+        ));
+        assert!(matches!(
+            lead.shared_round("nonsense").await,
+            Err(AppError::SharedLinkUnknown)
+        ));
+
+        let week = app(&*store, FRIDAY).await;
+        let shared = week.shared_round(&secret).await.expect("the link works");
+        assert_eq!(shared.team.as_str(), "Forum");
+        let first = week
+            .issue_shared_token(&secret, &mut Seeded(15))
+            .await
+            .expect("token")
+            .reveal();
+        let second = week
+            .issue_shared_token(&secret, &mut Seeded(16))
+            .await
+            .expect("token")
+            .reveal();
+        assert_ne!(first, second);
+        // A browser's own token comes back; a token of another round, or
+        // none, does not.
+        let kept = week.kept_shared_token(&shared, Some(&first)).await.expect("kept");
+        assert_eq!(kept.map(|t| t.reveal()), Some(first.clone()));
+        assert!(
+            week.kept_shared_token(&shared, Some(&others[0]))
+                .await
+                .expect("kept")
+                .is_none()
+        );
+        assert!(
+            week.kept_shared_token(&shared, Some("garbage"))
+                .await
+                .expect("kept")
+                .is_none()
+        );
+        assert!(week.kept_shared_token(&shared, None).await.expect("kept").is_none());
+        // Issued tokens answer like personal ones.
+        week.respond(&first, &quick([2; 5])).await.expect("answer");
+        week.respond(&second, &quick([1; 5])).await.expect("answer");
+        assert_eq!(week.round_status(round).await.expect("status").responses, 2);
+
+        // Closing the round stops the link: no page, no new token, no new link.
+        week.close_round(round).await.expect("close");
+        assert!(matches!(
+            week.shared_round(&secret).await,
+            Err(AppError::RoundClosed(_))
+        ));
+        assert!(matches!(
+            week.issue_shared_token(&secret, &mut Seeded(17)).await,
+            Err(AppError::RoundClosed(_))
+        ));
+        assert!(matches!(
+            week.share_round(round, &mut Seeded(18)).await,
+            Err(AppError::Conflict(_))
+        ));
+    })
+    .await;
+}

@@ -383,6 +383,14 @@ impl Store for Database {
         self.issue_tokens(id, tokens).await.explained(self)
     }
 
+    async fn set_shared_link(&self, id: RoundId, link: &TokenHash, today: Date) -> Result<(), StoreError> {
+        self.share(id, link, today).await.explained(self)
+    }
+
+    async fn round_for_shared_link(&self, link: &TokenHash) -> Result<RoundId, StoreError> {
+        self.shared_link_round(link).await.explained(self)
+    }
+
     async fn round_for_token(&self, token: &TokenHash) -> Result<RoundId, StoreError> {
         Ok(self.token_state(token).await.explained(self)?.round)
     }

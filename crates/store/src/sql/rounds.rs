@@ -5,14 +5,14 @@
 
 use std::collections::HashMap;
 
-use asyncmm_core::{Answers, Intake, K, NewRound, Responses, Round, RoundId, TeamName, TokenHash};
+use asyncmm_core::{Answers, Intake, K, NewRound, Responses, Round, RoundId, RoundState, TeamName, TokenHash};
 use sqlx::FromRow;
 use time::Date;
 
 use super::teams::team_by_name;
 use super::{Conn, Database, Lock, bulk, kept, on};
 use crate::org::{self, NewResponses, ResponseGroups, RoundRow};
-use crate::{StoreError, SubmitOutcome, TokenStatus};
+use crate::{Refusal, StoreError, SubmitOutcome, TokenStatus};
 
 /// A round with its team's current name and its number of responses.
 const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
@@ -360,6 +360,40 @@ impl Database {
             set_intake(tx.conn(), id, Intake::Tokens).await?;
         }
         tx.commit().await
+    }
+
+    pub(super) async fn share(&self, id: RoundId, link: &TokenHash, today: Date) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let round = self.locked_round(tx.conn(), id, Lock::Update).await?;
+        org::check_add_tokens(&round)?;
+        if round.state(today) == RoundState::Closed {
+            return Err(Refusal::RoundClosed { round: id }.into());
+        }
+        on!(tx.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO round_links (round_id, hash) VALUES ($1, $2) \
+                 ON CONFLICT (round_id) DO UPDATE SET hash = excluded.hash",
+            )
+            .bind(id.0)
+            .bind(link.0.as_slice())
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        tx.commit().await
+    }
+
+    pub(super) async fn shared_link_round(&self, link: &TokenHash) -> Result<RoundId, StoreError> {
+        let mut reader = self.read().await?;
+        let found: Option<i64> = on!(reader.conn(), |c| {
+            sqlx::query_scalar("SELECT round_id FROM round_links WHERE hash = $1")
+                .bind(link.0.as_slice())
+                .fetch_optional(&mut *c)
+                .await
+        })?;
+        found
+            .map(RoundId)
+            .ok_or_else(|| StoreError::NotFound("shared link".to_string()))
     }
 
     pub(super) async fn token_state(&self, token: &TokenHash) -> Result<TokenStatus, StoreError> {

@@ -690,6 +690,35 @@ pub async fn more_tokens_can_be_issued_later(store: Arc<dyn Store>) {
     assert!(not_found(store.add_tokens(RoundId(987_654), &tokens(20..21)).await).contains("987654"));
 }
 
+pub async fn a_shared_link_finds_its_round_until_replaced_and_stops_when_closed(store: Arc<dyn Store>) {
+    let round = team_with_round(&*store, "Platform", Mode::Quick, &[]).await;
+    let (first, second) = (token(100), token(101));
+    assert!(not_found(store.round_for_shared_link(&first).await).contains("shared link"));
+    store.set_shared_link(round.id, &first, DAY).await.expect("share");
+    assert_eq!(store.round_for_shared_link(&first).await.expect("found"), round.id);
+    // A new secret replaces the old one, which no longer finds the round.
+    store
+        .set_shared_link(round.id, &second, DAY)
+        .await
+        .expect("share again");
+    assert_eq!(store.round_for_shared_link(&second).await.expect("found"), round.id);
+    assert!(not_found(store.round_for_shared_link(&first).await).contains("shared link"));
+    // One secret belongs to one round.
+    let other = store
+        .open_round(&new_round("Platform", Mode::Quick), &[])
+        .await
+        .expect("second round");
+    assert!(store.set_shared_link(other.id, &second, DAY).await.is_err());
+    assert_eq!(store.round_for_shared_link(&second).await.expect("found"), round.id);
+    // A closed round takes no new link; its link still names it, so the
+    // caller can say the round is closed.
+    store.close_round(round.id, DAY).await.expect("close");
+    let refusal = refused(store.set_shared_link(round.id, &token(102), DAY).await);
+    assert!(matches!(refusal, Refusal::RoundClosed { .. }), "{refusal:?}");
+    assert_eq!(store.round_for_shared_link(&second).await.expect("found"), round.id);
+    assert!(not_found(store.set_shared_link(RoundId(987_654), &token(103), DAY).await).contains("987654"));
+}
+
 pub async fn import_is_all_or_nothing(store: Arc<dyn Store>) {
     let round = team_with_round(&*store, "Platform", Mode::Detailed, &[]).await;
     let good: Vec<Answers> = (0..3).map(detailed_answers).collect();
