@@ -537,7 +537,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
     // Signed in, over the demo organisation.
     for (name, path, marker) in [
         ("teams", "/teams".to_string(), "<h1>Teams</h1>"),
-        ("team", "/teams/Platform".to_string(), "<h1>Platform"),
+        ("team", "/teams/Platform".to_string(), "<h1><bdi>Platform</bdi>"),
         ("open round", format!("/rounds/{open}"), "<h1"),
         ("results", format!("/rounds/{result}"), "Median"),
         ("round below k", format!("/rounds/{hidden}"), "<h1"),
@@ -545,6 +545,7 @@ async fn main_pages_have_no_serious_accessibility_violations() {
         ("org", "/org".to_string(), "<h1"),
         ("org trends", "/org/trends".to_string(), "<h1"),
         ("people", "/people".to_string(), "<h1"),
+        ("account", "/account".to_string(), "<h1"),
     ] {
         client.goto(&format!("{base}{path}")).await.expect("open");
         page_with(&client, marker).await;

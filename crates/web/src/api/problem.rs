@@ -68,7 +68,9 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::App(e) => match e {
-                AppError::NotFound { .. } | AppError::TokenUnknown => StatusCode::NOT_FOUND,
+                AppError::NotFound { .. } | AppError::TokenUnknown | AppError::SharedLinkUnknown => {
+                    StatusCode::NOT_FOUND
+                }
                 AppError::Answers(_) | AppError::Import(_) | AppError::Invalid { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
