@@ -1145,3 +1145,125 @@ async fn viewers_and_other_leads_neither_reopen_nor_change_k() {
     let (status, _) = post(&lead_a, &format!("{round}/reopen"), &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_lead_edits_an_actions_owner_and_link_and_hostile_links_stay_inert() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
+    assert_eq!(site.create_team(&lead, "Alpha", "").await.0, StatusCode::OK);
+    let plan = site.plan_url("Alpha");
+    let (_, page) = get(&lead, &plan).await;
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions"),
+        &[("csrf", &csrf(&page)), ("title", "Write the onboarding guide")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("Owner: "), "no owner yet: {page}");
+    assert!(
+        page.contains("id=\"owner-1\"") && page.contains("id=\"link-1\""),
+        "{page}"
+    );
+
+    // Owner and link set from the page.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "doing"),
+            ("owner", "Grace Hopper"),
+            ("link", "https://issues.example.com/team/42"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Owner: <bdi>Grace Hopper</bdi>"), "{page}");
+    assert!(
+        page.contains(
+            "<a href=\"https://issues.example.com/team/42\" rel=\"noopener noreferrer nofollow\"><bdi>Write the onboarding guide</bdi></a>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<li class=\"action status-doing\">"), "{page}");
+    assert!(
+        page.contains("value=\"Grace Hopper\""),
+        "the form shows the owner: {page}"
+    );
+
+    // Changed again; an owner left empty keeps the one it has.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "doing"),
+            ("owner", ""),
+            ("link", "https://docs.example.com/onboarding"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Owner: <bdi>Grace Hopper</bdi>"), "{page}");
+    assert!(page.contains("href=\"https://docs.example.com/onboarding\""), "{page}");
+    assert!(!page.contains("issues.example.com"), "{page}");
+
+    // A link that tries to close the attribute is stored parsed: percent-encoded, inert.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "doing"),
+            ("owner", "Ana <img src=x onerror=alert(1)>"),
+            ("link", "https://x/\"><script>alert(1)</script>"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("<script>") && !page.contains("https://x/\""), "{page}");
+    assert!(!page.contains("<img"), "{page}");
+    assert!(
+        page.contains("href=\"https://x/%22%3E%3Cscript%3Ealert(1)%3C/script%3E\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("Owner: <bdi>Ana &#60;img src=x onerror=alert(1)&#62;</bdi>"),
+        "{page}"
+    );
+
+    // A link the parser refuses changes nothing, and says why.
+    let (status, bad) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "done"),
+            ("owner", "Someone Else"),
+            ("link", "javascript:alert(1)"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("role=\"alert\"") && bad.contains("is not a URL"), "{bad}");
+    assert!(!bad.contains("href=\"javascript"), "{bad}");
+    assert!(
+        bad.contains("<li class=\"action status-doing\">") && !bad.contains("Someone Else"),
+        "{bad}"
+    );
+
+    // A viewer sees the new owner and link but gets no form, and can't post one.
+    let viewer = site.accept(&site.invite(&admin, "viewer").await, "Vera Viewer").await;
+    let (_, page) = get(&viewer, &plan).await;
+    assert!(page.contains("Owner: <bdi>Ana &#60;img"), "{page}");
+    assert!(!page.contains("id=\"owner-1\""), "{page}");
+    let (status, _) = post(
+        &viewer,
+        &format!("{plan}/actions/1"),
+        &[("csrf", &csrf(&page)), ("owner", "Vera")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
