@@ -1147,7 +1147,7 @@ async fn viewers_and_other_leads_neither_reopen_nor_change_k() {
 }
 
 #[tokio::test]
-async fn a_lead_edits_an_actions_owner_and_link_and_hostile_links_stay_inert() {
+async fn a_lead_edits_an_actions_title_owner_and_link_and_hostile_links_stay_inert() {
     let site = site().await;
     let admin = site.admin().await;
     let lead = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
@@ -1193,12 +1193,13 @@ async fn a_lead_edits_an_actions_owner_and_link_and_hostile_links_stay_inert() {
         "the form shows the owner: {page}"
     );
 
-    // Changed again; an owner left empty keeps the one it has.
+    // Changed again, the title too; an owner left empty keeps the one it has.
     let (status, page) = post(
         &lead,
         &format!("{plan}/actions/1"),
         &[
             ("csrf", &csrf(&page)),
+            ("title", "Onboarding guide for new joiners"),
             ("status", "doing"),
             ("owner", ""),
             ("link", "https://docs.example.com/onboarding"),
@@ -1207,8 +1208,33 @@ async fn a_lead_edits_an_actions_owner_and_link_and_hostile_links_stay_inert() {
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Owner: <bdi>Grace Hopper</bdi>"), "{page}");
-    assert!(page.contains("href=\"https://docs.example.com/onboarding\""), "{page}");
-    assert!(!page.contains("issues.example.com"), "{page}");
+    assert!(
+        page.contains(
+            "#1 <a href=\"https://docs.example.com/onboarding\" rel=\"noopener noreferrer nofollow\"><bdi>Onboarding guide for new joiners</bdi></a>"
+        ),
+        "{page}"
+    );
+    assert!(
+        !page.contains("issues.example.com") && !page.contains("Write the onboarding guide"),
+        "{page}"
+    );
+    // A title another open action already has is refused.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions"),
+        &[("csrf", &csrf(&page)), ("title", "Record decisions")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, bad) = post(
+        &lead,
+        &format!("{plan}/actions/2"),
+        &[("csrf", &csrf(&page)), ("title", "onboarding guide for new joiners")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("action #1 already plans"), "{bad}");
+    assert!(bad.contains("#2 <bdi>Record decisions</bdi>"), "{bad}");
 
     // A link that tries to close the attribute is stored parsed: percent-encoded, inert.
     let (status, page) = post(
