@@ -7,7 +7,7 @@
 use asyncmm_core::TeamName;
 use asyncmm_core::plan::{
     Action, ActionId, ActionStatus, ActionUpdate, CANDIDATES_PER_AREA, Candidate, Focus, Goal, Link, NewAction,
-    focused_candidates, parse_owner, progress,
+    focused_candidates, parse_owner, parse_title, progress,
 };
 use asyncmm_evidence::SourceKind;
 use asyncmm_model::{AreaId, Level, Model, StatementId};
@@ -87,6 +87,15 @@ pub fn parse_level(model: &Model, text: &str) -> Result<Level, AppError> {
             ))
         }
     }
+}
+
+/// A change to an action as typed; `None` keeps a field as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ActionEdit<'a> {
+    pub title: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub link: Option<&'a str>,
+    pub owner: Option<&'a str>,
 }
 
 /// Reads a day `YYYY-MM-DD`.
@@ -472,7 +481,31 @@ impl App<'_> {
         link: Option<&str>,
         owner: Option<&str>,
     ) -> Result<Action, AppError> {
+        self.edit_action(
+            id,
+            ActionEdit {
+                title: None,
+                status,
+                link,
+                owner,
+            },
+        )
+        .await
+    }
+
+    /// Changes what `edit` gives of an action, all or nothing.
+    async fn edit_action(&self, id: i64, edit: ActionEdit<'_>) -> Result<Action, AppError> {
+        let ActionEdit {
+            title,
+            status,
+            link,
+            owner,
+        } = edit;
         let update = ActionUpdate {
+            title: title
+                .map(parse_title)
+                .transpose()
+                .map_err(|e| AppError::invalid("title", e))?,
             status: status
                 .map(str::parse::<ActionStatus>)
                 .transpose()
@@ -490,7 +523,7 @@ impl App<'_> {
         if update == ActionUpdate::default() {
             return Err(AppError::invalid(
                 "action",
-                "nothing to change: give a status, a link or an owner",
+                "nothing to change: give a title, a status, a link or an owner",
             ));
         }
         match self.store.update_action(ActionId(id), &update).await {
@@ -522,6 +555,34 @@ impl App<'_> {
     ) -> Result<Action, AppError> {
         self.action_of_team(team, id).await?;
         self.update_action(id, status, link, owner).await
+    }
+
+    /// Changes an action of `team` only, its title included: a title that
+    /// another action of the team not dropped already has for the same
+    /// statements is refused, as when adding one.
+    pub async fn edit_team_action(&self, team: &str, id: i64, edit: ActionEdit<'_>) -> Result<Action, AppError> {
+        let (_, actions) = self.actions(team).await?;
+        let Some(action) = actions.iter().find(|a| a.id.0 == id) else {
+            return Err(AppError::not_found(format!("action #{id} of {team}")));
+        };
+        if let Some(title) = edit.title {
+            let title = parse_title(title).map_err(|e| AppError::invalid("title", e))?;
+            if let Some(same) = actions.iter().find(|a| {
+                a.id != action.id
+                    && a.status != ActionStatus::Dropped
+                    && a.title.eq_ignore_ascii_case(&title)
+                    && a.statements == action.statements
+            }) {
+                return Err(AppError::invalid(
+                    "title",
+                    format!(
+                        "action #{} already plans \"{}\"; nothing was changed",
+                        same.id, same.title
+                    ),
+                ));
+            }
+        }
+        self.edit_action(id, edit).await
     }
 
     /// [`App::remove_action`] for an action of `team` only.

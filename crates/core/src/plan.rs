@@ -272,6 +272,8 @@ pub struct Action {
 /// A change to an action; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionUpdate {
+    /// A title already checked by [`parse_title`].
+    pub title: Option<String>,
     pub status: Option<ActionStatus>,
     pub link: Option<Link>,
     pub owner: Option<String>,

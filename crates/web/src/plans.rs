@@ -8,7 +8,7 @@
 //! see the team reads its plan; its leads and admins change it.
 
 use askama::Template;
-use asyncmm_app::plans::SuggestRequest;
+use asyncmm_app::plans::{ActionEdit, SuggestRequest};
 use asyncmm_app::{AppError, LoadedModel};
 use asyncmm_core::Team;
 use asyncmm_core::plan::{Action, Projection, day_text};
@@ -412,12 +412,15 @@ async fn update_action(
     let team = team_to_change(&state, &signed, &name, &fields).await?;
     let app = state.app().await?;
     let outcome = app
-        .update_team_action(
+        .edit_team_action(
             team.name.as_str(),
             id,
-            optional(&fields, "status"),
-            optional(&fields, "link"),
-            optional(&fields, "owner"),
+            ActionEdit {
+                title: optional(&fields, "title"),
+                status: optional(&fields, "status"),
+                link: optional(&fields, "link"),
+                owner: optional(&fields, "owner"),
+            },
         )
         .await;
     after(&state, &signed, &team, unknown_is_404(outcome)?).await

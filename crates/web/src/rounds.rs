@@ -2,19 +2,23 @@
 //! (with the warning when fewer than k answered); once closed, its result
 //! as the application layer gates it, with the radar chart inline. Also
 //! the download of the personal links as CSV, made from the links the
-//! browser was shown (the server keeps no copy).
+//! browser was shown (the server keeps no copy). Its leads and admins also
+//! reopen a closed round and change k here; the application layer decides
+//! whether that is allowed (a published round can't be reopened, k is
+//! fixed once a response arrived), and a refusal is shown on the page.
 
 use askama::Template;
+use asyncmm_app::AppError;
 use asyncmm_report::data::HOLDING_BACK_SHOWN;
 use asyncmm_report::svg::{self, Series};
 use asyncmm_report::team::{AreaName, RoundArea, RoundReport};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::auth::Signed;
+use crate::auth::{Signed, field};
 use crate::error::WebError;
 use crate::form::Fields;
 use crate::names::segment;
@@ -35,6 +39,8 @@ struct RoundPage {
     radar: Option<String>,
     areas: Vec<AreaView>,
     credit: String,
+    /// Why a change asked for on this page was refused.
+    error: Option<String>,
 }
 
 struct AreaView {
@@ -48,6 +54,12 @@ fn two(value: &Option<f64>) -> String {
 }
 
 async fn round(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, WebError> {
+    round_page(&state, &signed, id, None).await
+}
+
+/// The round page of a round this person may see, with `error` above it
+/// (and status 422) when a change was refused.
+async fn round_page(state: &AppState, signed: &Signed, id: i64, error: Option<String>) -> Result<Response, WebError> {
     let app = state.app().await?;
     let team = app.round_team_for(signed.user(), id).await?;
     let status = app.round_status(id).await?;
@@ -103,7 +115,12 @@ async fn round(State(state): State<AppState>, signed: Signed, Path(id): Path<i64
             area: a.clone(),
         })
         .collect();
-    Ok(render(&RoundPage {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = render(&RoundPage {
         chrome: Chrome::of(&signed.0),
         team_href: format!("/teams/{}", segment(team.as_str())),
         team: team.as_str().to_string(),
@@ -115,8 +132,75 @@ async fn round(State(state): State<AppState>, signed: Signed, Path(id): Path<i64
         areas,
         credit: asyncmm_report::credit::html(&report.model),
         report,
-    })?
-    .into_response())
+        error,
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// Refusals a lead can read and act on: shown on the round page.
+fn refused(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::ReopenRefused(_) | AppError::KFixed(_) | AppError::Invalid { .. } | AppError::Conflict(_)
+    )
+}
+
+/// After a change: back to the round, or the round with the refusal.
+async fn after<T>(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    outcome: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
+        Err(e) if refused(&e) => round_page(state, signed, id, Some(e.to_string())).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks the form's token and that this person may change the round's
+/// team (its leads and admins).
+async fn round_to_change(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    fields: &[(String, String)],
+) -> Result<(), WebError> {
+    signed.check(fields)?;
+    let app = state.app().await?;
+    let team = app.round_team_for(signed.user(), id).await?;
+    app.team_to_change(signed.user(), team.as_str()).await?;
+    Ok(())
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    round_to_change(&state, &signed, id, &fields).await?;
+    let outcome = state.app().await?.reopen_round(id).await;
+    if outcome.is_ok() {
+        tracing::info!(round = id, "round reopened");
+    }
+    after(&state, &signed, id, outcome).await
+}
+
+async fn set_k(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    round_to_change(&state, &signed, id, &fields).await?;
+    let text = field(&fields, "k").unwrap_or_default().trim();
+    let outcome = match text.parse::<i64>() {
+        Ok(k) => state.app().await?.set_k(id, k).await,
+        Err(_) => Err(AppError::invalid("k", format!("{text:?} is not a whole number"))),
+    };
+    after(&state, &signed, id, outcome).await
 }
 
 async fn close(
@@ -175,6 +259,8 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/rounds/{id}", get(round))
         .route("/rounds/{id}/close", post(close))
+        .route("/rounds/{id}/reopen", post(reopen))
+        .route("/rounds/{id}/k", post(set_k))
         .route("/rounds/{id}/links.csv", post(links_csv))
 }
 

@@ -177,12 +177,20 @@ impl Site {
     }
 }
 
-/// Answers all five areas of a quick round in a fresh browser.
+/// Answers all five areas of a quick round (k = 5) in a fresh browser.
 async fn answer_quick(link: &str, level: u8) {
+    answer_quick_k(link, level, 5).await;
+}
+
+/// Answers all five areas of a quick round whose k is `k`.
+async fn answer_quick_k(link: &str, level: u8, k: u16) {
     let client = browser();
     let (status, intro) = get(&client, link).await;
     assert_eq!(status, StatusCode::OK, "{intro}");
-    assert!(intro.contains("anonymous") && intro.contains("k = 5"), "{intro}");
+    assert!(
+        intro.contains("anonymous") && intro.contains(&format!("k = {k}")),
+        "{intro}"
+    );
     for page in 1..=5 {
         let url = format!("{link}/{page}");
         let (status, html) = get(&client, &url).await;
@@ -1099,4 +1107,321 @@ async fn a_shared_link_hands_out_a_limited_number_of_links_per_client() {
     let (status, page) = get(&kept, &link).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(answer_token(&page), own);
+}
+
+/// Whether a round page shows a result (a level per area, the chart).
+fn shows_result(page: &str) -> bool {
+    page.contains("Result per area") || page.contains("<svg")
+}
+
+#[tokio::test]
+async fn a_lead_reopens_a_closed_round_until_its_result_is_published() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
+    assert_eq!(site.create_team(&lead, "Alpha", "").await.0, StatusCode::OK);
+    let (round, links) = site.open_round(&lead, "Alpha", 6).await;
+    for link in links.iter().take(2) {
+        answer_quick(link, 2).await;
+    }
+    let (_, open) = get(&lead, &round).await;
+    assert!(!open.contains("/reopen"), "an open round has nothing to reopen: {open}");
+    let (status, closed) = post(&lead, &format!("{round}/close"), &[("csrf", &csrf(&open))]).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert!(closed.contains("badge closed") && !shows_result(&closed), "{closed}");
+    assert!(
+        closed.contains("Reopen round"),
+        "below k nothing was shown, so it can reopen: {closed}"
+    );
+
+    // Reopened, the page shows the count only, and the links not used work again.
+    let (status, reopened) = post(&lead, &format!("{round}/reopen"), &[("csrf", &csrf(&closed))]).await;
+    assert_eq!(status, StatusCode::OK, "{reopened}");
+    assert!(
+        reopened.contains("<span class=\"badge open\">open</span>"),
+        "{reopened}"
+    );
+    assert!(
+        reopened.contains("<dt>Responses</dt><dd><strong>2</strong></dd>"),
+        "{reopened}"
+    );
+    assert!(!shows_result(&reopened) && !reopened.contains("Median"), "{reopened}");
+    assert!(
+        reopened.contains("Close round") && !reopened.contains("/reopen"),
+        "{reopened}"
+    );
+    for link in links.iter().skip(2).take(3) {
+        answer_quick(link, 3).await;
+    }
+    // Reopening an open round is refused with the reason, on the page.
+    let (status, page) = post(&lead, &format!("{round}/reopen"), &[("csrf", &csrf(&reopened))]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("is not closed, so there is nothing to reopen"), "{page}");
+    assert!(page.contains("<strong>5</strong>"), "{page}");
+
+    // Closed with k responses, the result is shown and so published: no reopening.
+    let (status, published) = post(&lead, &format!("{round}/close"), &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert!(shows_result(&published), "{published}");
+    assert!(!published.contains("/reopen"), "{published}");
+    let (status, refused) = post(&lead, &format!("{round}/reopen"), &[("csrf", &csrf(&published))]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("role=\"alert\"") && refused.contains("was published, so it can&#39;t be reopened"),
+        "{refused}"
+    );
+    assert!(refused.contains("badge closed"), "nothing changed: {refused}");
+    // Its links are closed again.
+    let (status, _) = get(&browser(), &links[5]).await;
+    assert_eq!(status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn a_lead_changes_k_until_the_first_response_and_results_follow_it() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Platform", "").await.0, StatusCode::OK);
+    // Lowered to 3: three answers show a result.
+    let (round, links) = site.open_round(&admin, "Platform", 4).await;
+    let (_, page) = get(&admin, &round).await;
+    assert!(
+        page.contains("<dt>k</dt><dd>5</dd>") && page.contains("Change k"),
+        "{page}"
+    );
+    let (status, bad) = post(&admin, &format!("{round}/k"), &[("csrf", &csrf(&page)), ("k", "2")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(
+        bad.contains("role=\"alert\"") && bad.contains("<dt>k</dt><dd>5</dd>"),
+        "{bad}"
+    );
+    let (status, bad) = post(&admin, &format!("{round}/k"), &[("csrf", &csrf(&page)), ("k", "many")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("is not a whole number"), "{bad}");
+    let (status, page) = post(&admin, &format!("{round}/k"), &[("csrf", &csrf(&page)), ("k", "3")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<dt>k</dt><dd>3</dd>"), "{page}");
+    for link in links.iter().take(3) {
+        answer_quick_k(link, 2, 3).await;
+    }
+    // Once a response arrived, k is fixed: the form is gone and a post is refused.
+    let (_, page) = get(&admin, &round).await;
+    assert!(
+        !page.contains("Change k") && !page.contains("class=\"warning\""),
+        "{page}"
+    );
+    let (status, fixed) = post(&admin, &format!("{round}/k"), &[("csrf", &csrf(&page)), ("k", "5")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{fixed}");
+    assert!(fixed.contains("k is fixed once the first response arrived"), "{fixed}");
+    assert!(fixed.contains("<dt>k</dt><dd>3</dd>"), "{fixed}");
+    let (status, closed) = post(&admin, &format!("{round}/close"), &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert!(
+        shows_result(&closed) && closed.contains("2.00"),
+        "3 answers at level 2 meet k = 3: {closed}"
+    );
+
+    // Raised to 6: five answers stay hidden.
+    let (round, links) = site.open_round(&admin, "Platform", 5).await;
+    let (_, page) = get(&admin, &round).await;
+    let (status, page) = post(&admin, &format!("{round}/k"), &[("csrf", &csrf(&page)), ("k", "6")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for link in &links {
+        answer_quick_k(link, 3, 6).await;
+    }
+    let (_, page) = get(&admin, &round).await;
+    assert!(
+        page.contains("has 5 of the 6 responses"),
+        "the close warning uses the new k: {page}"
+    );
+    let (status, closed) = post(&admin, &format!("{round}/close"), &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert!(!shows_result(&closed) && !closed.contains("Median"), "{closed}");
+    assert!(
+        closed.contains("Reopen round"),
+        "nothing was shown, so it can reopen: {closed}"
+    );
+}
+
+#[tokio::test]
+async fn viewers_and_other_leads_neither_reopen_nor_change_k() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead_a = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
+    let lead_b = site.accept(&site.invite(&admin, "lead").await, "Lead B").await;
+    let viewer = site.accept(&site.invite(&admin, "viewer").await, "Vera Viewer").await;
+    assert_eq!(site.create_team(&lead_a, "Alpha", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&lead_b, "Beta", "").await.0, StatusCode::OK);
+    let (round, links) = site.open_round(&lead_a, "Alpha", 5).await;
+    answer_quick(&links[0], 2).await;
+    let (_, page) = get(&lead_a, &round).await;
+    let (status, closed) = post(&lead_a, &format!("{round}/close"), &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    let (fresh, _) = site.open_round(&lead_a, "Alpha", 5).await;
+
+    let (status, page) = get(&viewer, &round).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("/reopen") && !page.contains("Change k"), "{page}");
+    let (_, own_b) = get(&lead_b, &format!("{}/teams", site.base)).await;
+    for (who, client, token) in [("viewer", &viewer, csrf(&page)), ("Beta's lead", &lead_b, csrf(&own_b))] {
+        let (status, _) = post(client, &format!("{round}/reopen"), &[("csrf", &token)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who} reopens");
+        let (status, _) = post(client, &format!("{fresh}/k"), &[("csrf", &token), ("k", "3")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who} changes k");
+    }
+    // Nothing changed.
+    let (_, page) = get(&lead_a, &round).await;
+    assert!(page.contains("badge closed") && page.contains("Reopen round"), "{page}");
+    let (_, page) = get(&lead_a, &fresh).await;
+    assert!(page.contains("<dt>k</dt><dd>5</dd>"), "{page}");
+    // A form without the session's token is refused too.
+    let (status, _) = post(&lead_a, &format!("{round}/reopen"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_lead_edits_an_actions_title_owner_and_link_and_hostile_links_stay_inert() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lead A").await;
+    assert_eq!(site.create_team(&lead, "Alpha", "").await.0, StatusCode::OK);
+    let plan = site.plan_url("Alpha");
+    let (_, page) = get(&lead, &plan).await;
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions"),
+        &[("csrf", &csrf(&page)), ("title", "Write the onboarding guide")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("Owner: "), "no owner yet: {page}");
+    assert!(
+        page.contains("id=\"owner-1\"") && page.contains("id=\"link-1\""),
+        "{page}"
+    );
+
+    // Owner and link set from the page.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "doing"),
+            ("owner", "Grace Hopper"),
+            ("link", "https://issues.example.com/team/42"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Owner: <bdi>Grace Hopper</bdi>"), "{page}");
+    assert!(
+        page.contains(
+            "<a href=\"https://issues.example.com/team/42\" rel=\"noopener noreferrer nofollow\"><bdi>Write the onboarding guide</bdi></a>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<li class=\"action status-doing\">"), "{page}");
+    assert!(
+        page.contains("value=\"Grace Hopper\""),
+        "the form shows the owner: {page}"
+    );
+
+    // Changed again, the title too; an owner left empty keeps the one it has.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("title", "Onboarding guide for new joiners"),
+            ("status", "doing"),
+            ("owner", ""),
+            ("link", "https://docs.example.com/onboarding"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Owner: <bdi>Grace Hopper</bdi>"), "{page}");
+    assert!(
+        page.contains(
+            "#1 <a href=\"https://docs.example.com/onboarding\" rel=\"noopener noreferrer nofollow\"><bdi>Onboarding guide for new joiners</bdi></a>"
+        ),
+        "{page}"
+    );
+    assert!(
+        !page.contains("issues.example.com") && !page.contains("Write the onboarding guide"),
+        "{page}"
+    );
+    // A title another open action already has is refused.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions"),
+        &[("csrf", &csrf(&page)), ("title", "Record decisions")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, bad) = post(
+        &lead,
+        &format!("{plan}/actions/2"),
+        &[("csrf", &csrf(&page)), ("title", "onboarding guide for new joiners")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("action #1 already plans"), "{bad}");
+    assert!(bad.contains("#2 <bdi>Record decisions</bdi>"), "{bad}");
+
+    // A link that tries to close the attribute is stored parsed: percent-encoded, inert.
+    let (status, page) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "doing"),
+            ("owner", "Ana <img src=x onerror=alert(1)>"),
+            ("link", "https://x/\"><script>alert(1)</script>"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("<script>") && !page.contains("https://x/\""), "{page}");
+    assert!(!page.contains("<img"), "{page}");
+    assert!(
+        page.contains("href=\"https://x/%22%3E%3Cscript%3Ealert(1)%3C/script%3E\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("Owner: <bdi>Ana &#60;img src=x onerror=alert(1)&#62;</bdi>"),
+        "{page}"
+    );
+
+    // A link the parser refuses changes nothing, and says why.
+    let (status, bad) = post(
+        &lead,
+        &format!("{plan}/actions/1"),
+        &[
+            ("csrf", &csrf(&page)),
+            ("status", "done"),
+            ("owner", "Someone Else"),
+            ("link", "javascript:alert(1)"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("role=\"alert\"") && bad.contains("is not a URL"), "{bad}");
+    assert!(!bad.contains("href=\"javascript"), "{bad}");
+    assert!(
+        bad.contains("<li class=\"action status-doing\">") && !bad.contains("Someone Else"),
+        "{bad}"
+    );
+
+    // A viewer sees the new owner and link but gets no form, and can't post one.
+    let viewer = site.accept(&site.invite(&admin, "viewer").await, "Vera Viewer").await;
+    let (_, page) = get(&viewer, &plan).await;
+    assert!(page.contains("Owner: <bdi>Ana &#60;img"), "{page}");
+    assert!(!page.contains("id=\"owner-1\""), "{page}");
+    let (status, _) = post(
+        &viewer,
+        &format!("{plan}/actions/1"),
+        &[("csrf", &csrf(&page)), ("owner", "Vera")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

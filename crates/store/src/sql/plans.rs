@@ -175,11 +175,12 @@ impl Database {
         on!(tx.conn(), |c| {
             sqlx::query(
                 "UPDATE actions SET status = COALESCE($1, status), link = COALESCE($2, link), \
-                 owner = COALESCE($3, owner) WHERE id = $4",
+                 owner = COALESCE($3, owner), title = COALESCE($4, title) WHERE id = $5",
             )
             .bind(update.status.map(|s| s.as_str()))
             .bind(update.link.as_ref().map(|l| l.as_str()))
             .bind(update.owner.as_deref())
+            .bind(update.title.as_deref())
             .bind(id.0)
             .execute(&mut *c)
             .await

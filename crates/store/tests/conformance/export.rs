@@ -135,8 +135,7 @@ async fn populate(store: &dyn Store) {
             action.id,
             &ActionUpdate {
                 status: Some(ActionStatus::Doing),
-                link: None,
-                owner: None,
+                ..ActionUpdate::default()
             },
         )
         .await

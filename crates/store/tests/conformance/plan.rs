@@ -116,6 +116,7 @@ pub async fn updates_change_only_the_given_fields(store: Arc<dyn Store>) {
         .update_action(
             added.id,
             &ActionUpdate {
+                title: Some("Write the decision log".to_string()),
                 status: None,
                 link: Some(Link::parse("https://example.com/issues/2").expect("link")),
                 owner: Some("Bo".to_string()),
@@ -124,6 +125,7 @@ pub async fn updates_change_only_the_given_fields(store: Arc<dyn Store>) {
         .await
         .expect("update");
     assert_eq!(moved.status, ActionStatus::Done);
+    assert_eq!(moved.title, "Write the decision log");
     assert_eq!(moved.owner.as_deref(), Some("Bo"));
     assert_eq!(
         moved.link.as_ref().map(Link::as_str),
