@@ -273,14 +273,21 @@ async fn submit(client: &Client, css: &str) {
     panic!("{css}: {last}");
 }
 
+/// Types into the element `css` selects; retried briefly, as in
+/// [`submit`], since the page may still be loading or being replaced.
 async fn fill(client: &Client, css: &str, text: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(text)
-        .await
-        .expect("type");
+    let mut last = String::new();
+    for _ in 0..25 {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => match element.send_keys(text).await {
+                Ok(()) => return,
+                Err(e) => last = e,
+            },
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css}: {last}");
 }
 
 /// Starts chromedriver on a free port, or says loudly why the test is
