@@ -91,7 +91,7 @@ pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model, 
         .model_source(model)
         .await?
         .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))?;
-    asyncmm_model::parse(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
+    asyncmm_model::parse_cached(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
 }
 
 /// The model versions a set of records was taken with, each read from the

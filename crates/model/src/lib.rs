@@ -7,12 +7,14 @@
 //! to use in error messages.
 #![forbid(unsafe_code)]
 
+mod cache;
 mod ids;
 mod model;
 mod parse;
 mod position;
 mod revision;
 
+pub use cache::parse_cached;
 pub use ids::{AreaId, IdError, Level, StatementId};
 pub use model::{Area, Change, ChangePart, ChangeTarget, LevelInfo, Model, Profile, Scoring, Source, Statement};
 pub use parse::{ModelError, Problem, parse};
@@ -66,7 +68,7 @@ pub const EMBEDDED: &[Embedded] = &[
 /// only reachable if the build shipped a broken file; it is still reported,
 /// not panicked on.
 pub fn default_model() -> Result<Model, ModelError> {
-    parse(DEFAULT_MODEL_TOML, DEFAULT_MODEL_ORIGIN)
+    parse_cached(DEFAULT_MODEL_TOML, DEFAULT_MODEL_ORIGIN)
 }
 
 /// The embedded version `id@version`, if the binary carries it.

@@ -1,0 +1,58 @@
+//! Models parsed once per process. The application reads a model's text
+//! from the store for every page and command and would otherwise parse
+//! and check the whole file (TOML, Unicode normalisation of every text)
+//! each time: on the web server that was most of the time of a respondent
+//! saving an answer page (`docs/performance.md`, "Web").
+//!
+//! A text and its origin name are the key, so a cached model is exactly
+//! what parsing that text would give; only successes are kept (an error
+//! names its place and is parsed again, cheaply enough, when asked for).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use crate::{Model, ModelError, parse};
+
+/// Distinct model texts kept; a database holds a handful of model
+/// versions, so reaching this means something unusual and the cache
+/// starts over rather than growing.
+const MOST_KEPT: usize = 64;
+
+/// [`parse`], remembering each model parsed without error.
+pub fn parse_cached(text: &str, origin: &str) -> Result<Model, ModelError> {
+    static PARSED: OnceLock<Mutex<HashMap<String, Model>>> = OnceLock::new();
+    let cache = PARSED.get_or_init(Mutex::default);
+    let key = format!("{origin}\u{0}{text}");
+    if let Ok(kept) = cache.lock()
+        && let Some(model) = kept.get(&key)
+    {
+        return Ok(model.clone());
+    }
+    let model = parse(text, origin)?;
+    if let Ok(mut kept) = cache.lock() {
+        if kept.len() >= MOST_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, model.clone());
+    }
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_model_is_the_model_parsing_gives_and_errors_are_not_kept() {
+        let text = crate::DEFAULT_MODEL_TOML;
+        let first = parse_cached(text, "m.toml").expect("valid");
+        let again = parse_cached(text, "m.toml").expect("valid");
+        assert_eq!(first, parse(text, "m.toml").expect("valid"));
+        assert_eq!(first, again);
+        let broken = text.replacen("[[areas]]", "[[areas", 1);
+        let e1 = parse_cached(&broken, "broken.toml").expect_err("invalid");
+        let e2 = parse_cached(&broken, "other.toml").expect_err("invalid");
+        assert!(e1.to_string().contains("broken.toml"), "{e1}");
+        assert!(e2.to_string().contains("other.toml"), "{e2}");
+    }
+}
