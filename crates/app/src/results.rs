@@ -25,7 +25,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use asyncmm_core::anonymity::{GroupInput, RollupRule, rollup};
-use asyncmm_core::{GroupResult, GroupView, Responses, Round, RoundId, RoundState, Shown, Team, aggregate, show_round};
+use asyncmm_core::{
+    GroupResult, GroupView, Responses, Round, RoundId, RoundState, Shown, Team, aggregate, show_round, show_round_brief,
+};
 use asyncmm_model::Model;
 use asyncmm_report::team::{OrgReport, OrgRow, RoundReport};
 
@@ -128,20 +130,8 @@ impl App<'_> {
             .collect();
         let mut fresh: HashMap<RoundId, GroupResult> = HashMap::new();
         if !missing.is_empty() {
-            let ids: Vec<RoundId> = missing.iter().map(|r| r.id).collect();
-            let responses = self.store.responses_for_rounds(&ids).await?;
-            let results = aggregate_in_parallel(models, &missing, &responses)?;
-            drop(responses);
-            let to_keep: Vec<(RoundId, &GroupResult)> = missing
-                .iter()
-                .zip(&results)
-                .filter(|(r, _)| self.keepable(r))
-                .map(|(r, result)| (r.id, result))
-                .collect();
-            if !to_keep.is_empty() {
-                self.store.keep_results(&to_keep).await?;
-            }
-            fresh = ids.into_iter().zip(results).collect();
+            let (results, _) = self.aggregate_and_keep(models, &missing).await?;
+            fresh = missing.iter().map(|r| r.id).zip(results).collect();
         }
         rounds
             .iter()
@@ -152,6 +142,32 @@ impl App<'_> {
                     .ok_or_else(|| AppError::Conflict(format!("round {}: no result", r.id)))
             })
             .collect()
+    }
+
+    /// Aggregates `rounds` (in order) from their answers (two queries for
+    /// all of them) and keeps the results of the closed ones; also returns
+    /// how many the store kept.
+    async fn aggregate_and_keep(
+        &self,
+        models: &StoredModels,
+        rounds: &[&Round],
+    ) -> Result<(Vec<GroupResult>, usize), AppError> {
+        let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
+        let responses = self.store.responses_for_rounds(&ids).await?;
+        let results = aggregate_in_parallel(models, rounds, &responses)?;
+        drop(responses);
+        let to_keep: Vec<(RoundId, &GroupResult)> = rounds
+            .iter()
+            .zip(&results)
+            .filter(|(r, _)| self.keepable(r))
+            .map(|(r, result)| (r.id, result))
+            .collect();
+        let kept = if to_keep.is_empty() {
+            0
+        } else {
+            self.store.keep_results(&to_keep).await?
+        };
+        Ok((results, kept))
     }
 
     /// Marks every round whose result is about to be shown as published
@@ -184,7 +200,7 @@ impl App<'_> {
         let results = self.results_of(models, &rounds).await?;
         let mut views = Vec::with_capacity(rounds.len());
         for (round, result) in rounds.iter().zip(&results) {
-            views.push(show_round(round, self.today, models.get(&round.model)?, result));
+            views.push(show_round_brief(round, self.today, models.get(&round.model)?, result));
         }
         self.publish(&mut rounds, &views).await?;
         let shown = rounds
@@ -434,6 +450,38 @@ pub struct OrgPeriod {
 }
 
 impl App<'_> {
+    /// Aggregates and keeps the result of every closed round that has no
+    /// kept result yet, [`ROUNDS_PER_LOAD`] rounds at a time, so the first
+    /// org view after an import reads kept results like every later view
+    /// instead of scoring every answer. Nothing is shown or published: this
+    /// only fills the store's cache, under the same rules as a view (the
+    /// store keeps a result only while its round is sealed and its count
+    /// unchanged). Returns how many closed rounds have a kept result now.
+    pub async fn keep_closed_results(&self) -> Result<usize, AppError> {
+        let rounds: Vec<Round> = self
+            .store
+            .rounds(None)
+            .await?
+            .into_iter()
+            .filter(|r| self.keepable(r))
+            .collect();
+        let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
+        let mut kept = 0;
+        for load in rounds.chunks(ROUNDS_PER_LOAD) {
+            let ids: Vec<RoundId> = load.iter().map(|r| r.id).collect();
+            let already = self.store.kept_results(&ids).await?;
+            let missing: Vec<&Round> = load
+                .iter()
+                .filter(|r| !already.get(&r.id).is_some_and(|k| matches(r, k)))
+                .collect();
+            kept += load.len() - missing.len();
+            if !missing.is_empty() {
+                kept += self.aggregate_and_keep(&models, &missing).await?.1;
+            }
+        }
+        Ok(kept)
+    }
+
     /// Many rounds gated and published, in order, for views built outside
     /// this module (the org summary): the same door as the org view.
     pub(crate) async fn shown_rounds(&self, rounds: Vec<Round>) -> Result<(StoredModels, Vec<ShownRound>), AppError> {

@@ -86,15 +86,12 @@ impl App<'_> {
                 .map(|s| (&s.round, &s.view))
         };
 
-        // Plans only for teams that have one: two small queries per team,
-        // and the progress of goals only where there are any.
+        // Plans only for the teams that have one (one query names them),
+        // so a large organisation of mostly planless teams costs no query
+        // per team.
+        let planning: BTreeSet<String> = self.store.teams_with_plans().await?.into_iter().collect();
         let mut plans: HashMap<&str, PlanReport> = HashMap::new();
-        for team in &teams {
-            let goals = self.store.goals(&team.name).await?;
-            let actions = self.store.actions(&team.name).await?;
-            if goals.is_empty() && actions.is_empty() {
-                continue;
-            }
+        for team in teams.iter().filter(|t| planning.contains(t.name.as_str())) {
             plans.insert(team.name.as_str(), self.plan_of(&team.name).await?);
         }
 

@@ -75,5 +75,12 @@ pub async fn import_command(app: &App<'_>, checked: &CheckedFile, file: &Path, u
         done.goals,
         done.actions
     );
+    // The import is complete here; keeping results only spares the first
+    // org view the work, so a failure is a warning, not a failed import.
+    match app.keep_closed_results().await {
+        Ok(0) => {}
+        Ok(kept) => eprintln!("kept the results of {kept} closed rounds for the org views"),
+        Err(e) => eprintln!("warning: the results of closed rounds will be computed at their first view: {e}"),
+    }
     Ok(())
 }

@@ -189,6 +189,32 @@ pub struct GroupView {
 /// be shown on `today`: nothing but the count while the round is open, then
 /// the rules of the module doc under the round's k.
 pub fn show_round(round: &Round, today: Date, model: &Model, result: &GroupResult) -> Shown<GroupView> {
+    gate_round(round, today, model, result, Explanations::Yes)
+}
+
+/// [`show_round`] without the per-area explanation (`explanation` is
+/// `None`): for views over many rounds that show summaries only (the org
+/// views), where explaining every area of every round would be most of
+/// their work. The gate is the same: every count, summary and statement
+/// is shown or hidden exactly as by [`show_round`].
+pub fn show_round_brief(round: &Round, today: Date, model: &Model, result: &GroupResult) -> Shown<GroupView> {
+    gate_round(round, today, model, result, Explanations::No)
+}
+
+/// Whether a visible area gets its explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Explanations {
+    Yes,
+    No,
+}
+
+fn gate_round(
+    round: &Round,
+    today: Date,
+    model: &Model,
+    result: &GroupResult,
+    explanations: Explanations,
+) -> Shown<GroupView> {
     let k = round.k;
     let n = result.respondents();
     if round.state(today) == RoundState::Open {
@@ -205,7 +231,7 @@ pub fn show_round(round: &Round, today: Date, model: &Model, result: &GroupResul
         .areas()
         .iter()
         .map(|data| match (&data.summary, hidden_reason(k, data.n)) {
-            (Some(summary), None) => Shown::visible(data.n, show_area(model, k, data, summary.clone())),
+            (Some(summary), None) => Shown::visible(data.n, show_area(model, k, data, summary.clone(), explanations)),
             (_, reason) => Shown::Hidden {
                 n: data.n,
                 k,
@@ -226,7 +252,7 @@ pub fn show_round(round: &Round, today: Date, model: &Model, result: &GroupResul
 
 /// A visible area: its statements gated one by one, and the explanation
 /// from the shown ones.
-fn show_area(model: &Model, k: K, data: &AreaData, summary: Summary) -> AreaAggregate {
+fn show_area(model: &Model, k: K, data: &AreaData, summary: Summary, explanations: Explanations) -> AreaAggregate {
     let statements: Option<Vec<Shown<StatementAggregate>>> = data.statements.as_ref().map(|all| {
         all.iter()
             .map(|st| match st.answered() {
@@ -240,7 +266,7 @@ fn show_area(model: &Model, k: K, data: &AreaData, summary: Summary) -> AreaAggr
             .collect()
     });
     let (explanation, explanation_rounded) = match (&statements, model.area(&data.area)) {
-        (Some(stmts), Some(area)) => {
+        (Some(stmts), Some(area)) if explanations == Explanations::Yes => {
             let shown: Vec<&StatementAggregate> = stmts.iter().filter_map(Shown::value).collect();
             let (result, rounded) = explain(model, area, &shown);
             (Some(result), rounded)

@@ -21,7 +21,7 @@ pub use aggregate::{
 };
 pub use anonymity::{
     AreaRollup, GroupInput, GroupView, HiddenReason, LeftOut, Node, NodeRollup, RolledUp, Rollup, RollupError,
-    RollupRule, Shown, rollup, show_round,
+    RollupRule, Shown, rollup, show_round, show_round_brief,
 };
 pub use answers::{Agreement, Answer, AnswerError, Answers, DetailedAnswers, Mode, QuickAnswers, TeamName};
 pub use assessment::{AssessmentId, ModelRef, NewAssessment, StoredAssessment};

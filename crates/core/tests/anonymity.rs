@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use asyncmm_core::{
     Agreement, Answer, Answers, AreaRollup, DetailedAnswers, GroupInput, GroupResult, GroupView, HiddenReason, K, Mode,
     ModelRef, Node, NodeRollup, QuickAnswers, Responses, RolledUp, Rollup, RollupError, RollupRule, Round, RoundId,
-    Shown, TeamId, TeamName, aggregate, rollup, show_round,
+    Shown, TeamId, TeamName, aggregate, rollup, show_round, show_round_brief,
 };
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use proptest::prelude::*;
@@ -825,6 +825,49 @@ fn check_org(org: &Org, rollups: &[Rollup]) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The brief gate of the org views hides and shows exactly what the
+    /// full one does; only the explanation is left out.
+    #[test]
+    fn the_brief_view_is_the_full_one_without_explanations(
+        answers in prop::collection::vec(prop::collection::vec(prop::option::of(0u8..4), 24), 0..9),
+        k_ in 3i64..7,
+        closed in any::<bool>(),
+    ) {
+        let m = model("1");
+        let ids: Vec<String> = ["docs", "meetings"]
+            .iter()
+            .flat_map(|a| (0..4).flat_map(move |l| (1..=3).map(move |n| format!("{a}.{l}.{n}"))))
+            .collect();
+        let responses: Vec<Answers> = answers
+            .iter()
+            .map(|row| {
+                let pairs: Vec<(&str, Option<u8>)> = ids.iter().map(String::as_str).zip(row.iter().copied()).collect();
+                detailed(&pairs)
+            })
+            .collect();
+        let n = responses.len() as u64;
+        let result = aggregate(&m, Mode::Detailed, &Responses::new(responses)).expect("one mode");
+        let round = round_meta(k_, closed, n);
+        let full = show_round(&round, today(), &m, &result);
+        let brief = show_round_brief(&round, today(), &m, &result);
+        let mut expected = full.clone();
+        if let Shown::Visible { value, .. } = &mut expected {
+            for area in &mut value.areas {
+                if let Shown::Visible { value: a, .. } = area {
+                    a.explanation = None;
+                    a.explanation_rounded = false;
+                }
+            }
+        }
+        prop_assert_eq!(&brief, &expected);
+        // And the full view does explain every visible area.
+        if let Shown::Visible { value, .. } = &full {
+            for area in value.areas.iter().filter_map(Shown::value) {
+                prop_assert!(area.explanation.is_some());
+            }
+        }
+    }
 
     #[test]
     fn no_region_of_shown_sets_holds_fewer_than_k(specs in arb_org(3..8)) {

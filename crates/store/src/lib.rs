@@ -392,6 +392,11 @@ pub trait Store: Send + Sync {
     /// they were given.
     async fn actions(&self, team: &TeamName) -> Result<Vec<Action>, StoreError>;
 
+    /// The names of the teams with at least one goal or action, sorted: the
+    /// org views read the plans of these teams only, instead of asking
+    /// every team of a large organisation for its (mostly empty) plan.
+    async fn teams_with_plans(&self) -> Result<Vec<String>, StoreError>;
+
     // ------------------------------------------------------------ evidence
 
     /// The organisation's pseudonym salt: the one stored, or `fresh` (at

@@ -776,6 +776,7 @@ conformance!(
         evidence::waivers_are_one_per_team_and_rule,
         evidence::evidence_follows_a_renamed_team,
         plan::goals_and_actions_can_be_removed,
+        plan::teams_with_plans_are_named_once_each,
         export::export_from_this_backend_imports_elsewhere_unchanged,
         export::import_into_this_backend_keeps_everything_working,
         export::import_into_a_non_empty_database_is_refused,

@@ -725,3 +725,50 @@ async fn org_trends_roll_groups_up_per_quarter_and_hide_what_k_hides() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeping_closed_results_ahead_keeps_closed_rounds_only_and_publishes_nothing() {
+    on_every_backend("kept_ahead", |store| async move {
+        let lead = app(&*store, MONDAY).await;
+        // Above k and closed, below k and closed, open: only the closed two
+        // are kept, and keeping shows nothing, so nothing is published.
+        for (seed, (team, answered, close)) in [("Web", 6, true), ("Api", 3, true), ("Ops", 5, false)]
+            .into_iter()
+            .enumerate()
+        {
+            lead.add_team(team, None).await.expect("team");
+            let (round, tokens) = open(&lead, team, Mode::Detailed, 5, 8, 60 + seed as u64).await;
+            for (i, token) in tokens.iter().take(answered).enumerate() {
+                let i = u8::try_from(i).expect("small");
+                lead.respond(token, &detailed(&[i % 4, (i + 2) % 4, 1]))
+                    .await
+                    .expect("answer");
+            }
+            if close {
+                lead.close_round(round).await.expect("close");
+            }
+        }
+        let week = app(&*store, FRIDAY).await;
+        assert_eq!(week.keep_closed_results().await.expect("keep"), 2);
+        let rounds: Vec<asyncmm_core::RoundId> = (1..=3).map(asyncmm_core::RoundId).collect();
+        let mut kept_ids: Vec<i64> = store
+            .kept_results(&rounds)
+            .await
+            .expect("kept")
+            .keys()
+            .map(|id| id.0)
+            .collect();
+        kept_ids.sort_unstable();
+        assert_eq!(kept_ids, vec![1, 2]);
+        for id in &rounds {
+            let round = store.round(*id).await.expect("round");
+            assert!(!round.published, "round {id:?} was published by keeping its result");
+        }
+        // Twice is the same: what is kept is found, not kept again.
+        assert_eq!(week.keep_closed_results().await.expect("keep again"), 2);
+        // Reopening forgets the round's result; keeping again skips it.
+        week.reopen_round(2).await.expect("reopen");
+        assert_eq!(week.keep_closed_results().await.expect("keep after reopen"), 1);
+    })
+    .await;
+}

@@ -450,6 +450,10 @@ impl Store for Database {
         self.team_actions(team).await.explained(self)
     }
 
+    async fn teams_with_plans(&self) -> Result<Vec<String>, StoreError> {
+        self.planning_teams().await.explained(self)
+    }
+
     async fn evidence_salt(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
         self.salt(fresh).await.explained(self)
     }

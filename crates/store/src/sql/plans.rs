@@ -135,6 +135,16 @@ impl Database {
             .collect()
     }
 
+    pub(super) async fn planning_teams(&self) -> Result<Vec<String>, StoreError> {
+        let mut reader = self.read().await?;
+        let teams: Vec<String> = on!(reader.conn(), |c| {
+            sqlx::query_scalar("SELECT team FROM goals UNION SELECT team FROM actions ORDER BY 1")
+                .fetch_all(&mut *c)
+                .await
+        })?;
+        Ok(teams)
+    }
+
     pub(super) async fn insert_action(&self, new: &NewAction) -> Result<Action, StoreError> {
         let mut tx = self.write().await?;
         let id: i64 = on!(tx.conn(), |c| {

@@ -208,3 +208,35 @@ pub async fn goals_and_actions_can_be_removed(store: Arc<dyn Store>) {
     let unknown = store.remove_action(gone.id).await;
     assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
 }
+
+pub async fn teams_with_plans_are_named_once_each(store: Arc<dyn Store>) {
+    assert!(store.teams_with_plans().await.expect("none yet").is_empty());
+    store
+        .set_goal(&goal("Platform", "meetings", 2, Some(1)))
+        .await
+        .expect("set");
+    store
+        .set_goal(&goal("Platform", "documentation", 3, None))
+        .await
+        .expect("set");
+    store
+        .add_action(&new_action("Platform", "Agenda", &["meetings.2.1"]))
+        .await
+        .expect("add");
+    store
+        .add_action(&new_action("Mobile", "Notes", &[]))
+        .await
+        .expect("add");
+    store.set_goal(&goal("Api", "meetings", 1, None)).await.expect("set");
+    // A goal, an action, both: each team once, sorted.
+    assert_eq!(
+        store.teams_with_plans().await.expect("teams"),
+        vec!["Api".to_string(), "Mobile".to_string(), "Platform".to_string()]
+    );
+    let api_meetings = AreaId::parse("meetings").expect("area");
+    store.remove_goal(&team("Api"), &api_meetings).await.expect("remove");
+    assert_eq!(
+        store.teams_with_plans().await.expect("teams"),
+        vec!["Mobile".to_string(), "Platform".to_string()]
+    );
+}
