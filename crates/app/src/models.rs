@@ -125,6 +125,19 @@ impl StoredModels {
     }
 
     /// Every model loaded, in order of first use.
+    /// The models of `refs` in the order [`StoredModels::load`] would give
+    /// them, taken from these (no store read): a view built from part of
+    /// the rounds loaded is laid out as if it had loaded its own.
+    pub fn subset(&self, refs: Vec<&ModelRef>) -> Result<StoredModels, AppError> {
+        let mut models: Vec<Model> = Vec::new();
+        for r in refs {
+            if !models.iter().any(|m| &ModelRef::of(m) == r) {
+                models.push(self.get(r)?.clone());
+            }
+        }
+        Ok(StoredModels(models))
+    }
+
     pub fn all(&self) -> &[Model] {
         &self.0
     }

@@ -29,6 +29,7 @@ use asyncmm_core::{
     GroupResult, GroupView, Responses, Round, RoundId, RoundState, Shown, Team, aggregate, show_round, show_round_brief,
 };
 use asyncmm_model::Model;
+use asyncmm_report::summary::OrgSummary;
 use asyncmm_report::team::{OrgReport, OrgRow, RoundReport};
 
 use crate::models::{StoredModels, stored_model};
@@ -290,6 +291,60 @@ impl App<'_> {
     pub async fn org_report(&self) -> Result<OrgReport, AppError> {
         let teams = self.store.teams_in_org(false).await?;
         let all_rounds = self.store.rounds(None).await?;
+        let (chosen, open) = self.org_picks(&teams, &all_rounds);
+        self.org_view(&teams, chosen, &open).await
+    }
+
+    /// The org view and the org summary together, as the web's org page
+    /// shows them: each round both need is read, gated and published once.
+    /// Each is exactly what [`App::org_report`] and [`App::org_summary`]
+    /// give on their own.
+    pub async fn org_overview(&self, top: Option<usize>) -> Result<(OrgReport, OrgSummary), AppError> {
+        let teams = self.store.teams_in_org(false).await?;
+        let all_rounds = self.store.rounds(None).await?;
+        let (chosen, open) = self.org_picks(&teams, &all_rounds);
+        let all_models = StoredModels::load(self.store, all_rounds.iter().map(|r| &r.model).collect()).await?;
+        let picks = self.summary_picks(&teams, &all_rounds, &all_models)?;
+        let mut both: Vec<Round> = chosen.clone();
+        let chosen_ids: BTreeSet<RoundId> = chosen.iter().map(|r| r.id).collect();
+        both.extend(picks.wanted.iter().filter(|r| !chosen_ids.contains(&r.id)).cloned());
+        let (_, shown, results) = self.show_many(both).await?;
+        let mut results: Vec<Option<GroupResult>> = results.into_iter().map(Some).collect();
+        let at: HashMap<RoundId, usize> = shown.iter().enumerate().map(|(i, s)| (s.round.id, i)).collect();
+        let position = |id: RoundId| {
+            at.get(&id)
+                .copied()
+                .ok_or_else(|| AppError::Conflict(format!("round {id}: no result")))
+        };
+
+        let mut report_shown = Vec::with_capacity(chosen.len());
+        let mut report_results = Vec::with_capacity(chosen.len());
+        for round in &chosen {
+            let i = position(round.id)?;
+            report_shown.push(&shown[i]);
+            report_results.push(
+                results[i]
+                    .take()
+                    .ok_or_else(|| AppError::Conflict(format!("round {}: no result", round.id)))?,
+            );
+        }
+        let report_models = all_models.subset(chosen.iter().map(|r| &r.model).collect())?;
+        let report = self.org_view_of(&teams, &report_models, &report_shown, report_results, &open)?;
+
+        let summary_models = all_models.subset(picks.wanted.iter().map(|r| &r.model).collect())?;
+        let mut summary_shown: HashMap<RoundId, &ShownRound> = HashMap::with_capacity(picks.wanted.len());
+        for round in &picks.wanted {
+            summary_shown.insert(round.id, &shown[position(round.id)?]);
+        }
+        let summary = self
+            .summary_of(&teams, &picks, &summary_models, &summary_shown, top)
+            .await?;
+        Ok((report, summary))
+    }
+
+    /// Per active team, the round of the org view (its newest closed round,
+    /// else its newest open one, in team order), and its newest open round.
+    fn org_picks<'r>(&self, teams: &[Team], all_rounds: &'r [Round]) -> (Vec<Round>, HashMap<&'r str, &'r Round>) {
         let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
         // Per team: the newest closed round, and the newest open one.
         let mut closed: HashMap<&str, &Round> = HashMap::new();
@@ -303,13 +358,13 @@ impl App<'_> {
             slot.insert(round.team.as_str(), round);
         }
         let mut chosen: Vec<Round> = Vec::new();
-        for team in &teams {
+        for team in teams {
             let name = team.name.as_str();
             if let Some(round) = closed.get(name).or_else(|| open.get(name)) {
                 chosen.push((*round).clone());
             }
         }
-        self.org_view(&teams, chosen, &open).await
+        (chosen, open)
     }
 
     /// The org view of `chosen` (at most one round per team), each round
@@ -322,6 +377,20 @@ impl App<'_> {
         open: &HashMap<&str, &Round>,
     ) -> Result<OrgReport, AppError> {
         let (models, shown, results) = self.show_many(chosen).await?;
+        let shown: Vec<&ShownRound> = shown.iter().collect();
+        self.org_view_of(teams, &models, &shown, results, open)
+    }
+
+    /// The org view of rounds already gated (`shown`, with their results
+    /// in the same order), laid out with `models`.
+    fn org_view_of(
+        &self,
+        teams: &[Team],
+        models: &StoredModels,
+        shown: &[&ShownRound],
+        results: Vec<GroupResult>,
+        open: &HashMap<&str, &Round>,
+    ) -> Result<OrgReport, AppError> {
         let team_by_name: HashMap<&str, &Team> = teams.iter().map(|t| (t.name.as_str(), t)).collect();
         let mut inputs: Vec<GroupInput> = Vec::with_capacity(teams.len());
         for (entry, result) in shown.iter().zip(results) {

@@ -6,11 +6,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use asyncmm_core::{Round, RoundId, RoundState};
+use asyncmm_core::{Round, RoundId, RoundState, Team};
 use asyncmm_report::plan::PlanReport;
 use asyncmm_report::summary::{OrgSummary, SUMMARY_TOP, SummaryTeam};
 
 use crate::models::StoredModels;
+use crate::results::ShownRound;
 use crate::{App, AppError};
 
 /// Each team's rounds as the summary needs them.
@@ -24,19 +25,40 @@ struct TeamRounds<'a> {
     open: Option<&'a Round>,
 }
 
+/// Each active team's rounds as the summary needs them, and the rounds
+/// whose results it shows (current and previous), by id.
+pub(crate) struct SummaryPicks<'r> {
+    picked: HashMap<&'r str, TeamRounds<'r>>,
+    pub(crate) wanted: Vec<Round>,
+}
+
 impl App<'_> {
     /// The org summary over every active team, its lists cut to `top`
     /// entries (default [`SUMMARY_TOP`]).
     pub async fn org_summary(&self, top: Option<usize>) -> Result<OrgSummary, AppError> {
         let teams = self.store.teams_in_org(false).await?;
         let all_rounds = self.store.rounds(None).await?;
+        // Comparability needs the models before anything is aggregated.
+        let models = StoredModels::load(self.store, all_rounds.iter().map(|r| &r.model).collect()).await?;
+        let picks = self.summary_picks(&teams, &all_rounds, &models)?;
+        let (shown_models, shown) = self.shown_rounds(picks.wanted.clone()).await?;
+        let shown: HashMap<RoundId, &ShownRound> = shown.iter().map(|s| (s.round.id, s)).collect();
+        self.summary_of(&teams, &picks, &shown_models, &shown, top).await
+    }
+
+    /// Per active team: its newest closed round, the previous comparable
+    /// closed round, its newest open round.
+    pub(crate) fn summary_picks<'r>(
+        &self,
+        teams: &[Team],
+        all_rounds: &'r [Round],
+        models: &StoredModels,
+    ) -> Result<SummaryPicks<'r>, AppError> {
         let active: BTreeSet<&str> = teams.iter().map(|t| t.name.as_str()).collect();
         let mut by_team: HashMap<&str, Vec<&Round>> = HashMap::new();
         for round in all_rounds.iter().filter(|r| active.contains(r.team.as_str())) {
             by_team.entry(round.team.as_str()).or_default().push(round);
         }
-        // Comparability needs the models before anything is aggregated.
-        let models = StoredModels::load(self.store, all_rounds.iter().map(|r| &r.model).collect()).await?;
         let mut picked: HashMap<&str, TeamRounds> = HashMap::new();
         for (team, rounds) in &by_team {
             // Rounds come oldest first (by id within a day).
@@ -77,14 +99,21 @@ impl App<'_> {
             wanted.extend(rounds.current.into_iter().chain(rounds.previous).cloned());
         }
         wanted.sort_by_key(|r| r.id);
-        let (shown_models, shown) = self.shown_rounds(wanted).await?;
-        let shown_by_id: HashMap<RoundId, usize> = shown.iter().enumerate().map(|(i, s)| (s.round.id, i)).collect();
-        let shown_of = |round: Option<&Round>| {
-            round
-                .and_then(|r| shown_by_id.get(&r.id))
-                .and_then(|i| shown.get(*i))
-                .map(|s| (&s.round, &s.view))
-        };
+        Ok(SummaryPicks { picked, wanted })
+    }
+
+    /// The summary of `picks`, whose shown rounds are in `shown` (by id)
+    /// and were laid out with `shown_models`.
+    pub(crate) async fn summary_of(
+        &self,
+        teams: &[Team],
+        picks: &SummaryPicks<'_>,
+        shown_models: &StoredModels,
+        shown: &HashMap<RoundId, &ShownRound>,
+        top: Option<usize>,
+    ) -> Result<OrgSummary, AppError> {
+        let picked = &picks.picked;
+        let shown_of = |round: Option<&Round>| round.and_then(|r| shown.get(&r.id)).map(|s| (&s.round, &s.view));
 
         // Plans only for the teams that have one (one query names them),
         // so a large organisation of mostly planless teams costs no query
@@ -112,7 +141,7 @@ impl App<'_> {
         Ok(OrgSummary::build(
             &shown_models.display()?,
             shown_models.all(),
-            &teams,
+            teams,
             &entries,
             self.today,
             top.unwrap_or(SUMMARY_TOP),

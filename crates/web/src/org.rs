@@ -357,8 +357,7 @@ async fn org(
         return Err(WebError::Forbidden);
     }
     let app = state.app().await?;
-    let report = app.org_report().await?;
-    let summary = app.org_summary(None).await?;
+    let (report, summary) = app.org_overview(None).await?;
     let teams = app.visible_teams(signed.user(), false).await?;
     let area = report.areas.iter().position(|a| a.id == filter.area.trim());
     let level = match filter.level.trim() {

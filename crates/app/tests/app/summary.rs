@@ -118,6 +118,22 @@ async fn summary_lists_drops_splits_plans_and_hidden_teams_with_reasons() {
                 || s.splits.items.iter().any(|d| d.team == name)
         };
         assert!(!listed("Tiny") && !listed("Ops"));
+
+        // The web's org page reads both at once: the same as each alone.
+        let (report, summary) = lead.org_overview(None).await.expect("overview");
+        let alone = lead.org_report().await.expect("org report");
+        assert_eq!(json(&summary), json(&lead.org_summary(None).await.expect("summary")));
+        assert_eq!(json(&report), json(&alone));
+        assert_eq!(json(&summary), json(&s), "nothing changed since the first summary");
+        // A non-trivial comparison: both name the shown and hidden teams.
+        assert!(report.teams.iter().any(|t| t.team == "Web" && t.hidden.is_none()));
+        assert!(report.teams.iter().any(|t| t.team == "Tiny" && t.hidden.is_some()));
+        assert_eq!(report.teams_without_rounds, vec!["Sales".to_string()]);
     })
     .await;
+}
+
+/// Serialized form for comparing whole reports.
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("serializes")
 }
