@@ -84,6 +84,17 @@ fn matches(round: &Round, result: &GroupResult) -> bool {
     result.respondents() == round.responses && result.model() == &round.model && result.mode() == round.mode
 }
 
+/// How much of a kept result a view reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything: a round's own report explains its areas from the
+    /// statement aggregates.
+    Whole,
+    /// Without statement aggregates: the views over many rounds gate with
+    /// `show_round_brief` and roll up scores, and never read them.
+    Summaries,
+}
+
 /// A round and its result as it may be shown today.
 #[derive(Debug)]
 pub struct ShownRound {
@@ -98,7 +109,7 @@ impl App<'_> {
     pub(crate) async fn shown(&self, round: &Round, model: &Model) -> Result<ShownRound, AppError> {
         let models = StoredModels::one(model.clone());
         let result = self
-            .results_of(&models, std::slice::from_ref(round))
+            .results_of(&models, std::slice::from_ref(round), Detail::Whole)
             .await?
             .pop()
             .ok_or_else(|| AppError::Conflict(format!("round {}: no result", round.id)))?;
@@ -118,12 +129,20 @@ impl App<'_> {
     /// kept result when the store has one that still matches, otherwise
     /// aggregated from its answers (two queries for all of them) and, for
     /// a closed round, kept for the next view.
-    async fn results_of(&self, models: &StoredModels, rounds: &[Round]) -> Result<Vec<GroupResult>, AppError> {
+    async fn results_of(
+        &self,
+        models: &StoredModels,
+        rounds: &[Round],
+        detail: Detail,
+    ) -> Result<Vec<GroupResult>, AppError> {
         let closed: Vec<RoundId> = rounds.iter().filter(|r| self.keepable(r)).map(|r| r.id).collect();
         let mut kept = if closed.is_empty() {
             HashMap::new()
         } else {
-            self.store.kept_results(&closed).await?
+            match detail {
+                Detail::Whole => self.store.kept_results(&closed).await?,
+                Detail::Summaries => self.store.kept_summaries(&closed).await?,
+            }
         };
         let missing: Vec<&Round> = rounds
             .iter()
@@ -198,7 +217,7 @@ impl App<'_> {
         models: &StoredModels,
         mut rounds: Vec<Round>,
     ) -> Result<(Vec<ShownRound>, Vec<GroupResult>), AppError> {
-        let results = self.results_of(models, &rounds).await?;
+        let results = self.results_of(models, &rounds, Detail::Summaries).await?;
         let mut views = Vec::with_capacity(rounds.len());
         for (round, result) in rounds.iter().zip(&results) {
             views.push(show_round_brief(round, self.today, models.get(&round.model)?, result));
@@ -538,7 +557,7 @@ impl App<'_> {
         let mut kept = 0;
         for load in rounds.chunks(ROUNDS_PER_LOAD) {
             let ids: Vec<RoundId> = load.iter().map(|r| r.id).collect();
-            let already = self.store.kept_results(&ids).await?;
+            let already = self.store.kept_summaries(&ids).await?;
             let missing: Vec<&Round> = load
                 .iter()
                 .filter(|r| !already.get(&r.id).is_some_and(|k| matches(r, k)))

@@ -45,7 +45,7 @@ use crate::answers::{Answer, Answers, Mode};
 use crate::assessment::ModelRef;
 use crate::scoring::{self, AreaResult, AreaScore, AssessmentResult, Score};
 
-pub use kept::{KEPT_FORMAT, KeptError, KeptResult};
+pub use kept::{KEPT_FORMAT, Kept, KeptError, KeptResult, KeptSummary, StatementCounts};
 
 /// The answers of a round's responses, on their way from the store to
 /// [`aggregate`]. They can be built from answers (the store builds them,

@@ -192,10 +192,11 @@ pub fn show_round(round: &Round, today: Date, model: &Model, result: &GroupResul
     gate_round(round, today, model, result, Explanations::Yes)
 }
 
-/// [`show_round`] without the per-area explanation (`explanation` is
+/// [`show_round`] without the per-area statements and explanation (both
 /// `None`): for views over many rounds that show summaries only (the org
 /// views), where explaining every area of every round would be most of
-/// their work. The gate is the same: every count, summary and statement
+/// their work, and which may read kept results without their statement
+/// counts (`KeptSummary`). The gate is the same: every count and summary
 /// is shown or hidden exactly as by [`show_round`].
 pub fn show_round_brief(round: &Round, today: Date, model: &Model, result: &GroupResult) -> Shown<GroupView> {
     gate_round(round, today, model, result, Explanations::No)
@@ -253,7 +254,8 @@ fn gate_round(
 /// A visible area: its statements gated one by one, and the explanation
 /// from the shown ones.
 fn show_area(model: &Model, k: K, data: &AreaData, summary: Summary, explanations: Explanations) -> AreaAggregate {
-    let statements: Option<Vec<Shown<StatementAggregate>>> = data.statements.as_ref().map(|all| {
+    let all_statements = data.statements.as_ref().filter(|_| explanations == Explanations::Yes);
+    let statements: Option<Vec<Shown<StatementAggregate>>> = all_statements.map(|all| {
         all.iter()
             .map(|st| match st.answered() {
                 answered if k.allows(answered) => Shown::visible(answered, st.clone()),
@@ -266,7 +268,7 @@ fn show_area(model: &Model, k: K, data: &AreaData, summary: Summary, explanation
             .collect()
     });
     let (explanation, explanation_rounded) = match (&statements, model.area(&data.area)) {
-        (Some(stmts), Some(area)) if explanations == Explanations::Yes => {
+        (Some(stmts), Some(area)) => {
             let shown: Vec<&StatementAggregate> = stmts.iter().filter_map(Shown::value).collect();
             let (result, rounded) = explain(model, area, &shown);
             (Some(result), rounded)

@@ -16,8 +16,8 @@ pub mod plan;
 pub mod scoring;
 
 pub use aggregate::{
-    AggregateError, AreaAggregate, GroupResult, KeptError, KeptResult, Responses, Spread, StatementAggregate, Summary,
-    aggregate, quantile,
+    AggregateError, AreaAggregate, GroupResult, KeptError, KeptResult, KeptSummary, Responses, Spread,
+    StatementAggregate, Summary, aggregate, quantile,
 };
 pub use anonymity::{
     AreaRollup, GroupInput, GroupView, HiddenReason, LeftOut, Node, NodeRollup, RolledUp, Rollup, RollupError,

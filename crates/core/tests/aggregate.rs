@@ -78,9 +78,9 @@ fn all(v: [u8; 12]) -> [Option<u8>; 12] {
     v.map(Some)
 }
 
-/// The visible areas of a group shown under `k`; panics if anything is hidden.
-/// What a round closed with threshold `k` shows of `result`.
-fn show(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView> {
+/// A round closed on May 2nd with threshold `k`, for `result`, and a day
+/// after it.
+fn closed_round(k: K, m: &Model, result: &GroupResult) -> (Round, time::Date) {
     let day = |d| time::Date::from_calendar_date(2027, time::Month::May, d).expect("date");
     let round = Round {
         id: RoundId(1),
@@ -95,7 +95,19 @@ fn show(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView>
         intake: None,
         responses: result.respondents(),
     };
-    show_round(&round, day(3), m, result)
+    (round, day(3))
+}
+
+/// What a round closed with threshold `k` shows of `result`.
+fn show(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView> {
+    let (round, today) = closed_round(k, m, result);
+    show_round(&round, today, m, result)
+}
+
+/// The brief view (the org views') of `result` under `k`.
+fn show_brief(k: K, m: &Model, result: &GroupResult) -> Shown<asyncmm_core::GroupView> {
+    let (round, today) = closed_round(k, m, result);
+    asyncmm_core::show_round_brief(&round, today, m, result)
 }
 
 #[test]
@@ -532,6 +544,12 @@ proptest! {
             let restored = kept.restore().expect("restores");
             prop_assert_eq!(&restored, &result);
             prop_assert_eq!(show(k(3), &m, &restored), show(k(3), &m, &result));
+            // Read without its statement counts, it gates to the same brief
+            // view as the whole result.
+            let summary: asyncmm_core::KeptSummary = serde_json::from_str(&text).expect("read back");
+            let brief = summary.restore().expect("restores");
+            prop_assert_eq!(brief.respondents(), result.respondents());
+            prop_assert_eq!(show_brief(k(3), &m, &brief), show_brief(k(3), &m, &result));
         }
     }
 

@@ -827,7 +827,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     /// The brief gate of the org views hides and shows exactly what the
-    /// full one does; only the explanation is left out.
+    /// full one does; only the statements and explanation are left out.
     #[test]
     fn the_brief_view_is_the_full_one_without_explanations(
         answers in prop::collection::vec(prop::collection::vec(prop::option::of(0u8..4), 24), 0..9),
@@ -855,6 +855,7 @@ proptest! {
         if let Shown::Visible { value, .. } = &mut expected {
             for area in &mut value.areas {
                 if let Shown::Visible { value: a, .. } = area {
+                    a.statements = None;
                     a.explanation = None;
                     a.explanation_rounded = false;
                 }

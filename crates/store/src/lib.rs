@@ -363,6 +363,13 @@ pub trait Store: Send + Sync {
     /// gated; they go through the anonymity gate like fresh ones.
     async fn kept_results(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError>;
 
+    /// [`Store::kept_results`] read for views that show summaries only
+    /// (the org views): the same rounds under the same conditions, each
+    /// result without its statement aggregates
+    /// (`asyncmm_core::KeptSummary`), which such views never read and
+    /// which are most of what a kept result holds.
+    async fn kept_summaries(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError>;
+
     /// Keeps the aggregated results of closed rounds, replacing what was
     /// kept before. A result is kept only if, when written, its round is
     /// closed and sealed and has exactly `result.respondents()` responses;

@@ -23,6 +23,7 @@ use std::fmt;
 
 use asyncmm_model::{AreaId, Level, StatementId};
 use num_rational::Ratio;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::{AreaData, GroupResult, RespondentScores, StatementAggregate, Summary, sort_scores};
@@ -36,8 +37,25 @@ pub const KEPT_FORMAT: u32 = 1;
 
 /// A [`GroupResult`] as the store keeps it (see the module doc). Built by
 /// [`GroupResult::keep`], turned back by [`KeptResult::restore`].
+pub type KeptResult = Kept<StatementCounts>;
+
+/// A kept result read for the views that show summaries only (the org
+/// views): its statement counts are skipped unread, so
+/// [`KeptSummary::restore`] gives a [`GroupResult`] whose detailed areas
+/// carry no statement aggregates. Such a result is for
+/// [`crate::anonymity::show_round_brief`] and the roll-ups, which never
+/// read statements; at 10,000 rounds the counts are most of what a view
+/// would otherwise decode.
+pub type KeptSummary = Kept<IgnoredAny>;
+
+/// Detailed mode: `(statement, agreement 0–3 counts, don't know)`.
+pub type StatementCounts = Vec<(StatementId, [u64; 4], u64)>;
+
+/// The kept form, its statement counts read as `S` (see [`KeptResult`]
+/// and [`KeptSummary`]).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeptResult {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct Kept<S> {
     #[serde(rename = "f")]
     format: u32,
     model: String,
@@ -46,11 +64,12 @@ pub struct KeptResult {
     mode: Mode,
     #[serde(rename = "n")]
     respondents: u64,
-    areas: Vec<KeptArea>,
+    areas: Vec<KeptArea<S>>,
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-struct KeptArea {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+struct KeptArea<S> {
     id: AreaId,
     n: u64,
     #[serde(rename = "inc")]
@@ -60,9 +79,10 @@ struct KeptArea {
     levels: [u64; Level::COUNT],
     /// Respondents' scores, ascending, as `f64` bits.
     scores: Vec<u64>,
-    /// Detailed mode: `(statement, agreement 0–3 counts, don't know)`.
+    /// Detailed mode: the statement counts ([`StatementCounts`] when read
+    /// whole).
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "st")]
-    statements: Option<Vec<(StatementId, [u64; 4], u64)>>,
+    statements: Option<S>,
 }
 
 /// Why a kept result can't be restored.
@@ -74,7 +94,7 @@ pub enum KeptError {
     Inconsistent(&'static str),
 }
 
-impl fmt::Debug for KeptResult {
+impl<S> fmt::Debug for Kept<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -84,7 +104,7 @@ impl fmt::Debug for KeptResult {
     }
 }
 
-impl KeptResult {
+impl<S> Kept<S> {
     /// Number of responses the result was aggregated from: the store keeps
     /// it beside the result, so a round whose responses changed since is
     /// never served its old result.
@@ -92,15 +112,17 @@ impl KeptResult {
         self.respondents
     }
 
-    /// The result as it was kept.
-    pub fn restore(self) -> Result<GroupResult, KeptError> {
+    fn restore_with(
+        self,
+        statements: impl Fn(Option<S>) -> Option<Vec<StatementAggregate>>,
+    ) -> Result<GroupResult, KeptError> {
         if self.format != KEPT_FORMAT {
             return Err(KeptError::Format { found: self.format });
         }
         let areas = self
             .areas
             .into_iter()
-            .map(KeptArea::restore)
+            .map(|area| area.restore(&statements))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(GroupResult {
             model: ModelRef {
@@ -115,32 +137,49 @@ impl KeptResult {
     }
 }
 
-impl KeptArea {
-    fn restore(self) -> Result<AreaData, KeptError> {
+impl KeptResult {
+    /// The result as it was kept.
+    pub fn restore(self) -> Result<GroupResult, KeptError> {
+        self.restore_with(|counts| counts.map(restore_statements))
+    }
+}
+
+impl KeptSummary {
+    /// The result as it was kept, without statement aggregates (see
+    /// [`KeptSummary`]).
+    pub fn restore(self) -> Result<GroupResult, KeptError> {
+        self.restore_with(|_| None)
+    }
+}
+
+fn restore_statements(all: StatementCounts) -> Vec<StatementAggregate> {
+    all.into_iter()
+        .map(|(statement, agreement, dont_know)| {
+            let answered: u64 = agreement.iter().sum();
+            let sum: u64 = agreement.iter().zip(0u64..).map(|(count, value)| count * value).sum();
+            let mean = match (i64::try_from(sum), i64::try_from(answered)) {
+                (Ok(sum), Ok(answered)) if answered > 0 => Some(Ratio::new(sum, answered)),
+                _ => None,
+            };
+            StatementAggregate {
+                statement,
+                agreement,
+                dont_know,
+                mean,
+            }
+        })
+        .collect()
+}
+
+impl<S> KeptArea<S> {
+    fn restore(self, statements: impl Fn(Option<S>) -> Option<Vec<StatementAggregate>>) -> Result<AreaData, KeptError> {
         let mut scores: Vec<Score> = self.scores.into_iter().map(|b| Score::new(f64::from_bits(b))).collect();
         if super::count(scores.len()) != self.n || self.levels.iter().sum::<u64>() != self.n {
             return Err(KeptError::Inconsistent("an area's counts differ"));
         }
         // Kept ascending; sorting again is cheap and makes that certain.
         sort_scores(&mut scores);
-        let statements = self.statements.map(|all| {
-            all.into_iter()
-                .map(|(statement, agreement, dont_know)| {
-                    let answered: u64 = agreement.iter().sum();
-                    let sum: u64 = agreement.iter().zip(0u64..).map(|(count, value)| count * value).sum();
-                    let mean = match (i64::try_from(sum), i64::try_from(answered)) {
-                        (Ok(sum), Ok(answered)) if answered > 0 => Some(Ratio::new(sum, answered)),
-                        _ => None,
-                    };
-                    StatementAggregate {
-                        statement,
-                        agreement,
-                        dont_know,
-                        mean,
-                    }
-                })
-                .collect()
-        });
+        let statements = statements(self.statements);
         Ok(AreaData {
             area: self.id,
             n: self.n,

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use asyncmm_core::{GroupResult, KeptResult, RoundId};
+use asyncmm_core::{GroupResult, KeptResult, KeptSummary, RoundId};
 use sqlx::{Postgres, Sqlite};
 
 use super::{Conn, Database, bulk, on};
@@ -44,8 +44,22 @@ pub(super) async fn forget(conn: Conn<'_>, round: RoundId) -> Result<(), StoreEr
     Ok(())
 }
 
+/// A kept row read whole; `None` when it can't be read (see `read_kept`).
+pub(super) fn whole(text: &str) -> Option<GroupResult> {
+    serde_json::from_str::<KeptResult>(text).ok()?.restore().ok()
+}
+
+/// A kept row read without its statement counts (`Store::kept_summaries`).
+pub(super) fn summary(text: &str) -> Option<GroupResult> {
+    serde_json::from_str::<KeptSummary>(text).ok()?.restore().ok()
+}
+
 impl Database {
-    pub(super) async fn read_kept(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError> {
+    pub(super) async fn read_kept(
+        &self,
+        rounds: &[RoundId],
+        decode: fn(&str) -> Option<GroupResult>,
+    ) -> Result<HashMap<RoundId, GroupResult>, StoreError> {
         let mut wanted: Vec<i64> = rounds.iter().map(|id| id.0).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -77,10 +91,7 @@ impl Database {
         for (round, text) in rows {
             // A row that can't be read is only a missed shortcut: the round
             // is aggregated again and its row replaced.
-            let restored = serde_json::from_str::<KeptResult>(&text)
-                .ok()
-                .and_then(|k| k.restore().ok());
-            if let Some(result) = restored {
+            if let Some(result) = decode(&text) {
                 kept.insert(RoundId(round), result);
             }
         }

@@ -423,7 +423,11 @@ impl Store for Database {
     }
 
     async fn kept_results(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError> {
-        self.read_kept(rounds).await.explained(self)
+        self.read_kept(rounds, kept::whole).await.explained(self)
+    }
+
+    async fn kept_summaries(&self, rounds: &[RoundId]) -> Result<HashMap<RoundId, GroupResult>, StoreError> {
+        self.read_kept(rounds, kept::summary).await.explained(self)
     }
 
     async fn keep_results(&self, results: &[(RoundId, &GroupResult)]) -> Result<usize, StoreError> {
