@@ -255,14 +255,18 @@ pub fn scan_git(
     config.bots.extend(settings.extra_bots.iter().cloned());
     let classifier = Classifier::new(&config);
 
+    // Mapped once, read by the inventory, the walk and every worker.
+    let packs = packed::Packs::open(&repo);
+
     progress.stage("reading the tree at HEAD", None);
-    let inventory = read_inventory(&repo, head_tree, &classifier, &settings.limits, path)?;
+    let inventory = read_inventory(&repo, &packs, head_tree, &classifier, &settings.limits, path)?;
     let (mailmap, mailmap_warning) = open_mailmap(&repo, head_tree, settings.limits.max_mailmap_bytes);
     let shallow = repo.is_shallow().unwrap_or(false);
 
     progress.stage("walking history", None);
     let history = walk(
         &repo,
+        &packs,
         head_id,
         settings,
         &config,
@@ -459,6 +463,7 @@ fn blob_size(repo: &gix::Repository, oid: ObjectId) -> Option<u64> {
 
 fn read_inventory(
     repo: &gix::Repository,
+    packs: &packed::Packs,
     head_tree: ObjectId,
     classifier: &Classifier,
     limits: &RepoFileLimits,
@@ -481,7 +486,11 @@ fn read_inventory(
         codeowners: None,
         warnings: Vec::new(),
     };
-    let mut buf = Vec::new();
+    // Blobs through the scan's pack reader: gix's object database would map
+    // the pack index a second time, and a few hundred searches touch most
+    // of its pages.
+    let mut objects = packed::PackedObjects::new(packs, repo.objects.clone(), INVENTORY_CACHE);
+    let size = |objects: &packed::PackedObjects<'_>, oid: ObjectId| objects.size(&oid).or_else(|| blob_size(repo, oid));
     let mut codeowners_at = None;
     let mut unread = Vec::new();
     for entry in files.into_iter().filter(|e| !e.mode.is_tree() && !e.mode.is_commit()) {
@@ -499,14 +508,14 @@ fn read_inventory(
             || lower.ends_with(b".rst")
             || lower.ends_with(b".adoc");
         let wanted = class.decision_record || (class.prose && markdownish && !class.template());
-        if wanted && blob_size(repo, entry.oid).is_some_and(|size| size > limits.max_document_bytes) {
+        if wanted && size(&objects, entry.oid).is_some_and(|size| size > limits.max_document_bytes) {
             // A record by its place still counts, with no status read.
             if class.decision_record {
                 inventory.decisions.push((idx, false));
             }
             unread.push(entry.filepath.to_string());
-        } else if wanted && let Ok(blob) = repo.objects.find_blob(&entry.oid, &mut buf) {
-            let head = &blob.data[..blob.data.len().min(8192)];
+        } else if wanted && let Ok(Some((gix::objs::Kind::Blob, blob))) = objects.find(&entry.oid) {
+            let head = &blob[..blob.len().min(8192)];
             let markers = decision_markers(&String::from_utf8_lossy(head));
             if class.decision_record || markers.is_record {
                 if !class.decision_record {
@@ -520,14 +529,14 @@ fn read_inventory(
         inventory.classes.push(class);
     }
     if let Some((oid, name)) = codeowners_at {
-        if blob_size(repo, oid).is_some_and(|size| size > limits.max_codeowners_bytes) {
+        if size(&objects, oid).is_some_and(|size| size > limits.max_codeowners_bytes) {
             inventory.warnings.push(format!(
                 "{name} is larger than {}, the most asyncmm (and a code host) reads of a CODEOWNERS file: it is left \
                  out, so no document counts as owned",
                 size_text(limits.max_codeowners_bytes)
             ));
-        } else if let Ok(blob) = repo.objects.find_blob(&oid, &mut buf) {
-            inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(blob.data)));
+        } else if let Ok(Some((gix::objs::Kind::Blob, blob))) = objects.find(&oid) {
+            inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(&blob)));
         }
     }
     if !unread.is_empty() {
@@ -633,6 +642,10 @@ const BATCH: usize = 64;
 /// Decoded objects kept per diff worker (see [`packed`]).
 const DELTA_CACHE: usize = 64 * 1024 * 1024;
 
+/// Decoded objects kept while reading the inventory: documents are read
+/// once each, so this only serves blobs stored as deltas of one another.
+const INVENTORY_CACHE: usize = 4 * 1024 * 1024;
+
 /// Decoded objects kept by the walk, which reads each commit once: enough
 /// for the rare commit stored as a delta of another.
 const COMMIT_CACHE: usize = 4 * 1024 * 1024;
@@ -640,6 +653,7 @@ const COMMIT_CACHE: usize = 4 * 1024 * 1024;
 #[allow(clippy::too_many_arguments)]
 fn walk(
     repo: &gix::Repository,
+    packs: &packed::Packs,
     head: ObjectId,
     settings: &GitSettings,
     config: &EvidenceConfig,
@@ -682,9 +696,6 @@ fn walk(
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
 
-    // Mapped once, read by the walk and every worker.
-    let packs = packed::Packs::open(repo);
-
     let result = std::thread::scope(|scope| -> Result<(), GitError> {
         let (tx, rx): (SyncSender<Vec<Job>>, Receiver<Vec<Job>>) = sync_channel(workers * 4);
         let rx = Arc::new(Mutex::new(rx));
@@ -694,13 +705,12 @@ fn walk(
                 let rx = Arc::clone(&rx);
                 let sync_repo = sync_repo.clone();
                 let last_change = &last_change;
-                let packs = &packs;
                 scope.spawn(move || diff_worker(&sync_repo, packs, &rx, classifier, inventory, last_change, path))
             })
             .collect();
         let walked = walk_commits(
             repo,
-            &packs,
+            packs,
             head,
             since,
             until,
