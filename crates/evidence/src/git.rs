@@ -5,10 +5,16 @@
 //! Shape (as fast repository-statistics tools do it): one thread walks the
 //! ancestry of HEAD newest first by commit time, using the commit-graph file
 //! when there is one, and decodes only what it needs; tree diffs, the
-//! expensive part, run on worker threads fed batches of commits over a
-//! bounded channel, so memory stays flat however long the history is. What
-//! is kept grows with the tree at HEAD and the number of people, never with
-//! the number of commits.
+//! expensive part, run on worker threads (one per core besides the walk's)
+//! fed batches of commits over a bounded channel, so memory stays flat
+//! however long the history is. What is kept grows with the tree at HEAD
+//! and the number of people, never with the number of commits.
+//!
+//! Objects come through [`packed`]: the repository's packs are mapped once
+//! and shared by every thread, each with its own cache of decoded objects.
+//! The walk hands each commit's parent's root tree to the workers when it
+//! has read it (the parent is usually the next commit walked), and the
+//! diff ([`diff`]) reads trees where they are cached, without copies.
 //!
 //! The walk reads past the window's start only while some file at HEAD has
 //! no known last change yet (doc freshness needs it), and stops as soon as
@@ -22,11 +28,12 @@ use std::sync::{Arc, Mutex};
 
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::hash::ObjectId;
-use gix::objs::{Find, FindExt, TreeRefIter};
+use gix::objs::FindExt;
 use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use time::OffsetDateTime;
 
+mod diff;
 mod packed;
 
 use crate::catalog::{self, MetricSpec};
@@ -190,66 +197,13 @@ impl LastChange {
 struct Job {
     tree: ObjectId,
     parent: Option<ObjectId>,
+    /// The parent's root tree, when the walk read it (the parent is usually
+    /// the next commit walked); else the worker looks it up.
+    parent_tree: Option<ObjectId>,
     time: i64,
     /// A commit by a person in the window: counts for the docs share.
     counts: bool,
     in_window: bool,
-}
-
-/// Collects the file paths a tree diff reports, tracking paths the way the
-/// diff expects (breadth first, one queued path per tree).
-#[derive(Default)]
-struct Changes {
-    path: BString,
-    queue: std::collections::VecDeque<BString>,
-    files: Vec<(BString, bool)>,
-}
-
-impl Changes {
-    fn push_element(&mut self, name: &BStr) {
-        if name.is_empty() {
-            return;
-        }
-        if !self.path.is_empty() {
-            self.path.push(b'/');
-        }
-        self.path.extend_from_slice(name);
-    }
-}
-
-impl gix::diff::tree::Visit for Changes {
-    fn pop_front_tracked_path_and_set_current(&mut self) {
-        self.path = self.queue.pop_front().unwrap_or_default();
-    }
-
-    fn push_back_tracked_path_component(&mut self, component: &BStr) {
-        self.push_element(component);
-        self.queue.push_back(self.path.clone());
-    }
-
-    fn push_path_component(&mut self, component: &BStr) {
-        self.push_element(component);
-    }
-
-    fn pop_path_component(&mut self) {
-        match self.path.rfind_byte(b'/') {
-            Some(pos) => self.path.truncate(pos),
-            None => self.path.clear(),
-        }
-    }
-
-    fn visit(&mut self, change: gix::diff::tree::visit::Change) -> gix::diff::tree::visit::Action {
-        use gix::diff::tree::visit::Change;
-        let (mode, added) = match change {
-            Change::Addition { entry_mode, .. } => (entry_mode, true),
-            Change::Deletion { entry_mode, .. } => (entry_mode, false),
-            Change::Modification { entry_mode, .. } => (entry_mode, false),
-        };
-        if !mode.is_tree() {
-            self.files.push((self.path.clone(), added));
-        }
-        std::ops::ControlFlow::Continue(())
-    }
 }
 
 fn read_error(path: &Path, what: impl Into<String>) -> impl FnOnce(gix::Error) -> GitError {
@@ -301,14 +255,18 @@ pub fn scan_git(
     config.bots.extend(settings.extra_bots.iter().cloned());
     let classifier = Classifier::new(&config);
 
+    // Mapped once, read by the inventory, the walk and every worker.
+    let packs = packed::Packs::open(&repo);
+
     progress.stage("reading the tree at HEAD", None);
-    let inventory = read_inventory(&repo, head_tree, &classifier, &settings.limits, path)?;
+    let inventory = read_inventory(&repo, &packs, head_tree, &classifier, &settings.limits, path)?;
     let (mailmap, mailmap_warning) = open_mailmap(&repo, head_tree, settings.limits.max_mailmap_bytes);
     let shallow = repo.is_shallow().unwrap_or(false);
 
     progress.stage("walking history", None);
     let history = walk(
         &repo,
+        &packs,
         head_id,
         settings,
         &config,
@@ -505,6 +463,7 @@ fn blob_size(repo: &gix::Repository, oid: ObjectId) -> Option<u64> {
 
 fn read_inventory(
     repo: &gix::Repository,
+    packs: &packed::Packs,
     head_tree: ObjectId,
     classifier: &Classifier,
     limits: &RepoFileLimits,
@@ -527,7 +486,11 @@ fn read_inventory(
         codeowners: None,
         warnings: Vec::new(),
     };
-    let mut buf = Vec::new();
+    // Blobs through the scan's pack reader: gix's object database would map
+    // the pack index a second time, and a few hundred searches touch most
+    // of its pages.
+    let mut objects = packed::PackedObjects::new(packs, repo.objects.clone(), INVENTORY_CACHE);
+    let size = |objects: &packed::PackedObjects<'_>, oid: ObjectId| objects.size(&oid).or_else(|| blob_size(repo, oid));
     let mut codeowners_at = None;
     let mut unread = Vec::new();
     for entry in files.into_iter().filter(|e| !e.mode.is_tree() && !e.mode.is_commit()) {
@@ -545,14 +508,14 @@ fn read_inventory(
             || lower.ends_with(b".rst")
             || lower.ends_with(b".adoc");
         let wanted = class.decision_record || (class.prose && markdownish && !class.template());
-        if wanted && blob_size(repo, entry.oid).is_some_and(|size| size > limits.max_document_bytes) {
+        if wanted && size(&objects, entry.oid).is_some_and(|size| size > limits.max_document_bytes) {
             // A record by its place still counts, with no status read.
             if class.decision_record {
                 inventory.decisions.push((idx, false));
             }
             unread.push(entry.filepath.to_string());
-        } else if wanted && let Ok(blob) = repo.objects.find_blob(&entry.oid, &mut buf) {
-            let head = &blob.data[..blob.data.len().min(8192)];
+        } else if wanted && let Ok(Some((gix::objs::Kind::Blob, blob))) = objects.find(&entry.oid) {
+            let head = &blob[..blob.len().min(8192)];
             let markers = decision_markers(&String::from_utf8_lossy(head));
             if class.decision_record || markers.is_record {
                 if !class.decision_record {
@@ -566,14 +529,14 @@ fn read_inventory(
         inventory.classes.push(class);
     }
     if let Some((oid, name)) = codeowners_at {
-        if blob_size(repo, oid).is_some_and(|size| size > limits.max_codeowners_bytes) {
+        if size(&objects, oid).is_some_and(|size| size > limits.max_codeowners_bytes) {
             inventory.warnings.push(format!(
                 "{name} is larger than {}, the most asyncmm (and a code host) reads of a CODEOWNERS file: it is left \
                  out, so no document counts as owned",
                 size_text(limits.max_codeowners_bytes)
             ));
-        } else if let Ok(blob) = repo.objects.find_blob(&oid, &mut buf) {
-            inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(blob.data)));
+        } else if let Ok(Some((gix::objs::Kind::Blob, blob))) = objects.find(&oid) {
+            inventory.codeowners = Some(CodeOwners::parse(&String::from_utf8_lossy(&blob)));
         }
     }
     if !unread.is_empty() {
@@ -679,9 +642,18 @@ const BATCH: usize = 64;
 /// Decoded objects kept per diff worker (see [`packed`]).
 const DELTA_CACHE: usize = 64 * 1024 * 1024;
 
+/// Decoded objects kept while reading the inventory: documents are read
+/// once each, so this only serves blobs stored as deltas of one another.
+const INVENTORY_CACHE: usize = 4 * 1024 * 1024;
+
+/// Decoded objects kept by the walk, which reads each commit once: enough
+/// for the rare commit stored as a delta of another.
+const COMMIT_CACHE: usize = 4 * 1024 * 1024;
+
 #[allow(clippy::too_many_arguments)]
 fn walk(
     repo: &gix::Repository,
+    packs: &packed::Packs,
     head: ObjectId,
     settings: &GitSettings,
     config: &EvidenceConfig,
@@ -695,7 +667,14 @@ fn walk(
     let since = window.since.unix_timestamp();
     let until = window.until.unix_timestamp();
     let last_change = LastChange::new(inventory.paths.len());
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    // One diff worker per core besides the walk's. Each worker has its own
+    // object cache, so another worker repeats much of the delta resolution
+    // and index searching the others do: more workers than spare cores
+    // cost CPU without saving time.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .clamp(1, 3);
     let mut history = History {
         walked: 0,
         eligible: 0,
@@ -726,11 +705,12 @@ fn walk(
                 let rx = Arc::clone(&rx);
                 let sync_repo = sync_repo.clone();
                 let last_change = &last_change;
-                scope.spawn(move || diff_worker(&sync_repo, &rx, classifier, inventory, last_change, path))
+                scope.spawn(move || diff_worker(&sync_repo, packs, &rx, classifier, inventory, last_change, path))
             })
             .collect();
         let walked = walk_commits(
             repo,
+            packs,
             head,
             since,
             until,
@@ -775,6 +755,7 @@ fn walk(
 #[allow(clippy::too_many_arguments)]
 fn walk_commits(
     repo: &gix::Repository,
+    packs: &packed::Packs,
     head: ObjectId,
     since: i64,
     until: i64,
@@ -794,8 +775,12 @@ fn walk_commits(
         .all()
         .map_err(read_error(path, "history"))?;
     let graph = repo.commit_graph().ok();
-    let mut buf = Vec::new();
+    let hash = repo.object_hash();
+    let mut objects = packed::PackedObjects::new(packs, repo.objects.clone(), COMMIT_CACHE);
     let mut batch = Vec::with_capacity(BATCH);
+    // The last job, held back until the next commit is walked: that is
+    // usually its parent, whose root tree the walk reads anyway.
+    let mut held: Option<Job> = None;
     let mut pending_progress = 0;
     for info in walk {
         let info = info.map_err(read_error(path, "history"))?;
@@ -816,46 +801,65 @@ fn walk_commits(
         let mut counts = false;
         // Outside the window only the tree matters: read just the header.
         let tree = if in_window {
-            let commit = repo
-                .objects
-                .find_commit(&info.id, &mut buf)
-                .map_err(read_error(path, format!("commit {}", info.id)))?;
+            let data = read_commit(&mut objects, info.id, path)?;
+            let commit = gix::objs::CommitRef::from_bytes(&data, hash)
+                .map_err(|e| read_error(path, format!("commit {}", info.id))(gix::error::message!("{e}").into()))?;
             count_commit(&commit, is_merge, config, mailmap, history, &mut counts, path, info.id)?;
             commit.tree()
         } else if let Some(tree) = graph.as_ref().and_then(|g| g.commit_by_id(info.id)) {
             tree.root_tree_id().to_owned()
         } else {
-            repo.objects
-                .find_commit_iter(&info.id, &mut buf)
-                .and_then(|mut c| c.tree_id())
+            let data = read_commit(&mut objects, info.id, path)?;
+            gix::objs::CommitRefIter::from_bytes(&data, hash)
+                .tree_id()
                 .map_err(read_error(path, format!("commit {}", info.id)))?
         };
+        if let Some(mut job) = held.take() {
+            if job.parent == Some(info.id) {
+                job.parent_tree = Some(tree);
+            }
+            batch.push(job);
+            if batch.len() == BATCH
+                && tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+            {
+                // A worker failed; its error is reported when it is joined.
+                return Ok(());
+            }
+        }
         // Merges bring changes already made in the commits they merge;
         // shallow boundary commits have no parent to compare with.
         if is_merge || shallow.contains(&info.id) {
             continue;
         }
-        batch.push(Job {
+        held = Some(Job {
             tree,
             parent: info.parent_ids.first().copied(),
+            parent_tree: None,
             time,
             counts,
             in_window,
         });
-        if batch.len() == BATCH
-            && tx
-                .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                .is_err()
-        {
-            // A worker failed; its error is reported when it is joined.
-            return Ok(());
-        }
     }
     progress.advance(pending_progress);
+    batch.extend(held);
     if !batch.is_empty() {
         let _ = tx.send(batch);
     }
     Ok(())
+}
+
+/// The commit `id`'s data; it must exist and be a commit.
+fn read_commit(objects: &mut packed::PackedObjects<'_>, id: ObjectId, path: &Path) -> Result<packed::Shared, GitError> {
+    let what = || format!("commit {id}");
+    match objects.find(&id).map_err(read_error(path, what()))? {
+        Some((gix::objs::Kind::Commit, data)) => Ok(data),
+        Some((kind, _)) => Err(read_error(path, what())(
+            gix::error::message!("a {kind}, not a commit").into(),
+        )),
+        None => Err(read_error(path, what())(gix::error::message("not found").into())),
+    }
 }
 
 /// Counts one commit of the window: a merge, a bot's commit, or a commit by
@@ -912,6 +916,7 @@ const CLASS_CACHE_LIMIT: usize = 200_000;
 
 fn diff_worker(
     sync_repo: &gix::ThreadSafeRepository,
+    packs: &packed::Packs,
     rx: &Mutex<Receiver<Vec<Job>>>,
     classifier: &Classifier,
     inventory: &Inventory,
@@ -919,17 +924,15 @@ fn diff_worker(
     path: &Path,
 ) -> Result<Totals, GitError> {
     let repo = sync_repo.to_thread_local();
-    let objects = packed::PackedObjects::new(&repo, DELTA_CACHE);
+    let mut objects = packed::PackedObjects::new(packs, repo.objects.clone(), DELTA_CACHE);
     // Root tree ids straight from the commit-graph file, when there is one,
     // instead of inflating every parent commit.
     let graph = repo.commit_graph().ok();
     let kind = repo.object_hash();
     let empty_tree = ObjectId::empty_tree(kind);
     let mut totals = Totals::default();
-    let mut state = gix::diff::tree::State::default();
-    let mut changes = Changes::default();
+    let mut diff = diff::TreeDiff::default();
     let mut classes: HashMap<BString, PathClass> = HashMap::new();
-    let (mut commit_buf, mut lhs_buf, mut rhs_buf) = (Vec::new(), Vec::new(), Vec::new());
     loop {
         let batch = {
             let Ok(guard) = rx.lock() else { break };
@@ -939,14 +942,18 @@ fn diff_worker(
             }
         };
         for job in batch {
-            let from_graph = job
-                .parent
-                .and_then(|p| graph.as_ref()?.commit_by_id(p).map(|c| c.root_tree_id().to_owned()));
-            let parent_tree = match (job.parent, from_graph) {
+            let from_graph = || {
+                let parent = job.parent?;
+                graph
+                    .as_ref()?
+                    .commit_by_id(parent)
+                    .map(|c| c.root_tree_id().to_owned())
+            };
+            let parent_tree = match (job.parent, job.parent_tree.or_else(from_graph)) {
                 (None, _) => empty_tree,
                 (Some(_), Some(tree)) => tree,
-                (Some(parent), None) => match repo.objects.try_find(&parent, &mut commit_buf) {
-                    Ok(Some(data)) => match gix::objs::CommitRefIter::from_bytes(data.data, kind).tree_id() {
+                (Some(parent), None) => match objects.find(&parent) {
+                    Ok(Some((_, data))) => match gix::objs::CommitRefIter::from_bytes(&data, kind).tree_id() {
                         Ok(id) => id,
                         Err(e) => return Err(read_error(path, format!("commit {parent}"))(e)),
                     },
@@ -957,38 +964,22 @@ fn diff_worker(
                     Err(e) => return Err(read_error(path, format!("commit {parent}"))(e)),
                 },
             };
-            let lhs = match find_tree(&objects, parent_tree, empty_tree, &mut lhs_buf, path)? {
-                Some(data) => data,
-                None => {
-                    totals.missing_trees += 1;
-                    continue;
-                }
+            let Some(lhs) = find_tree(&mut objects, parent_tree, empty_tree, path)? else {
+                totals.missing_trees += 1;
+                continue;
             };
-            let rhs = match find_tree(&objects, job.tree, empty_tree, &mut rhs_buf, path)? {
-                Some(data) => data,
-                None => {
-                    totals.missing_trees += 1;
-                    continue;
-                }
+            let Some(rhs) = find_tree(&mut objects, job.tree, empty_tree, path)? else {
+                totals.missing_trees += 1;
+                continue;
             };
-            changes.files.clear();
-            changes.path.clear();
-            changes.queue.clear();
-            gix::diff::tree(
-                TreeRefIter::from_bytes(lhs, kind),
-                TreeRefIter::from_bytes(rhs, kind),
-                &mut state,
-                &objects,
-                &mut changes,
-            )
-            .map_err(|e| GitError::Read {
+            diff.run(&mut objects, kind, lhs, rhs).map_err(|e| GitError::Read {
                 path: path.display().to_string(),
                 what: format!("the changes of tree {}", job.tree),
                 reason: e.to_string(),
             })?;
             totals.diffed += 1;
             let mut touched_docs = false;
-            for (file, added) in &changes.files {
+            for (file, added) in &diff.files {
                 if classes.len() > CLASS_CACHE_LIMIT {
                     classes.clear();
                 }
@@ -1018,20 +1009,19 @@ fn diff_worker(
     Ok(totals)
 }
 
-/// A tree's raw data; `None` when the object is missing (a partial clone).
-fn find_tree<'a>(
-    objects: &packed::PackedObjects,
+/// A root tree: `Some(None)` for the empty tree (which a repository need
+/// not store), `None` when the object is missing (a partial clone).
+fn find_tree(
+    objects: &mut packed::PackedObjects<'_>,
     id: ObjectId,
     empty_tree: ObjectId,
-    buf: &'a mut Vec<u8>,
     path: &Path,
-) -> Result<Option<&'a [u8]>, GitError> {
+) -> Result<Option<Option<packed::Shared>>, GitError> {
     if id == empty_tree {
-        return Ok(Some(&[]));
+        return Ok(Some(None));
     }
-    match objects.try_find(&id, buf) {
-        Ok(Some(data)) => Ok(Some(data.data)),
-        Ok(None) => Ok(None),
+    match objects.find(&id) {
+        Ok(found) => Ok(found.map(|(_, data)| Some(data))),
         Err(e) => Err(read_error(path, format!("tree {id}"))(e)),
     }
 }
