@@ -2,7 +2,9 @@
 //! multi-row `INSERT … VALUES` statements (at most 32,766 bound values
 //! each), PostgreSQL whole columns as arrays through `UNNEST` (one statement
 //! per 100,000 rows) or, for the import's big tables, `COPY … FROM STDIN`
-//! ([`copy_rows`]). Also how a batch's ids are reserved in order.
+//! ([`copy_rows`]). Also how a batch's ids are reserved in order, and a
+//! respondent's response written in one call on SQLite
+//! ([`replace_response`]).
 
 use asyncmm_core::{RoundId, TokenHash};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Sqlite};
