@@ -29,7 +29,9 @@
 # built into CARGO_TARGET_DIR (default target/); BIN=path uses that binary
 # instead (no build). Settings: DURATION (wrk -d, default 20s), THREADS
 # (default 2), CONNECTIONS (default 16), TOKENS (default 2000), ORG_TEAMS
-# (default 1000), PORT (default 7979), WORK (default target/bench-web).
+# (default 1000), PORT (default 7979), WORK (default target/bench-web),
+# ONLY (a comma-separated choice of submit, result, org: the lines to run;
+# default all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${WORK:-target/bench-web}
@@ -40,9 +42,17 @@ CONNECTIONS=${CONNECTIONS:-16}
 TOKENS=${TOKENS:-2000}
 ORG_TEAMS=${ORG_TEAMS:-1000}
 PORT=${PORT:-7979}
+ONLY=${ONLY:-submit,result,org}
 BASE="http://127.0.0.1:$PORT"
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
+# Whether ONLY selects a line.
+wanted() { # line
+  case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac
+}
+for line in ${ONLY//,/ }; do
+  case "$line" in submit | result | org) ;; *) echo "ONLY: unknown line \"$line\" (submit, result, org)" >&2; exit 1 ;; esac
+done
 for tool in wrk curl python3; do
   command -v "$tool" > /dev/null || { echo "bench/web.sh needs $tool" >&2; exit 1; }
 done
@@ -192,10 +202,16 @@ PY
   csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$WORK/page.html" | head -1)
   [ -n "$csrf" ] && grep -q "asyncmm_form[[:space:]]$csrf" "$WORK/respondent.jar" ||
     { echo "the answer page gave no form token" >&2; exit 1; }
-  run_wrk "$label submit answer page" ">= 2000/s, p99 < 50 ms" "$WORK/submit.lua" "$BASE" \
-    -- "$WORK/tokens.txt" "$csrf" "$THREADS"
-  "$BIN" --database "$db" round status "$r1"
+  if wanted submit; then
+    run_wrk "$label submit answer page" ">= 2000/s, p99 < 50 ms" "$WORK/submit.lua" "$BASE" \
+      -- "$WORK/tokens.txt" "$csrf" "$THREADS"
+    "$BIN" --database "$db" round status "$r1"
+  fi
 
+  if ! wanted result; then
+    stop_server
+    return
+  fi
   t=$(curl -fsS -o "$WORK/page.html" -w '%{time_total}' -H "Cookie: asyncmm_session=$session" "$BASE/rounds/$r2")
   grep -q 'Result per area' "$WORK/page.html" || { echo "the result page shows no result" >&2; exit 1; }
   echo "$label result page, first view (publishes): $(awk -v t="$t" 'BEGIN { printf "%.1f ms", t * 1000 }')"
@@ -219,20 +235,28 @@ org_page() { # label database
 }
 
 ORG_JSON="$WORK/org-$ORG_TEAMS-1.json"
-[ -s "$ORG_JSON" ] || python3 bench/gen-export.py --teams "$ORG_TEAMS" --rounds 1 --out "$ORG_JSON"
+! wanted org || [ -s "$ORG_JSON" ] || python3 bench/gen-export.py --teams "$ORG_TEAMS" --rounds 1 --out "$ORG_JSON"
 
-DB="$WORK/web.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-answers_and_results "SQLite" "$DB"
-DB="$WORK/org.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-org_page "SQLite" "$DB"
+if wanted submit || wanted result; then
+  DB="$WORK/web.db"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  answers_and_results "SQLite" "$DB"
+fi
+if wanted org; then
+  DB="$WORK/org.db"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  org_page "SQLite" "$DB"
+fi
 if [ -n "$PG_URL_BASE" ]; then
   for name in asyncmm_bench_web asyncmm_bench_web_org; do
     psql -q "$PG_URL_BASE/postgres" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
   done
-  answers_and_results "PostgreSQL" "$PG_URL_BASE/asyncmm_bench_web"
-  org_page "PostgreSQL" "$PG_URL_BASE/asyncmm_bench_web_org"
+  if wanted submit || wanted result; then
+    answers_and_results "PostgreSQL" "$PG_URL_BASE/asyncmm_bench_web"
+  fi
+  if wanted org; then
+    org_page "PostgreSQL" "$PG_URL_BASE/asyncmm_bench_web_org"
+  fi
   for name in asyncmm_bench_web asyncmm_bench_web_org; do
     psql -q "$PG_URL_BASE/postgres" -c "DROP DATABASE $name"
   done

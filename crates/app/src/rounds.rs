@@ -312,12 +312,11 @@ impl App<'_> {
     /// The round a token invites to answer, if it may still answer.
     pub async fn invitation(&self, token: &str) -> Result<Invitation, AppError> {
         let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
-        let status = match self.store.token_status(&token.hash()).await {
-            Ok(status) => status,
+        let (status, round) = match self.store.token_round(&token.hash()).await {
+            Ok(found) => found,
             Err(StoreError::NotFound(_)) => return Err(AppError::TokenUnknown),
             Err(e) => return Err(e.into()),
         };
-        let round = self.store.round(status.round).await?;
         if round.state(self.today) == RoundState::Closed || self.today < round.opens_on {
             return Err(AppError::RoundClosed(asyncmm_store::Refusal::RoundClosed {
                 round: round.id,
@@ -406,6 +405,18 @@ impl App<'_> {
     /// token while the round is open).
     pub async fn respond(&self, token: &str, answers: &Answers) -> Result<SubmitOutcome, AppError> {
         let invitation = self.invitation(token).await?;
+        self.respond_to(&invitation, token, answers).await
+    }
+
+    /// [`App::respond`] for an invitation already read. The store checks
+    /// again, inside its write transaction, that the token belongs to the
+    /// round, may still answer and that the round is open.
+    async fn respond_to(
+        &self,
+        invitation: &Invitation,
+        token: &str,
+        answers: &Answers,
+    ) -> Result<SubmitOutcome, AppError> {
         let round = &invitation.round;
         if answers.mode() != round.mode {
             return Err(AppError::invalid(
@@ -433,20 +444,36 @@ impl App<'_> {
     /// fill in the questionnaire again; only the token's holder has it.
     pub async fn own_answers(&self, token: &str) -> Result<Option<Answers>, AppError> {
         self.invitation(token).await?;
+        self.answers_of_token(token).await
+    }
+
+    /// The token's stored answers, without checking its invitation again.
+    async fn answers_of_token(&self, token: &str) -> Result<Option<Answers>, AppError> {
         let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
         Ok(self.store.token_answers(&token.hash()).await?)
     }
 
-    /// Saves one page of the questionnaire: its answers laid over the ones
-    /// the token gave before, stored at once so a closed tab loses nothing.
-    /// A page that adds no real answer to nothing stored is not saved
-    /// (`None`): a response needs at least one answer.
-    pub async fn save_page(&self, token: &str, page: Answers) -> Result<Option<SubmitOutcome>, AppError> {
-        let earlier = self.own_answers(token).await?;
+    /// Saves one page of the questionnaire for the `invitation` of `token`
+    /// (as [`App::invitation`] gave it, so the page could be read with its
+    /// model): the page's answers laid over the ones the token gave
+    /// before, stored at once so a closed tab loses nothing. A page that
+    /// adds no real answer to nothing stored is not saved (`None`): a
+    /// response needs at least one answer.
+    ///
+    /// The invitation is not read again: a save is the web server's most
+    /// frequent request, and the store refuses a token of another round, a
+    /// spent token or a closed round inside its write transaction anyway.
+    pub async fn save_page(
+        &self,
+        invitation: &Invitation,
+        token: &str,
+        page: Answers,
+    ) -> Result<Option<SubmitOutcome>, AppError> {
+        let earlier = self.answers_of_token(token).await?;
         let merged = crate::input::form::merge(earlier, page);
         if merged.is_blank() {
             return Ok(None);
         }
-        self.respond(token, &merged).await.map(Some)
+        self.respond_to(invitation, token, &merged).await.map(Some)
     }
 }

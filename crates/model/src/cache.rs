@@ -8,7 +8,6 @@
 //! what parsing that text would give; only successes are kept (an error
 //! names its place and is parsed again, cheaply enough, when asked for).
 
-use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use crate::{Model, ModelError, parse};
@@ -18,22 +17,38 @@ use crate::{Model, ModelError, parse};
 /// starts over rather than growing.
 const MOST_KEPT: usize = 64;
 
+/// One model parsed, with what it was parsed from.
+struct Kept {
+    origin: String,
+    text: String,
+    model: Model,
+}
+
 /// [`parse`], remembering each model parsed without error.
+///
+/// A lookup compares the origin and then the text byte for byte (a model
+/// file is tens of kB; comparing is a memory compare, where hashing it as
+/// a map key cost more than the rest of the lookup).
 pub fn parse_cached(text: &str, origin: &str) -> Result<Model, ModelError> {
-    static PARSED: OnceLock<Mutex<HashMap<String, Model>>> = OnceLock::new();
+    static PARSED: OnceLock<Mutex<Vec<Kept>>> = OnceLock::new();
     let cache = PARSED.get_or_init(Mutex::default);
-    let key = format!("{origin}\u{0}{text}");
     if let Ok(kept) = cache.lock()
-        && let Some(model) = kept.get(&key)
+        && let Some(found) = kept.iter().find(|k| k.origin == origin && k.text == text)
     {
-        return Ok(model.clone());
+        return Ok(found.model.clone());
     }
     let model = parse(text, origin)?;
     if let Ok(mut kept) = cache.lock() {
         if kept.len() >= MOST_KEPT {
             kept.clear();
         }
-        kept.insert(key, model.clone());
+        if !kept.iter().any(|k| k.origin == origin && k.text == text) {
+            kept.push(Kept {
+                origin: origin.to_string(),
+                text: text.to_string(),
+                model: model.clone(),
+            });
+        }
     }
     Ok(model)
 }

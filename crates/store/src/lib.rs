@@ -315,6 +315,11 @@ pub trait Store: Send + Sync {
     /// `NotFound` for a token that was never issued.
     async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError>;
 
+    /// [`Store::token_status`] with the token's round (as [`Store::round`]
+    /// gives it), in one read: every page a respondent opens or saves needs
+    /// both. `NotFound` for a token that was never issued.
+    async fn token_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError>;
+
     /// The answers a token gave so far, while it can still revise them (its
     /// round open): only the token's holder can ask (it takes the hash of
     /// the token itself). `None` when it has not answered or is sealed.

@@ -97,6 +97,11 @@ impl SqliteStore {
 
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
+            // No ping before handing out a connection: a connection to a
+            // local file doesn't go stale the way a network connection
+            // does, and the ping is a round trip to the connection's
+            // thread on every read, a noticeable share of a web request.
+            .test_before_acquire(false)
             .connect_lazy_with(options);
         Ok(Database::from(SqliteStore {
             pool,

@@ -198,7 +198,7 @@ async fn save(
         return Err(WebError::NotFound);
     }
     let answers = parse_page(&invitation.model, invitation.round.mode, &fields)?;
-    app.save_page(&token, answers).await?;
+    app.save_page(&invitation, &token, answers).await?;
     let next = match field(&fields, "go") {
         Some("back") if number > 1 => format!("/r/{token}/{}", number - 1),
         Some("back") => format!("/r/{token}"),

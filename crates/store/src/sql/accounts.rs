@@ -69,29 +69,29 @@ impl Database {
     /// A token's own answers while it is linked to its response.
     pub(super) async fn answers_of_token(&self, token: &TokenHash) -> Result<Option<Answers>, StoreError> {
         let mut reader = self.read().await?;
-        let mode: Option<String> = on!(reader.conn(), |c| {
-            sqlx::query_scalar(
-                "SELECT r.mode FROM tokens t JOIN rounds r ON r.id = t.round_id \
-                 WHERE t.hash = $1 AND t.response_id IS NOT NULL",
-            )
-            .bind(token.0.as_slice())
-            .fetch_optional(&mut *c)
-            .await
-        })?;
-        let Some(mode) = mode else {
-            return Ok(None);
-        };
-        let mode = Mode::parse(&mode).ok_or_else(|| StoreError::Corrupt(format!("unknown mode \"{mode}\"")))?;
-        let rows: Vec<(String, Option<i16>)> = on!(reader.conn(), |c| {
+        // One statement: a respondent's every save reads this. The answers
+        // are joined on the whole key of `response_answers` (round and
+        // response), so the primary key finds them; joined on the response
+        // alone, every answer of every round was scanned.
+        let rows: Vec<(String, Option<String>, Option<i16>)> = on!(reader.conn(), |c| {
             sqlx::query_as(
-                "SELECT a.item, CAST(a.value AS SMALLINT) FROM tokens t \
-                 JOIN response_answers a ON a.response_id = t.response_id WHERE t.hash = $1 ORDER BY a.item",
+                "SELECT r.mode, a.item, CAST(a.value AS SMALLINT) FROM tokens t \
+                 JOIN rounds r ON r.id = t.round_id \
+                 LEFT JOIN response_answers a ON a.round_id = t.round_id AND a.response_id = t.response_id \
+                 WHERE t.hash = $1 AND t.response_id IS NOT NULL ORDER BY a.item",
             )
             .bind(token.0.as_slice())
             .fetch_all(&mut *c)
             .await
         })?;
-        Answers::from_rows(mode, rows)
+        let Some((mode, _, _)) = rows.first() else {
+            return Ok(None);
+        };
+        let mode = Mode::parse(mode).ok_or_else(|| StoreError::Corrupt(format!("unknown mode \"{mode}\"")))?;
+        let answers = rows
+            .iter()
+            .filter_map(|(_, item, value)| item.as_deref().map(|item| (item, *value)));
+        Answers::from_rows(mode, answers)
             .map(Some)
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }

@@ -1,5 +1,9 @@
-//! Models and self-assessments: registering a model's text, saving a batch
-//! of assessments whole, and reading them back.
+//! Models and self-assessments: registering a model's text (read back
+//! through a cache, see [`ModelTexts`]), saving a batch of assessments
+//! whole, and reading them back.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use asyncmm_core::{Answers, AssessmentId, ModelRef, NewAssessment, StoredAssessment, TeamName};
 use sqlx::FromRow;
@@ -62,6 +66,34 @@ async fn delete_answers(conn: Conn<'_>, id: AssessmentId) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Model texts already read, by `id@version`. Exact as a cache: a model's
+/// row is only ever inserted — registering other text under a stored key is
+/// refused, nothing updates or deletes it, and a backup is only imported
+/// into an empty database — so a text once read stays what the database
+/// holds. Only texts read outside a transaction (committed) are kept.
+#[derive(Default)]
+pub(super) struct ModelTexts(Mutex<HashMap<ModelRef, String>>);
+
+/// Distinct model versions kept; a database holds a handful, so reaching
+/// this means something unusual and the cache starts over rather than
+/// growing.
+const MOST_KEPT_MODELS: usize = 64;
+
+impl ModelTexts {
+    fn get(&self, model: &ModelRef) -> Option<String> {
+        self.0.lock().ok()?.get(model).cloned()
+    }
+
+    fn keep(&self, model: &ModelRef, text: &str) {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() >= MOST_KEPT_MODELS {
+                kept.clear();
+            }
+            kept.insert(model.clone(), text.to_string());
+        }
+    }
+}
+
 async fn model_text(conn: Conn<'_>, model: &ModelRef) -> Result<Option<String>, StoreError> {
     Ok(on!(conn, |c| {
         sqlx::query_scalar("SELECT source FROM models WHERE model_id = $1 AND version = $2")
@@ -94,8 +126,15 @@ impl Database {
     }
 
     pub(super) async fn source(&self, model: &ModelRef) -> Result<Option<String>, StoreError> {
+        if let Some(text) = self.models.get(model) {
+            return Ok(Some(text));
+        }
         let mut reader = self.read().await?;
-        model_text(reader.conn(), model).await
+        let text = model_text(reader.conn(), model).await?;
+        if let Some(text) = &text {
+            self.models.keep(model, text);
+        }
+        Ok(text)
     }
 
     pub(super) async fn save_assessments_whole(

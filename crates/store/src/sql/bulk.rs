@@ -2,14 +2,16 @@
 //! multi-row `INSERT … VALUES` statements (at most 32,766 bound values
 //! each), PostgreSQL whole columns as arrays through `UNNEST` (one statement
 //! per 100,000 rows) or, for the import's big tables, `COPY … FROM STDIN`
-//! ([`copy_rows`]). Also how a batch's ids are reserved in order.
+//! ([`copy_rows`]). Also how a batch's ids are reserved in order, and a
+//! respondent's response written in one call on SQLite
+//! ([`replace_response`]).
 
 use asyncmm_core::{RoundId, TokenHash};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Sqlite};
 use time::Date;
 
-use super::Conn;
 use super::stamp::Stamp;
+use super::{Conn, on};
 use crate::StoreError;
 use crate::org::{self, NewResponses};
 use crate::record::{AnswerChunks, Row};
@@ -140,6 +142,91 @@ fn columns(chunk: Vec<(i64, &str, Option<i16>)>) -> (Vec<i64>, Vec<&str>, Vec<Op
         values.push(value);
     }
     (ids, items, values)
+}
+
+/// Stores one respondent's response, dated `day`, with its answers, in
+/// place of the token's earlier one (`previous`, whose answers go with it),
+/// and links the token (`hash`) to it.
+///
+/// SQLite: one call with every statement in it. sqlx runs a query on the
+/// connection's own thread, and runs all statements of a query there in one
+/// round trip (positional parameters count on across statements); each
+/// round trip is a hand-over between threads, and this one happens under
+/// the process's writer lock, where every other writer waits for it. A
+/// response too large for one `INSERT` (not a questionnaire page) takes the
+/// statements one by one, as PostgreSQL does.
+pub(super) async fn replace_response(
+    mut conn: Conn<'_>,
+    round: RoundId,
+    hash: &[u8],
+    previous: Option<i64>,
+    response: &NewResponses,
+    day: Date,
+) -> Result<(), StoreError> {
+    let [id] = response.ids[..] else {
+        return Err(StoreError::Invalid(
+            "one response at a time replaces a token's answers".to_string(),
+        ));
+    };
+    if let Conn::Sqlite(c) = conn.re()
+        && response.answer_count() <= SQLITE_ANSWERS
+    {
+        let mut query = QueryBuilder::<Sqlite>::new("");
+        if let Some(previous) = previous {
+            query
+                .push("DELETE FROM responses WHERE id = ")
+                .push_bind(previous)
+                .push("; ");
+        }
+        query
+            .push("INSERT INTO responses (id, round_id, submitted_on) VALUES (")
+            .push_bind(id)
+            .push(", ")
+            .push_bind(round.0)
+            .push(", ")
+            .push_bind(day)
+            .push("); ");
+        let answers = response.chunks().next_chunk(SQLITE_ANSWERS);
+        if !answers.is_empty() {
+            query.push("INSERT INTO response_answers (round_id, response_id, item, value) ");
+            query.push_values(answers, |mut values, (response, item, value)| {
+                values
+                    .push_bind(round.0)
+                    .push_bind(response)
+                    .push_bind(item)
+                    .push_bind(value);
+            });
+            query.push("; ");
+        }
+        query
+            .push("UPDATE tokens SET response_id = ")
+            .push_bind(id)
+            .push(" WHERE hash = ")
+            .push_bind(hash);
+        query.build().execute(&mut *c).await?;
+        return Ok(());
+    }
+    if let Some(previous) = previous {
+        // A revision replaces the whole response; its answers go with it
+        // (ON DELETE CASCADE) and the token's link is re-pointed below.
+        on!(conn.re(), |c| {
+            sqlx::query("DELETE FROM responses WHERE id = $1")
+                .bind(previous)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    insert_responses(conn.re(), round, response, day).await?;
+    on!(conn, |c| {
+        sqlx::query("UPDATE tokens SET response_id = $1 WHERE hash = $2")
+            .bind(id)
+            .bind(hash)
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// Inserts a round's new responses, dated `day`, and their answers.

@@ -132,6 +132,10 @@ impl Reader {
 /// An asyncmm database: SQLite or PostgreSQL, behind one [`Store`].
 pub struct Database {
     backend: Backend,
+    /// Model texts read before, by `id@version`: every page a respondent
+    /// saves reads its round's model, and a stored text never changes (see
+    /// [`Store::register_model`]), so each is read from the database once.
+    models: assessments::ModelTexts,
 }
 
 pub(crate) enum Backend {
@@ -143,6 +147,7 @@ impl From<SqliteStore> for Database {
     fn from(store: SqliteStore) -> Database {
         Database {
             backend: Backend::Sqlite(store),
+            models: assessments::ModelTexts::default(),
         }
     }
 }
@@ -151,6 +156,7 @@ impl From<PostgresStore> for Database {
     fn from(store: PostgresStore) -> Database {
         Database {
             backend: Backend::Postgres(store),
+            models: assessments::ModelTexts::default(),
         }
     }
 }
@@ -397,6 +403,10 @@ impl Store for Database {
 
     async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError> {
         self.token_state(token).await.explained(self)
+    }
+
+    async fn token_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError> {
+        self.token_with_round(token).await.explained(self)
     }
 
     async fn submit_response(

@@ -55,6 +55,15 @@ impl RoundColumns {
     }
 }
 
+/// A token's round with the token's own columns.
+#[derive(FromRow)]
+struct TokenRoundColumns {
+    #[sqlx(flatten)]
+    round: RoundColumns,
+    token_response: Option<i64>,
+    token_spent: bool,
+}
+
 async fn round_by_id(conn: Conn<'_>, id: RoundId) -> Result<Round, StoreError> {
     let row: Option<RoundColumns> = on!(conn, |c| {
         sqlx::query_as(&format!(
@@ -412,6 +421,27 @@ impl Database {
         })
     }
 
+    pub(super) async fn token_with_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError> {
+        let mut reader = self.read().await?;
+        let found: Option<TokenRoundColumns> = on!(reader.conn(), |c| {
+            sqlx::query_as(&format!(
+                "SELECT {ROUND_COLUMNS}, k.response_id AS token_response, k.spent AS token_spent \
+                 FROM tokens k JOIN rounds r ON r.id = k.round_id JOIN teams t ON t.id = r.team_id \
+                 WHERE k.hash = $1"
+            ))
+            .bind(token.0.as_slice())
+            .fetch_optional(&mut *c)
+            .await
+        })?;
+        let found = found.ok_or_else(|| StoreError::NotFound("respondent token".to_string()))?;
+        let status = TokenStatus {
+            round: RoundId(found.round.id),
+            answered: found.token_response.is_some(),
+            spent: found.token_spent,
+        };
+        Ok((status, found.round.into_round()?))
+    }
+
     pub(super) async fn submit(
         &self,
         id: RoundId,
@@ -443,26 +473,8 @@ impl Database {
             return Err(org::Refusal::TokenSpent { round: id }.into());
         }
         org::check_submit(&round, answers)?;
-        if let Some(previous) = previous {
-            // A revision replaces the whole response; its answers go with it
-            // (ON DELETE CASCADE) and the token's link is re-pointed below.
-            on!(tx.conn(), |c| {
-                sqlx::query("DELETE FROM responses WHERE id = $1")
-                    .bind(previous)
-                    .execute(&mut *c)
-                    .await
-                    .map(|done| done.rows_affected())
-            })?;
-        }
-        bulk::insert_responses(tx.conn(), id, &response, today).await?;
-        on!(tx.conn(), |c| {
-            sqlx::query("UPDATE tokens SET response_id = $1 WHERE hash = $2")
-                .bind(response.ids.first().copied())
-                .bind(&hash)
-                .execute(&mut *c)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
+        // A revision replaces the whole response, its answers with it.
+        bulk::replace_response(tx.conn(), id, &hash, previous, &response, today).await?;
         kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(match previous {

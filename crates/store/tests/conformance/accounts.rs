@@ -211,6 +211,20 @@ pub async fn a_token_reads_its_own_answers_only_while_it_can_revise(store: Arc<d
         .expect("answer");
     assert_eq!(store.token_answers(&secret(1)).await.expect("own"), Some(answers));
     assert_eq!(store.token_answers(&secret(2)).await.expect("other"), None);
+    // Another token's answers, and a revision: each token reads its own
+    // latest answers only.
+    let others = quick_answers([3, 3, 3, 3, 3]);
+    store
+        .submit_response(round.id, &secret(2), &others, day)
+        .await
+        .expect("answer");
+    let revised = quick_answers([0, 1, 0, 1, 0]);
+    store
+        .submit_response(round.id, &secret(1), &revised, day)
+        .await
+        .expect("revise");
+    assert_eq!(store.token_answers(&secret(1)).await.expect("own"), Some(revised));
+    assert_eq!(store.token_answers(&secret(2)).await.expect("other"), Some(others));
     assert_eq!(store.token_answers(&secret(3)).await.expect("unknown"), None);
     store.close_round(round.id, day).await.expect("close");
     assert_eq!(
