@@ -40,8 +40,11 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Connections in the pool: readers run in parallel under WAL, writers take
-/// turns anyway.
-const POOL_SIZE: u32 = 8;
+/// turns anyway. Each connection is a thread of its own (sqlx), and every
+/// statement a hand-off to it; with more threads than a small server has
+/// cores they mostly wait for each other: web submissions on 2 cores ran
+/// 10–25% faster with 4 connections than with 8 (docs/performance.md).
+const POOL_SIZE: u32 = 4;
 
 /// The connection to an SQLite file (or memory); the operations are
 /// [`Database`]'s.
