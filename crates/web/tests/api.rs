@@ -1244,6 +1244,16 @@ async fn wrong_answers_and_tokens_are_refused_and_store_nothing(site: &Site) {
         );
     }
 
+    let plain = client()
+        .put(site.url(&path))
+        .body(json!({"mode": "detailed", "answers": {statement.clone(): 2}}).to_string())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(plain.headers()["content-type"], "application/problem+json");
+    assert_eq!(responses(site, &admin_token, id).await, 0);
+
     // A wrong revision leaves the stored answers as they were.
     let good = json!({"mode": "detailed", "answers": {statement.clone(): 1}});
     assert_eq!(put(site, &path, None, &good.to_string()).await.status, StatusCode::OK);

@@ -27,10 +27,13 @@ use asyncmm_core::{Agreement, Answer, Answers, Mode};
 use asyncmm_model::Level;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::{ApiError, Problem, problem};
 use crate::state::AppState;
 
 /// The name the parser gives the body in its messages (its extension
@@ -307,14 +310,22 @@ fn body_error(error: AnswersFileError) -> ApiError {
         (status = 400, description = "The body is not a JSON object", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The round is closed (or not open yet), or the token's answers are final", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An answer is not valid (the detail names it): an unknown id, a value out of range, the other mode, no real answer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn put_respond(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     body: String,
-) -> Result<Json<Submitted>, ApiError> {
+) -> Result<Response, ApiError> {
+    if !is_json(&headers) {
+        return Ok(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the answers as JSON, with \"Content-Type: application/json\"".to_string(),
+        ));
+    }
     let app = state.app().await?;
     let invitation = app.invitation(&token).await?;
     let parsed = answers_file::parse(&body, BODY_NAME, &invitation.model).map_err(body_error)?;
@@ -338,10 +349,20 @@ pub(crate) async fn put_respond(
         )));
     }
     let outcome = app.respond(&token, &parsed.answers).await?;
-    tracing::info!(round = invitation.round.id.0, "answers stored through the API");
     let answers = app.own_answers(&token).await?;
     Ok(Json(Submitted {
         revised: matches!(outcome, asyncmm_store::SubmitOutcome::Revised),
         round: respondent_round(&invitation, answers.as_ref()),
-    }))
+    })
+    .into_response())
+}
+
+/// The request says its body is JSON (`application/json` or `…+json`), as
+/// the API's other bodies must.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
