@@ -964,6 +964,19 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         "{doc}"
     );
     assert!(doc["components"]["schemas"]["Problem"].is_object(), "{doc}");
+    for schema in ["RespondentRound", "AnswersBody", "Submitted"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}: {doc}");
+    }
+    let respond = &doc["paths"]["/api/v1/respond/{token}"];
+    assert!(
+        respond["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("/AnswersBody")),
+        "{respond}"
+    );
+    for status in ["400", "404", "409", "422"] {
+        assert!(respond["put"]["responses"][status].is_object(), "{status}: {respond}");
+    }
 
     let paths = doc["paths"].as_object().expect("paths");
     let documented: BTreeSet<String> = paths.keys().cloned().collect();
