@@ -1127,6 +1127,12 @@ async fn respondents_answer_revise_and_see_only_their_own(site: &Site) {
         json!({"mode": "quick", "answers": answers}).to_string()
     };
     let path = |t: &str| format!("/api/v1/respond/{t}");
+    let out_of_range = json!({"mode": "quick", "answers": {areas[0].clone(): 2, areas[1].clone(): 4}}).to_string();
+    let detail = put(site, &path(&tokens[0]), None, &out_of_range)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains(&areas[1]), "{detail}");
+    assert_eq!(responses(site, &admin_token, id).await, 0);
     let first = put(site, &path(&tokens[0]), None, &all(2)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert_eq!(first.json()["revised"], false);
