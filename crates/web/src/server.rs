@@ -74,7 +74,7 @@ fn ids() -> Ids {
 /// invitation link is replaced (the path only: a query string is never
 /// logged).
 fn loggable(path: &str) -> String {
-    for prefix in ["/r/", "/s/", "/invite/"] {
+    for prefix in ["/r/", "/s/", "/invite/", "/api/v1/respond/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}…{tail}");
@@ -185,4 +185,17 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn secrets_in_paths_never_reach_the_log() {
+        assert_eq!(loggable("/r/secret/2"), "/r/…/2");
+        assert_eq!(loggable("/s/secret"), "/s/…");
+        assert_eq!(loggable("/api/v1/respond/secret"), "/api/v1/respond/…");
+        assert_eq!(loggable("/api/v1/rounds/3"), "/api/v1/rounds/3");
+    }
 }

@@ -210,6 +210,8 @@ on_both_backends!(
     every_error_is_a_problem_document,
     a_plan_is_changed_through_its_team_only,
     the_openapi_document_lists_exactly_the_routes_served,
+    respondents_answer_revise_and_see_only_their_own,
+    wrong_answers_and_tokens_are_refused_and_store_nothing,
 );
 
 /// An answer from the API.
@@ -962,6 +964,19 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         "{doc}"
     );
     assert!(doc["components"]["schemas"]["Problem"].is_object(), "{doc}");
+    for schema in ["RespondentRound", "AnswersBody", "Submitted"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}: {doc}");
+    }
+    let respond = &doc["paths"]["/api/v1/respond/{token}"];
+    assert!(
+        respond["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("/AnswersBody")),
+        "{respond}"
+    );
+    for status in ["400", "404", "409", "422"] {
+        assert!(respond["put"]["responses"][status].is_object(), "{status}: {respond}");
+    }
 
     let paths = doc["paths"].as_object().expect("paths");
     let documented: BTreeSet<String> = paths.keys().cloned().collect();
@@ -983,6 +998,7 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         "/api/v1/export",
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
+        "/api/v1/respond/{token}",
     ]
     .into_iter()
     .map(String::from)
@@ -995,7 +1011,10 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
     let methods = ["get", "post", "put", "patch", "delete"];
     let mut operations = 0;
     for (path, item) in paths {
-        let concrete = path.replace("{name}", "Platform").replace("{id}", "1");
+        let concrete = path
+            .replace("{name}", "Platform")
+            .replace("{id}", "1")
+            .replace("{token}", "unknown");
         for method in methods {
             let verb = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let reply = call(site, verb, &concrete, None, Some(json!({}))).await;
@@ -1003,6 +1022,13 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
                 operations += 1;
                 if path == "/api/v1/openapi.json" {
                     assert_eq!(reply.status, StatusCode::OK);
+                } else if path == "/api/v1/respond/{token}" {
+                    // The respondent token is the credential: no API
+                    // token asked for, and an unknown one is 404.
+                    reply.problem(StatusCode::NOT_FOUND);
+                    let op = &item[method];
+                    assert_eq!(op["security"], json!([{}]), "{method} {path}: no API token");
+                    assert!(op["responses"]["404"].is_object(), "{method} {path}: 404 documented");
                 } else {
                     reply.problem(StatusCode::UNAUTHORIZED);
                     let op = &item[method];
@@ -1013,7 +1039,263 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
             }
         }
     }
-    assert_eq!(operations, 20);
+    assert_eq!(operations, 22);
     // The document is the same with a token.
     assert_eq!(get(site, "/api/v1/openapi.json", &token).await.json(), doc);
+}
+
+// ------------------------------------------------------------ answering
+
+async fn put(site: &Site, path: &str, bearer: Option<&str>, body: &str) -> Reply {
+    let mut request = client()
+        .put(site.url(path))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    let response = request.send().await.expect("request");
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        text: response.text().await.expect("body"),
+    }
+}
+
+/// What the respondent of `token` sees (no API token).
+async fn respondent(site: &Site, token: &str) -> Reply {
+    call(site, Method::GET, &format!("/api/v1/respond/{token}"), None, None).await
+}
+
+/// Opens a round through the API; its id and respondent tokens.
+async fn open_for(site: &Site, lead: &str, team: &str, mode: &str, links: u32) -> (i64, Vec<String>) {
+    post(site, "/api/v1/teams", lead, json!({"name": team})).await;
+    let opened = post(
+        site,
+        &format!("/api/v1/teams/{team}/rounds"),
+        lead,
+        json!({"mode": mode, "k": 3, "links": links}),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text);
+    let opened = opened.json();
+    let tokens = opened["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(|l| l.as_str().expect("link").rsplit('/').next().expect("token").to_string())
+        .collect();
+    (opened["round"]["id"].as_i64().expect("id"), tokens)
+}
+
+async fn responses(site: &Site, bearer: &str, id: i64) -> u64 {
+    let round = get(site, &format!("/api/v1/rounds/{id}"), bearer).await;
+    assert_eq!(round.status, StatusCode::OK, "{}", round.text);
+    round.json()["responses"].as_u64().expect("responses")
+}
+
+async fn respondents_answer_revise_and_see_only_their_own(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (id, tokens) = open_for(site, &lead, "Platform", "quick", 3).await;
+
+    // Before answering: the questionnaire with level cards, k, no answers.
+    let seen = respondent(site, &tokens[0]).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    let seen = seen.json();
+    assert_eq!(
+        (&seen["team"], &seen["mode"], &seen["open"], &seen["k"]),
+        (&json!("Platform"), &json!("quick"), &json!(true), &json!(3))
+    );
+    assert!(seen["k_means"].as_str().expect("k_means").contains("k = 3"), "{seen}");
+    assert_eq!(seen["answers"], Value::Null, "{seen}");
+    assert_eq!(seen["answered_before"], false);
+    let areas: Vec<String> = seen["areas"]
+        .as_array()
+        .expect("areas")
+        .iter()
+        .map(|a| {
+            assert_eq!(a["levels"].as_array().map(Vec::len), Some(4), "{a}");
+            a["id"].as_str().expect("id").to_string()
+        })
+        .collect();
+    assert_eq!(areas.len(), 5);
+    assert_eq!(responses(site, &admin_token, id).await, 0);
+
+    let all = |level: u8| {
+        let answers: serde_json::Map<String, Value> = areas.iter().map(|a| (a.clone(), json!(level))).collect();
+        json!({"mode": "quick", "answers": answers}).to_string()
+    };
+    let path = |t: &str| format!("/api/v1/respond/{t}");
+    let out_of_range = json!({"mode": "quick", "answers": {areas[0].clone(): 2, areas[1].clone(): 4}}).to_string();
+    let detail = put(site, &path(&tokens[0]), None, &out_of_range)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains(&areas[1]), "{detail}");
+    assert_eq!(responses(site, &admin_token, id).await, 0);
+    let first = put(site, &path(&tokens[0]), None, &all(2)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.json()["revised"], false);
+    assert_eq!(first.json()["round"]["answers"]["answers"][&areas[4]], 2);
+    assert_eq!(responses(site, &admin_token, id).await, 1);
+    let second = put(site, &path(&tokens[1]), None, &all(3)).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text);
+    assert_eq!(responses(site, &admin_token, id).await, 2);
+
+    // A revision replaces the token's whole answers; the count stays.
+    let revision = json!({"mode": "quick", "answers": {areas[0].clone(): 1}}).to_string();
+    let revised = put(site, &path(&tokens[0]), None, &revision).await;
+    assert_eq!(revised.status, StatusCode::OK, "{}", revised.text);
+    assert_eq!(revised.json()["revised"], true);
+    assert_eq!(responses(site, &admin_token, id).await, 2);
+    let own = respondent(site, &tokens[0]).await.json();
+    assert_eq!(own["answered_before"], true);
+    assert_eq!(
+        own["answers"],
+        json!({"mode": "quick", "answers": {areas[0].clone(): 1}})
+    );
+
+    // Each token sees its own answers only; the third, none; nobody a result.
+    let other = respondent(site, &tokens[1]).await.json();
+    let threes: serde_json::Map<String, Value> = areas.iter().map(|a| (a.clone(), json!(3))).collect();
+    assert_eq!(other["answers"], json!({"mode": "quick", "answers": threes}));
+    let fresh = respondent(site, &tokens[2]).await;
+    assert_eq!(fresh.json()["answers"], Value::Null, "{}", fresh.text);
+    for reply in [&fresh, &revised, &first] {
+        assert!(
+            !reply.text.contains("\"median\"") && !reply.text.contains("\"responses\""),
+            "{}",
+            reply.text
+        );
+    }
+    let hidden = get(site, &format!("/api/v1/rounds/{id}/results"), &admin_token).await;
+    let detail = hidden.problem(StatusCode::CONFLICT);
+    assert!(detail.contains("open") && detail.contains("2 responses"), "{detail}");
+    assert!(!hidden.text.contains("median"), "{}", hidden.text);
+
+    // Detailed mode: statements on the 0-3 scale with "don't know".
+    let (detailed, dtokens) = open_for(site, &lead, "Core", "detailed", 2).await;
+    let seen = respondent(site, &dtokens[0]).await.json();
+    assert_eq!(seen["mode"], "detailed");
+    assert_eq!(seen["scale"].as_array().map(Vec::len), Some(5), "{seen}");
+    let statements: Vec<String> = seen["areas"][0]["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(statements.len() >= 2, "{seen}");
+    let body = json!({"mode": "detailed", "answers": {statements[0].clone(): 3, statements[1].clone(): "dont_know"}});
+    let stored = put(site, &path(&dtokens[0]), None, &body.to_string()).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.text);
+    assert_eq!(responses(site, &admin_token, detailed).await, 1);
+    assert_eq!(respondent(site, &dtokens[0]).await.json()["answers"], body);
+    let body = json!({"mode": "detailed", "answers": {statements[1].clone(): 0}});
+    put(site, &path(&dtokens[0]), None, &body.to_string()).await;
+    assert_eq!(responses(site, &admin_token, detailed).await, 1);
+    assert_eq!(respondent(site, &dtokens[0]).await.json()["answers"], body);
+    assert_eq!(respondent(site, &dtokens[1]).await.json()["answers"], Value::Null);
+    assert_eq!(responses(site, &admin_token, id).await, 2);
+
+    // Closing the round ends answering and revising.
+    let closed = post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({})).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    respondent(site, &tokens[0]).await.problem(StatusCode::CONFLICT);
+    respondent(site, &tokens[2]).await.problem(StatusCode::CONFLICT);
+    put(site, &path(&tokens[2]), None, &all(1))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert_eq!(responses(site, &admin_token, id).await, 2);
+}
+
+async fn wrong_answers_and_tokens_are_refused_and_store_nothing(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (id, tokens) = open_for(site, &lead, "Platform", "detailed", 2).await;
+    let seen = respondent(site, &tokens[0]).await.json();
+    let statement = seen["areas"][0]["statements"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let path = format!("/api/v1/respond/{}", tokens[0]);
+
+    let refusals = [
+        (
+            "{\"mode\": \"detailed\", \"answers\": ",
+            StatusCode::BAD_REQUEST,
+            "request body",
+        ),
+        ("[1, 2]", StatusCode::BAD_REQUEST, "request body"),
+        (
+            &*json!({"mode": "detailed", "answers": {statement.clone(): 2, "documentation.9.9": 1}}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "documentation.9.9",
+        ),
+        (
+            &*json!({"mode": "detailed", "answers": {statement.clone(): 4}}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &*statement,
+        ),
+        (
+            &*json!({"mode": "detailed", "answers": {statement.clone(): "dont_know"}}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "don't know",
+        ),
+        (
+            &*json!({"mode": "quick", "answers": {"documentation": 2}}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "mode",
+        ),
+        (
+            &*json!({"mode": "detailed", "answers": {statement.clone(): 2}, "extra": 1}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "extra",
+        ),
+    ];
+    for (body, status, named) in &refusals {
+        let detail = put(site, &path, None, body).await.problem(*status);
+        assert!(detail.contains(named), "{body}: {detail}");
+        assert_eq!(responses(site, &admin_token, id).await, 0, "{body}");
+        assert_eq!(
+            respondent(site, &tokens[0]).await.json()["answers"],
+            Value::Null,
+            "{body}"
+        );
+    }
+
+    let plain = client()
+        .put(site.url(&path))
+        .body(json!({"mode": "detailed", "answers": {statement.clone(): 2}}).to_string())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(plain.headers()["content-type"], "application/problem+json");
+    assert_eq!(responses(site, &admin_token, id).await, 0);
+
+    // A wrong revision leaves the stored answers as they were.
+    let good = json!({"mode": "detailed", "answers": {statement.clone(): 1}});
+    assert_eq!(put(site, &path, None, &good.to_string()).await.status, StatusCode::OK);
+    let (body, status, _) = &refusals[3];
+    put(site, &path, None, body).await.problem(*status);
+    assert_eq!(respondent(site, &tokens[0]).await.json()["answers"], good);
+    assert_eq!(responses(site, &admin_token, id).await, 1);
+
+    // Unknown tokens are 404, whatever API token comes along: it grants
+    // nothing here.
+    let unknown = "x".repeat(tokens[0].len());
+    for token in [unknown.as_str(), "nope"] {
+        respondent(site, token).await.problem(StatusCode::NOT_FOUND);
+        let reply = put(
+            site,
+            &format!("/api/v1/respond/{token}"),
+            Some(&admin_token),
+            &good.to_string(),
+        )
+        .await;
+        reply.problem(StatusCode::NOT_FOUND);
+    }
+    let with_bearer = call(site, Method::GET, &path, Some(&admin_token), None).await.json();
+    assert_eq!(with_bearer["answers"], good);
+    assert_eq!(respondent(site, &tokens[1]).await.json()["answers"], Value::Null);
 }

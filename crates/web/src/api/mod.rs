@@ -4,9 +4,10 @@
 //! handler's own `#[utoipa::path]`, so the OpenAPI 3.1 document served at
 //! `/api/v1/openapi.json` is built from the same list as the router and
 //! can't drift from it. Callers authenticate with a personal API token
-//! (`Authorization: Bearer …`, see [`extract`]); every error is an RFC 9457
-//! problem document ([`problem`]); lists are paged with `page` and
-//! `per_page`, with a `Link` header. Like the pages, handlers only parse
+//! (`Authorization: Bearer …`, see [`extract`]), except respondents, whose
+//! respondent token in the path is their credential ([`respond`]); every
+//! error is an RFC 9457 problem document ([`problem`]); lists are paged
+//! with `page` and `per_page`, with a `Link` header. Like the pages, handlers only parse
 //! requests and call the application layer's use cases.
 //!
 //! | module | routes |
@@ -16,11 +17,13 @@
 //! | [`plans`] | `/teams/{name}/plan`, its goals and actions |
 //! | [`org`] | `/me`, `/org/summary`, `/export` |
 //! | [`tokens`] | `/tokens`, `/tokens/{id}`: the caller's own tokens |
+//! | [`respond`] | `/respond/{token}`: a respondent's round and answers, with the respondent token as credential |
 
 pub(crate) mod extract;
 pub(crate) mod org;
 pub(crate) mod plans;
 pub(crate) mod problem;
+pub(crate) mod respond;
 pub(crate) mod rounds;
 pub(crate) mod teams;
 pub(crate) mod tokens;
@@ -47,7 +50,8 @@ pub(crate) const BASE: &str = "/api/v1";
         title = "asyncmm API",
         description = "How asynchronous a team's communication is: teams, rounds, results, plans. \
                        Authenticate with a personal API token (made on the Account page) as \
-                       `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents; \
+                       `Authorization: Bearer <token>`; respondents answer with the personal \
+                       respondent token of their link instead. Errors are RFC 9457 problem documents; \
                        lists are paged with `page` and `per_page` and a `Link` header.",
         license(name = "MIT OR Apache-2.0")
     ),
@@ -59,6 +63,7 @@ pub(crate) const BASE: &str = "/api/v1";
         (name = "plans", description = "A team's goals and actions"),
         (name = "org", description = "The caller, the org summary, the export"),
         (name = "tokens", description = "The caller's own API tokens"),
+        (name = "respond", description = "Answering a round with a personal respondent token (no API token)"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -110,6 +115,7 @@ pub(crate) fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::export))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(respond::get_respond, respond::put_respond))
         .split_for_parts()
 }
 

@@ -57,6 +57,9 @@ pub(crate) enum ApiError {
     /// The request is understood but contradicts the state of things.
     #[error("{0}")]
     Conflict(String),
+    /// A value in the request is not valid; the message names it.
+    #[error("{0}")]
+    Unprocessable(String),
 }
 
 impl ApiError {
@@ -67,6 +70,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::App(e) => match e {
                 AppError::NotFound { .. } | AppError::TokenUnknown | AppError::SharedLinkUnknown => {
                     StatusCode::NOT_FOUND
