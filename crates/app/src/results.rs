@@ -241,15 +241,27 @@ impl App<'_> {
         rounds: Vec<Round>,
     ) -> Result<(StoredModels, Vec<ShownRound>, Vec<GroupResult>), AppError> {
         let models = StoredModels::load(self.store, rounds.iter().map(|r| &r.model).collect()).await?;
+        let (shown, results) = self.show_with(&models, rounds).await?;
+        Ok((models, shown, results))
+    }
+
+    /// [`App::show_many`] with the models already loaded (`models` holds
+    /// every round's model, and may hold more): the door for views built
+    /// outside this module too (the org summary).
+    pub(crate) async fn show_with(
+        &self,
+        models: &StoredModels,
+        rounds: Vec<Round>,
+    ) -> Result<(Vec<ShownRound>, Vec<GroupResult>), AppError> {
         let mut shown = Vec::with_capacity(rounds.len());
         let mut results = Vec::with_capacity(rounds.len());
         let mut rest = rounds.into_iter();
         loop {
             let load: Vec<Round> = rest.by_ref().take(ROUNDS_PER_LOAD).collect();
             if load.is_empty() {
-                return Ok((models, shown, results));
+                return Ok((shown, results));
             }
-            let (load_shown, load_results) = self.show_loaded(&models, load).await?;
+            let (load_shown, load_results) = self.show_loaded(models, load).await?;
             shown.extend(load_shown);
             results.extend(load_results);
         }
@@ -327,7 +339,7 @@ impl App<'_> {
         let mut both: Vec<Round> = chosen.clone();
         let chosen_ids: BTreeSet<RoundId> = chosen.iter().map(|r| r.id).collect();
         both.extend(picks.wanted.iter().filter(|r| !chosen_ids.contains(&r.id)).cloned());
-        let (_, shown, results) = self.show_many(both).await?;
+        let (shown, results) = self.show_with(&all_models, both).await?;
         let mut results: Vec<Option<GroupResult>> = results.into_iter().map(Some).collect();
         let at: HashMap<RoundId, usize> = shown.iter().enumerate().map(|(i, s)| (s.round.id, i)).collect();
         let position = |id: RoundId| {
@@ -568,12 +580,5 @@ impl App<'_> {
             }
         }
         Ok(kept)
-    }
-
-    /// Many rounds gated and published, in order, for views built outside
-    /// this module (the org summary): the same door as the org view.
-    pub(crate) async fn shown_rounds(&self, rounds: Vec<Round>) -> Result<(StoredModels, Vec<ShownRound>), AppError> {
-        let (models, shown, _) = self.show_many(rounds).await?;
-        Ok((models, shown))
     }
 }

@@ -41,7 +41,8 @@ impl App<'_> {
         // Comparability needs the models before anything is aggregated.
         let models = StoredModels::load(self.store, all_rounds.iter().map(|r| &r.model).collect()).await?;
         let picks = self.summary_picks(&teams, &all_rounds, &models)?;
-        let (shown_models, shown) = self.shown_rounds(picks.wanted.clone()).await?;
+        let shown_models = models.subset(picks.wanted.iter().map(|r| &r.model).collect())?;
+        let (shown, _) = self.show_with(&models, picks.wanted.clone()).await?;
         let shown: HashMap<RoundId, &ShownRound> = shown.iter().map(|s| (s.round.id, s)).collect();
         self.summary_of(&teams, &picks, &shown_models, &shown, top).await
     }

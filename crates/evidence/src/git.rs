@@ -35,6 +35,8 @@ use time::OffsetDateTime;
 
 mod diff;
 mod packed;
+#[cfg(test)]
+mod test_repo;
 
 use crate::catalog::{self, MetricSpec};
 use crate::config::{CONFIG_FILE, EvidenceConfig, parse_config};

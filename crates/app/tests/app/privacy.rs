@@ -636,28 +636,33 @@ async fn a_result_kept_while_hidden_is_never_shown_after_a_reopen() {
     .await;
 }
 
+/// Rounds 1–3 of k = 5, detailed, of teams Web, Api and Ops (under
+/// `group`): above k and closed, below k and closed, open.
+async fn above_below_and_open(lead: &App<'_>, group: Option<&str>) {
+    for (seed, (team, answered, close)) in [("Web", 6, true), ("Api", 3, true), ("Ops", 5, false)]
+        .into_iter()
+        .enumerate()
+    {
+        lead.add_team(team, group).await.expect("team");
+        let (round, tokens) = open(lead, team, Mode::Detailed, 5, 8, 40 + seed as u64).await;
+        for (i, token) in tokens.iter().take(answered).enumerate() {
+            let i = u8::try_from(i).expect("small");
+            lead.respond(token, &detailed(&[i % 4, (i + 1) % 5, 2]))
+                .await
+                .expect("answer");
+        }
+        if close {
+            lead.close_round(round).await.expect("close");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kept_results_show_exactly_what_aggregating_again_shows() {
     on_every_backend("kept_equals_fresh", |store| async move {
         let lead = app(&*store, MONDAY).await;
         lead.add_team("Org", None).await.expect("group");
-        // Above k, below k, and an open round: each through the gate.
-        for (seed, (team, answered, close)) in [("Web", 6, true), ("Api", 3, true), ("Ops", 5, false)]
-            .into_iter()
-            .enumerate()
-        {
-            lead.add_team(team, Some("Org")).await.expect("team");
-            let (round, tokens) = open(&lead, team, Mode::Detailed, 5, 8, 40 + seed as u64).await;
-            for (i, token) in tokens.iter().take(answered).enumerate() {
-                let i = u8::try_from(i).expect("small");
-                lead.respond(token, &detailed(&[i % 4, (i + 1) % 5, 2]))
-                    .await
-                    .expect("answer");
-            }
-            if close {
-                lead.close_round(round).await.expect("close");
-            }
-        }
+        above_below_and_open(&lead, Some("Org")).await;
         let week = app(&*store, FRIDAY).await;
         let first = outputs(&week, "Web", 1).await;
         let rounds: Vec<asyncmm_core::RoundId> = (1..=3).map(asyncmm_core::RoundId).collect();
@@ -730,24 +735,9 @@ async fn org_trends_roll_groups_up_per_quarter_and_hide_what_k_hides() {
 async fn keeping_closed_results_ahead_keeps_closed_rounds_only_and_publishes_nothing() {
     on_every_backend("kept_ahead", |store| async move {
         let lead = app(&*store, MONDAY).await;
-        // Above k and closed, below k and closed, open: only the closed two
-        // are kept, and keeping shows nothing, so nothing is published.
-        for (seed, (team, answered, close)) in [("Web", 6, true), ("Api", 3, true), ("Ops", 5, false)]
-            .into_iter()
-            .enumerate()
-        {
-            lead.add_team(team, None).await.expect("team");
-            let (round, tokens) = open(&lead, team, Mode::Detailed, 5, 8, 60 + seed as u64).await;
-            for (i, token) in tokens.iter().take(answered).enumerate() {
-                let i = u8::try_from(i).expect("small");
-                lead.respond(token, &detailed(&[i % 4, (i + 2) % 4, 1]))
-                    .await
-                    .expect("answer");
-            }
-            if close {
-                lead.close_round(round).await.expect("close");
-            }
-        }
+        // Only the closed two are kept, and keeping shows nothing, so
+        // nothing is published.
+        above_below_and_open(&lead, None).await;
         let week = app(&*store, FRIDAY).await;
         assert_eq!(week.keep_closed_results().await.expect("keep"), 2);
         let rounds: Vec<asyncmm_core::RoundId> = (1..=3).map(asyncmm_core::RoundId).collect();

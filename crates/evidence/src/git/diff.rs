@@ -233,13 +233,13 @@ fn join(path: &BStr, name: &BStr) -> BString {
 mod tests {
     use std::io::Write;
     use std::path::Path;
-    use std::process::{Command, Stdio};
 
     use gix::bstr::ByteSlice;
     use gix::hash::ObjectId;
     use gix::objs::FindExt;
 
     use super::super::packed::Packs;
+    use super::super::test_repo::{fast_import, git};
     use super::*;
 
     /// The visitor the scan used with gix's tree diff: the reference.
@@ -295,16 +295,6 @@ mod tests {
             }
             std::ops::ControlFlow::Continue(())
         }
-    }
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
     }
 
     /// Commits that exercise every case: files and folders added, deleted
@@ -369,15 +359,7 @@ mod tests {
             }
             writeln!(stream).expect("write");
         }
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["fast-import", "--quiet"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("fast-import");
-        child.stdin.take().expect("stdin").write_all(&stream).expect("stream");
-        assert!(child.wait().expect("wait").success());
+        fast_import(dir, &stream);
     }
 
     #[test]

@@ -573,21 +573,11 @@ impl ObjectCache {
 #[cfg(test)]
 mod tests {
     use std::io::Write;
-    use std::process::{Command, Stdio};
 
     use gix::objs::Find;
 
+    use super::super::test_repo::{fast_import, git};
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
 
     /// 120 commits, each changing one of 30 files in 3 folders: every
     /// folder's tree gets a long delta chain.
@@ -615,15 +605,7 @@ mod tests {
             }
             writeln!(stream).expect("write");
         }
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["fast-import", "--quiet"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("fast-import");
-        child.stdin.take().expect("stdin").write_all(&stream).expect("stream");
-        assert!(child.wait().expect("wait").success());
+        fast_import(dir, &stream);
     }
 
     fn pack_index(dir: &Path) -> String {
