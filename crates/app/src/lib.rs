@@ -40,6 +40,7 @@ pub mod input;
 pub mod models;
 pub mod plans;
 pub mod record;
+pub mod respondent;
 pub mod results;
 pub mod rounds;
 pub mod summary;
@@ -50,6 +51,7 @@ use time::{Date, OffsetDateTime};
 
 pub use error::AppError;
 pub use models::LoadedModel;
+pub use respondent::Respondent;
 
 /// Where random bytes come from: the operating system in production, a
 /// seeded source in tests.
@@ -81,10 +83,20 @@ impl<'a> App<'a> {
     /// last use, so no result of a closed round is ever read while its
     /// token links still exist.
     pub async fn new(store: &'a dyn Store, now: OffsetDateTime) -> Result<App<'a>, AppError> {
+        let app = App::unsealed(store, now);
+        store.seal_closed_rounds(app.today).await?;
+        Ok(app)
+    }
+
+    /// Binds the use cases without sealing: only for [`Respondent`], whose
+    /// use cases never read a result.
+    fn unsealed(store: &'a dyn Store, now: OffsetDateTime) -> App<'a> {
         let now = now.to_offset(time::UtcOffset::UTC);
-        let today = now.date();
-        store.seal_closed_rounds(today).await?;
-        Ok(App { store, today, now })
+        App {
+            store,
+            today: now.date(),
+            now,
+        }
     }
 
     pub fn today(&self) -> Date {

@@ -69,6 +69,9 @@ pub struct Invitation {
     /// The token answered before (while the round is open): new answers
     /// replace the earlier ones.
     pub answered_before: bool,
+    /// Those earlier answers, to fill in the questionnaire again; only the
+    /// token's holder has them.
+    pub answers: Option<Answers>,
 }
 
 /// The round a shared link is for, as the link's page introduces it.
@@ -312,7 +315,7 @@ impl App<'_> {
     /// The round a token invites to answer, if it may still answer.
     pub async fn invitation(&self, token: &str) -> Result<Invitation, AppError> {
         let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
-        let (status, round) = match self.store.token_round(&token.hash()).await {
+        let asyncmm_store::TokenRound { status, round, answers } = match self.store.token_round(&token.hash()).await {
             Ok(found) => found,
             Err(StoreError::NotFound(_)) => return Err(AppError::TokenUnknown),
             Err(e) => return Err(e.into()),
@@ -333,6 +336,7 @@ impl App<'_> {
             round,
             model,
             answered_before: status.answered,
+            answers,
         })
     }
 
@@ -443,14 +447,7 @@ impl App<'_> {
     /// The answers this token gave so far (while its round is open), to
     /// fill in the questionnaire again; only the token's holder has it.
     pub async fn own_answers(&self, token: &str) -> Result<Option<Answers>, AppError> {
-        self.invitation(token).await?;
-        self.answers_of_token(token).await
-    }
-
-    /// The token's stored answers, without checking its invitation again.
-    async fn answers_of_token(&self, token: &str) -> Result<Option<Answers>, AppError> {
-        let token = Token::parse(token).map_err(|_| AppError::TokenUnknown)?;
-        Ok(self.store.token_answers(&token.hash()).await?)
+        Ok(self.invitation(token).await?.answers)
     }
 
     /// Saves one page of the questionnaire for the `invitation` of `token`
@@ -460,17 +457,17 @@ impl App<'_> {
     /// adds no real answer to nothing stored is not saved (`None`): a
     /// response needs at least one answer.
     ///
-    /// The invitation is not read again: a save is the web server's most
-    /// frequent request, and the store refuses a token of another round, a
-    /// spent token or a closed round inside its write transaction anyway.
+    /// The invitation (with the token's earlier answers) is not read again:
+    /// a save is the web server's most frequent request, and the store
+    /// refuses a token of another round, a spent token or a closed round
+    /// inside its write transaction anyway.
     pub async fn save_page(
         &self,
         invitation: &Invitation,
         token: &str,
         page: Answers,
     ) -> Result<Option<SubmitOutcome>, AppError> {
-        let earlier = self.answers_of_token(token).await?;
-        let merged = crate::input::form::merge(earlier, page);
+        let merged = crate::input::form::merge(invitation.answers.clone(), page);
         if merged.is_blank() {
             return Ok(None);
         }

@@ -79,6 +79,17 @@ pub struct TokenStatus {
     pub spent: bool,
 }
 
+/// A respondent token as its holder's pages need it: what it may still do,
+/// its round, and the answers it can still revise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRound {
+    pub status: TokenStatus,
+    pub round: Round,
+    /// The answers this token gave so far while its round is open; `None`
+    /// when it has not answered, or its round sealed the link.
+    pub answers: Option<Answers>,
+}
+
 /// What a submitted response did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -316,9 +327,10 @@ pub trait Store: Send + Sync {
     async fn token_status(&self, token: &TokenHash) -> Result<TokenStatus, StoreError>;
 
     /// [`Store::token_status`] with the token's round (as [`Store::round`]
-    /// gives it), in one read: every page a respondent opens or saves needs
-    /// both. `NotFound` for a token that was never issued.
-    async fn token_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError>;
+    /// gives it) and its answers (as [`Store::token_answers`] gives them),
+    /// in one read: every page a respondent opens or saves needs all three.
+    /// `NotFound` for a token that was never issued.
+    async fn token_round(&self, token: &TokenHash) -> Result<TokenRound, StoreError>;
 
     /// The answers a token gave so far, while it can still revise them (its
     /// round open): only the token's holder can ask (it takes the hash of

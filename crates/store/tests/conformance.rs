@@ -788,6 +788,7 @@ conformance!(
         accounts::leads_are_linked_to_their_teams,
         accounts::api_tokens_are_found_by_hash_until_revoked_by_their_owner,
         accounts::a_token_reads_its_own_answers_only_while_it_can_revise,
+        accounts::a_token_reads_its_detailed_answers_with_dont_know_and_revisions,
         kept::a_kept_result_comes_back_equal_and_only_while_it_matches,
         kept::answers_given_after_a_reopen_replace_nothing_kept,
         kept::a_new_k_forgets_the_kept_result,

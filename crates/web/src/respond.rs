@@ -78,7 +78,7 @@ struct Done {
 }
 
 async fn intro(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
     let info = asyncmm_report::data::ModelInfo::of(&invitation.model);
     Ok(render(&Intro {
@@ -158,14 +158,13 @@ async fn page(
     headers: HeaderMap,
     Path((token, number)): Path<(String, usize)>,
 ) -> Result<Response, WebError> {
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
     let model = &invitation.model;
     let pages = model.areas.len();
     if number == 0 || number > pages {
         return Err(WebError::NotFound);
     }
-    let earlier = app.own_answers(&token).await?;
     let area = &model.areas[number - 1];
     let (csrf, cookie) = form_token(&headers, &state)?;
     let page = render(&Page {
@@ -178,7 +177,7 @@ async fn page(
         number,
         pages,
         steps: model.areas.iter().map(|a| a.name.clone()).collect(),
-        questions: questions(model, number - 1, invitation.round.mode, earlier.as_ref()),
+        questions: questions(model, number - 1, invitation.round.mode, invitation.answers.as_ref()),
         token,
     })?;
     Ok(with_cookies(page.into_response(), cookie))
@@ -191,7 +190,7 @@ async fn save(
     Fields(fields): Fields,
 ) -> Result<Response, WebError> {
     check_form_token(&headers, &fields)?;
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
     let pages = invitation.model.areas.len();
     if number == 0 || number > pages {
@@ -209,9 +208,9 @@ async fn save(
 }
 
 async fn done(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
-    let answered = app.own_answers(&token).await?.map_or(0, |a| a.len());
+    let answered = invitation.answers.as_ref().map_or(0, |a| a.len());
     let total = match invitation.round.mode {
         Mode::Quick => invitation.model.areas.len(),
         Mode::Detailed => invitation.model.areas.iter().map(|a| a.statements.len()).sum(),

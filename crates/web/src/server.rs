@@ -42,6 +42,26 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
     public_url: String,
+    store: Arc<dyn Store>,
+}
+
+/// How often the server seals rounds that closed by date. Every use case
+/// but a respondent's seals before it reads anything, so this only bounds
+/// how long a closed round's token links outlive its closing day when
+/// nobody but respondents uses the site.
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Seals rounds that closed by date, every [`SEAL_EVERY`], until dropped.
+async fn seal_on_a_timer(store: Arc<dyn Store>) {
+    let mut every = tokio::time::interval(SEAL_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        // `App::new` seals; the app itself isn't needed.
+        if let Err(e) = asyncmm_app::App::new(store.as_ref(), time::OffsetDateTime::now_utc()).await {
+            tracing::warn!(error = %e, "sealing the rounds that closed by date failed; trying again in a minute");
+        }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -127,7 +147,7 @@ impl Server {
             .map(|u| u.trim_end_matches('/').to_string())
             .unwrap_or_else(|| format!("http://{local}"));
         let state = AppState {
-            store,
+            store: store.clone(),
             secure_cookies: public_url.starts_with("https://"),
             public_url: public_url.clone().into(),
             limiter: Arc::default(),
@@ -137,6 +157,7 @@ impl Server {
             listener,
             router: router(state),
             public_url,
+            store,
         })
     }
 
@@ -153,11 +174,14 @@ impl Server {
     /// Answers requests until `shutdown` completes, then stops taking new
     /// connections and waits for the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
+        let sealer = tokio::spawn(seal_on_a_timer(self.store));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(ServerError::Serve)
+            .map_err(ServerError::Serve);
+        sealer.abort();
+        served
     }
 }
 

@@ -47,7 +47,7 @@ async fn shared(
     headers: HeaderMap,
     Path(secret): Path<String>,
 ) -> Result<Response, WebError> {
-    let app = state.app().await?;
+    let app = state.respondent();
     let shared = app.shared_round(&secret).await?;
     let name = cookie_name(shared.round.id.0);
     let kept = cookie(&headers, &name);

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use asyncmm_app::{App, AppError};
+use asyncmm_app::{App, AppError, Respondent};
 use asyncmm_store::Store;
 use time::OffsetDateTime;
 
@@ -25,5 +25,12 @@ impl AppState {
     /// The use cases, bound to the store at this moment.
     pub async fn app(&self) -> Result<App<'_>, AppError> {
         App::new(self.store.as_ref(), OffsetDateTime::now_utc()).await
+    }
+
+    /// The respondent's use cases, bound to the store at this moment: what
+    /// a respondent's link reaches (see [`Respondent`] for why it doesn't
+    /// seal rounds first).
+    pub fn respondent(&self) -> Respondent<'_> {
+        Respondent::new(self.store.as_ref(), OffsetDateTime::now_utc())
     }
 }

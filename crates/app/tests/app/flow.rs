@@ -243,3 +243,64 @@ async fn a_shared_link_issues_answer_links_of_its_round_only_while_it_is_open() 
     })
     .await;
 }
+
+/// A respondent's use cases don't seal rounds (they never read a result),
+/// yet refuse a round past its closing day all the same; the first other
+/// use case seals it, so the token's link is gone before any result shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_respondent_is_refused_after_the_closing_day_and_any_reader_seals_first() {
+    on_every_backend(
+        "a_respondent_is_refused_after_the_closing_day_and_any_reader_seals_first",
+        |store| async move {
+            let lead = app(&*store, MONDAY).await;
+            lead.add_team("Payments", None).await.expect("team");
+            let opened = lead
+                .open_round(
+                    "payments",
+                    Mode::Quick,
+                    5,
+                    Some("2027-03-04"),
+                    6,
+                    &model(),
+                    &mut Seeded(3),
+                )
+                .await
+                .expect("open round");
+            let round = opened.round.id.0;
+            let tokens: Vec<String> = opened.tokens.iter().map(asyncmm_core::Token::reveal).collect();
+            let tuesday = asyncmm_app::Respondent::new(&*store, MONDAY + time::Duration::days(1));
+            for (token, level) in tokens.iter().zip([2u8, 2, 3, 1, 2]) {
+                tuesday
+                    .respond(token, &quick([level, 1, 1, 2, 1]))
+                    .await
+                    .expect("answer");
+            }
+            let invitation = tuesday.invitation(&tokens[0]).await.expect("invited");
+            assert_eq!(invitation.answers, Some(quick([2, 1, 1, 2, 1])), "its own answers");
+
+            // Friday, past the closing day: the respondent is refused, and
+            // nothing was sealed by asking.
+            let friday = asyncmm_app::Respondent::new(&*store, FRIDAY);
+            assert!(matches!(
+                friday.invitation(&tokens[0]).await,
+                Err(AppError::RoundClosed(_))
+            ));
+            assert!(matches!(
+                friday.respond(&tokens[5], &quick([1; 5])).await,
+                Err(AppError::RoundClosed(_))
+            ));
+            let token = asyncmm_core::Token::parse(&tokens[0]).expect("token");
+            assert!(store.token_status(&token.hash()).await.expect("status").answered);
+
+            // Any other use case seals first: the link is gone before the
+            // result is read.
+            let reader = app(&*store, FRIDAY).await;
+            let status = store.token_status(&token.hash()).await.expect("status");
+            assert_eq!((status.answered, status.spent), (false, true));
+            let report = reader.round_report(round).await.expect("report");
+            assert_eq!(report.hidden, None);
+            assert_eq!(report.areas[0].n, 5);
+        },
+    )
+    .await;
+}

@@ -146,15 +146,20 @@ fn columns(chunk: Vec<(i64, &str, Option<i16>)>) -> (Vec<i64>, Vec<&str>, Vec<Op
 
 /// Stores one respondent's response, dated `day`, with its answers, in
 /// place of the token's earlier one (`previous`, whose answers go with it),
-/// and links the token (`hash`) to it.
+/// links the token (`hash`) to it, and forgets the round's kept result,
+/// which a new answer changes.
 ///
-/// SQLite: one call with every statement in it. sqlx runs a query on the
-/// connection's own thread, and runs all statements of a query there in one
-/// round trip (positional parameters count on across statements); each
-/// round trip is a hand-over between threads, and this one happens under
-/// the process's writer lock, where every other writer waits for it. A
-/// response too large for one `INSERT` (not a questionnaire page) takes the
-/// statements one by one, as PostgreSQL does.
+/// One round trip on either backend, because this is the web server's most
+/// frequent write. SQLite: one call with every statement in it; sqlx runs a
+/// query on the connection's own thread, and runs all statements of a query
+/// there in one hand-over between threads (positional parameters count on
+/// across statements), under the process's writer lock, where every other
+/// writer waits for it. PostgreSQL: one statement of data-modifying common
+/// table expressions; the foreign keys and the cascade from the earlier
+/// response are checked and applied at the end of the statement, when the
+/// new response and the token's new link are both in place. A response too
+/// large for one statement (not a questionnaire page) takes the statements
+/// one by one.
 pub(super) async fn replace_response(
     mut conn: Conn<'_>,
     round: RoundId,
@@ -202,8 +207,34 @@ pub(super) async fn replace_response(
             .push("UPDATE tokens SET response_id = ")
             .push_bind(id)
             .push(" WHERE hash = ")
-            .push_bind(hash);
+            .push_bind(hash)
+            .push("; DELETE FROM round_results WHERE round_id = ")
+            .push_bind(round.0);
         query.build().execute(&mut *c).await?;
+        return Ok(());
+    }
+    if let Conn::Postgres(c) = conn.re()
+        && response.answer_count() <= POSTGRES_ROWS
+    {
+        let (_, items, values) = columns(response.chunks().next_chunk(POSTGRES_ROWS));
+        sqlx::query(
+            "WITH earlier AS (DELETE FROM responses WHERE id = $1), \
+             added AS (INSERT INTO responses (id, round_id, submitted_on) VALUES ($2, $3, $4)), \
+             answered AS (INSERT INTO response_answers (round_id, response_id, item, value) \
+               SELECT $3, $2, u.* FROM UNNEST($5::text[], $6::smallint[]) AS u), \
+             linked AS (UPDATE tokens SET response_id = $2 WHERE hash = $7) \
+             DELETE FROM round_results WHERE round_id = $3",
+        )
+        .bind(previous)
+        .bind(id)
+        .bind(round.0)
+        .bind(day)
+        .bind(&items)
+        .bind(&values)
+        .bind(hash)
+        .execute(&mut *c)
+        .await
+        .map(|done| done.rows_affected())?;
         return Ok(());
     }
     if let Some(previous) = previous {
@@ -218,7 +249,7 @@ pub(super) async fn replace_response(
         })?;
     }
     insert_responses(conn.re(), round, response, day).await?;
-    on!(conn, |c| {
+    on!(conn.re(), |c| {
         sqlx::query("UPDATE tokens SET response_id = $1 WHERE hash = $2")
             .bind(id)
             .bind(hash)
@@ -226,7 +257,7 @@ pub(super) async fn replace_response(
             .await
             .map(|done| done.rows_affected())
     })?;
-    Ok(())
+    super::kept::forget(conn, round).await
 }
 
 /// Inserts a round's new responses, dated `day`, and their answers.

@@ -53,7 +53,8 @@ use tokio::sync::MutexGuard;
 
 use crate::evidence::{EvidenceWaiver, NewEvidence, StoredEvidence};
 use crate::{
-    ExportDocument, NewInvite, PostgresStore, SqliteStore, Store, StoreError, SubmitOutcome, TeamSummary, TokenStatus,
+    ExportDocument, NewInvite, PostgresStore, SqliteStore, Store, StoreError, SubmitOutcome, TeamSummary, TokenRound,
+    TokenStatus,
 };
 
 /// Runs `$body` with `$c` bound to the connection `$conn` holds, whichever
@@ -405,7 +406,7 @@ impl Store for Database {
         self.token_state(token).await.explained(self)
     }
 
-    async fn token_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError> {
+    async fn token_round(&self, token: &TokenHash) -> Result<TokenRound, StoreError> {
         self.token_with_round(token).await.explained(self)
     }
 

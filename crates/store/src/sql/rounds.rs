@@ -12,7 +12,7 @@ use time::Date;
 use super::teams::team_by_name;
 use super::{Conn, Database, Lock, bulk, kept, on};
 use crate::org::{self, NewResponses, ResponseGroups, RoundRow};
-use crate::{Refusal, StoreError, SubmitOutcome, TokenStatus};
+use crate::{Refusal, StoreError, SubmitOutcome, TokenRound, TokenStatus};
 
 /// A round with its team's current name and its number of responses.
 const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
@@ -62,6 +62,25 @@ struct TokenRoundColumns {
     round: RoundColumns,
     token_response: Option<i64>,
     token_spent: bool,
+}
+
+impl TokenRoundColumns {
+    fn status(&self) -> TokenStatus {
+        TokenStatus {
+            round: RoundId(self.round.id),
+            answered: self.token_response.is_some(),
+            spent: self.token_spent,
+        }
+    }
+}
+
+/// [`TokenRoundColumns`] with one of the token's answers, if it has any.
+#[derive(FromRow)]
+struct TokenAnswerRow {
+    #[sqlx(flatten)]
+    token: TokenRoundColumns,
+    answer_item: Option<String>,
+    answer_value: Option<i16>,
 }
 
 async fn round_by_id(conn: Conn<'_>, id: RoundId) -> Result<Round, StoreError> {
@@ -421,25 +440,43 @@ impl Database {
         })
     }
 
-    pub(super) async fn token_with_round(&self, token: &TokenHash) -> Result<(TokenStatus, Round), StoreError> {
+    pub(super) async fn token_with_round(&self, token: &TokenHash) -> Result<TokenRound, StoreError> {
         let mut reader = self.read().await?;
-        let found: Option<TokenRoundColumns> = on!(reader.conn(), |c| {
+        // One statement: every page a respondent opens or saves reads it.
+        // The token's row (with its round's, counted once) is materialised
+        // before the answers are joined to it, so the count isn't repeated
+        // per answer; the answers are found through the whole key of
+        // `response_answers`.
+        let rows: Vec<TokenAnswerRow> = on!(reader.conn(), |c| {
             sqlx::query_as(&format!(
-                "SELECT {ROUND_COLUMNS}, k.response_id AS token_response, k.spent AS token_spent \
-                 FROM tokens k JOIN rounds r ON r.id = k.round_id JOIN teams t ON t.id = r.team_id \
-                 WHERE k.hash = $1"
+                "WITH x AS MATERIALIZED (SELECT {ROUND_COLUMNS}, k.response_id AS token_response, \
+                 k.spent AS token_spent FROM tokens k JOIN rounds r ON r.id = k.round_id \
+                 JOIN teams t ON t.id = r.team_id WHERE k.hash = $1) \
+                 SELECT x.*, a.item AS answer_item, CAST(a.value AS SMALLINT) AS answer_value FROM x \
+                 LEFT JOIN response_answers a ON a.round_id = x.id AND a.response_id = x.token_response \
+                 ORDER BY a.item"
             ))
             .bind(token.0.as_slice())
-            .fetch_optional(&mut *c)
+            .fetch_all(&mut *c)
             .await
         })?;
-        let found = found.ok_or_else(|| StoreError::NotFound("respondent token".to_string()))?;
-        let status = TokenStatus {
-            round: RoundId(found.round.id),
-            answered: found.token_response.is_some(),
-            spent: found.token_spent,
+        let mut rows = rows.into_iter();
+        let first = rows
+            .next()
+            .ok_or_else(|| StoreError::NotFound("respondent token".to_string()))?;
+        let status = first.token.status();
+        let answered = first.token.token_response.is_some();
+        let first_answer = (first.answer_item, first.answer_value);
+        let round = first.token.round.into_round()?;
+        let answers = if answered {
+            let given = std::iter::once(first_answer)
+                .chain(rows.map(|row| (row.answer_item, row.answer_value)))
+                .filter_map(|(item, value)| item.map(|item| (item, value)));
+            Some(Answers::from_rows(round.mode, given).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        } else {
+            None
         };
-        Ok((status, found.round.into_round()?))
+        Ok(TokenRound { status, round, answers })
     }
 
     pub(super) async fn submit(
@@ -454,28 +491,41 @@ impl Database {
         let hash = org::hash_bytes(token);
 
         let mut tx = self.write().await?;
-        let round = self.locked_round(tx.conn(), id, Lock::Share).await?;
-        let lock = self.lock(Lock::Update);
-        let token_row: Option<(Option<i64>, bool)> = on!(tx.conn(), |c| {
+        // The round and the token in one statement, both locked on
+        // PostgreSQL: the round shared (a close or a change of k waits for
+        // this response), the token for update (a second save of the same
+        // token waits for this one).
+        let lock = match tx.conn() {
+            Conn::Sqlite(_) => "",
+            Conn::Postgres(_) => " FOR SHARE OF r FOR UPDATE OF k",
+        };
+        let found: Option<TokenRoundColumns> = on!(tx.conn(), |c| {
             sqlx::query_as(&format!(
-                "SELECT response_id, spent FROM tokens WHERE hash = $1 AND round_id = $2{lock}"
+                "SELECT {ROUND_COLUMNS}, k.response_id AS token_response, k.spent AS token_spent \
+                 FROM tokens k JOIN rounds r ON r.id = k.round_id JOIN teams t ON t.id = r.team_id \
+                 WHERE k.hash = $1 AND k.round_id = $2{lock}"
             ))
             .bind(&hash)
             .bind(id.0)
             .fetch_optional(&mut *c)
             .await
         })?;
-        let Some((previous, spent)) = token_row else {
+        let Some(found) = found else {
+            // Only to choose the message: a round that doesn't exist says
+            // so, a token of another round is "unknown" like a made-up one.
+            round_by_id(tx.conn(), id).await?;
             return Err(org::unknown_token(id));
         };
+        let (previous, spent) = (found.token_response, found.token_spent);
+        let round = found.round.into_round()?;
         org::check_open(&round, today)?;
         if spent {
             return Err(org::Refusal::TokenSpent { round: id }.into());
         }
         org::check_submit(&round, answers)?;
-        // A revision replaces the whole response, its answers with it.
+        // A revision replaces the whole response, its answers with it, and
+        // the round's kept result (if any) goes in the same write.
         bulk::replace_response(tx.conn(), id, &hash, previous, &response, today).await?;
-        kept::forget(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(match previous {
             Some(_) => SubmitOutcome::Revised,

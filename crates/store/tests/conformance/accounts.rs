@@ -6,7 +6,7 @@
 
 use asyncmm_core::account::{Role, UserId};
 use asyncmm_core::{Mode, NewRound, TeamId, Token, TokenHash};
-use asyncmm_store::{NewApiToken, NewInvite};
+use asyncmm_store::{NewApiToken, NewInvite, SubmitOutcome};
 use time::macros::date;
 
 use super::*;
@@ -223,13 +223,83 @@ pub async fn a_token_reads_its_own_answers_only_while_it_can_revise(store: Arc<d
         .submit_response(round.id, &secret(1), &revised, day)
         .await
         .expect("revise");
-    assert_eq!(store.token_answers(&secret(1)).await.expect("own"), Some(revised));
-    assert_eq!(store.token_answers(&secret(2)).await.expect("other"), Some(others));
+    assert_eq!(
+        store.token_answers(&secret(1)).await.expect("own"),
+        Some(revised.clone())
+    );
+    assert_eq!(
+        store.token_answers(&secret(2)).await.expect("other"),
+        Some(others.clone())
+    );
     assert_eq!(store.token_answers(&secret(3)).await.expect("unknown"), None);
+    // Read with the round, in the one read every respondent page makes.
+    let read = store.token_round(&secret(1)).await.expect("own");
+    assert_eq!((read.answers, read.round.responses), (Some(revised), 2));
+    assert_eq!(
+        store.token_round(&secret(2)).await.expect("other").answers,
+        Some(others)
+    );
     store.close_round(round.id, day).await.expect("close");
     assert_eq!(
         store.token_answers(&secret(1)).await.expect("sealed"),
         None,
         "a closed round's link is gone"
     );
+    let read = store.token_round(&secret(1)).await.expect("sealed");
+    assert_eq!(
+        (read.answers, read.status.spent),
+        (None, true),
+        "a closed round's link is gone"
+    );
+}
+
+pub async fn a_token_reads_its_detailed_answers_with_dont_know_and_revisions(store: Arc<dyn Store>) {
+    register(&*store).await;
+    store.create_team(&team("Web"), None).await.expect("team");
+    let day = date!(2027 - 01 - 10);
+    let round = store
+        .open_round(
+            &NewRound {
+                team: team("Web"),
+                model: model("1.0.0"),
+                mode: Mode::Detailed,
+                k: asyncmm_core::K::DEFAULT,
+                opens_on: day,
+                closes_on: None,
+            },
+            &[secret(1), secret(2)],
+        )
+        .await
+        .expect("round");
+    let first = crate::detailed_answers(0);
+    let second = crate::detailed_answers(3);
+    assert_ne!(first, second);
+    store
+        .submit_response(round.id, &secret(1), &first, day)
+        .await
+        .expect("answer");
+    store
+        .submit_response(round.id, &secret(2), &second, day)
+        .await
+        .expect("answer");
+    // Every statement comes back, "don't know" included, and only the
+    // token's own.
+    let read = store.token_round(&secret(1)).await.expect("own");
+    assert_eq!(read.answers, Some(first));
+    assert_eq!(read.round.responses, 2);
+    // A revision replaces them all; the other token's stay.
+    let revised = crate::detailed_answers(1);
+    assert_eq!(
+        store
+            .submit_response(round.id, &secret(1), &revised, day)
+            .await
+            .expect("revise"),
+        SubmitOutcome::Revised
+    );
+    assert_eq!(store.token_round(&secret(1)).await.expect("own").answers, Some(revised));
+    assert_eq!(
+        store.token_round(&secret(2)).await.expect("other").answers,
+        Some(second)
+    );
+    assert_eq!(store.round(round.id).await.expect("round").responses, 2);
 }

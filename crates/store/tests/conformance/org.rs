@@ -534,14 +534,21 @@ pub async fn tokens_of_other_rounds_and_unknown_tokens_look_the_same(store: Arc<
     assert_eq!(store.round(second.id).await.expect("round").responses, 1);
 
     // Read with its round, a token gives the round it was issued for,
-    // exactly as the round alone reads; an unknown token is not found.
-    let (status, its_round) = store.token_round(&token(10)).await.expect("token and round");
-    assert_eq!(status, store.token_status(&token(10)).await.expect("status"));
-    assert_eq!((status.round, status.answered, status.spent), (second.id, true, false));
-    assert_eq!(its_round, store.round(second.id).await.expect("round"));
-    let (status, its_round) = store.token_round(&token(0)).await.expect("token and round");
-    assert_eq!((status.round, status.answered), (first.id, false));
-    assert_eq!(its_round, store.round(first.id).await.expect("round"));
+    // exactly as the round alone reads, and its own answers exactly as they
+    // read alone; an unknown token is not found.
+    let read = store.token_round(&token(10)).await.expect("token and round");
+    assert_eq!(read.status, store.token_status(&token(10)).await.expect("status"));
+    assert_eq!(
+        (read.status.round, read.status.answered, read.status.spent),
+        (second.id, true, false)
+    );
+    assert_eq!(read.round, store.round(second.id).await.expect("round"));
+    assert_eq!(read.answers, Some(quick_answers([1; 5])));
+    assert_eq!(read.answers, store.token_answers(&token(10)).await.expect("answers"));
+    let read = store.token_round(&token(0)).await.expect("token and round");
+    assert_eq!((read.status.round, read.status.answered), (first.id, false));
+    assert_eq!(read.round, store.round(first.id).await.expect("round"));
+    assert_eq!(read.answers, None);
     assert!(not_found(store.token_round(&token(99)).await).contains("token"));
 }
 
@@ -1033,7 +1040,8 @@ pub async fn closing_removes_every_link_from_tokens_to_responses(store: Arc<dyn 
     assert_eq!(store.round(round.id).await.expect("round").responses, 3);
     let status = store.token_status(&token(1)).await.expect("status");
     assert_eq!((status.answered, status.spent), (false, true));
-    assert_eq!(store.token_round(&token(1)).await.expect("token and round").0, status);
+    let read = store.token_round(&token(1)).await.expect("token and round");
+    assert_eq!((read.status, read.answers), (status, None));
 
     // Reopened, a spent token can't answer again (nobody can tell whose
     // response to replace); an unused one still can.

@@ -276,10 +276,9 @@ pub(crate) async fn get_respond(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<RespondentRound>, ApiError> {
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
-    let answers = app.own_answers(&token).await?;
-    Ok(Json(respondent_round(&invitation, answers.as_ref())))
+    Ok(Json(respondent_round(&invitation, invitation.answers.as_ref())))
 }
 
 /// An answers-file error as the API reports it: the body is named
@@ -326,7 +325,7 @@ pub(crate) async fn put_respond(
             "send the answers as JSON, with \"Content-Type: application/json\"".to_string(),
         ));
     }
-    let app = state.app().await?;
+    let app = state.respondent();
     let invitation = app.invitation(&token).await?;
     let parsed = answers_file::parse(&body, BODY_NAME, &invitation.model).map_err(body_error)?;
     if let Some(team) = &parsed.team
