@@ -1043,7 +1043,7 @@ async fn a_shared_link_gives_each_browser_its_own_answer_link_until_the_round_cl
         assert!(cookie.contains(part), "{part} missing in {cookie}");
     }
     let page = response.text().await.expect("body");
-    assert!(page.contains("Forum asks for your answers"), "{page}");
+    assert!(page.contains("<bdi>Forum</bdi> asks for your answers"), "{page}");
     assert!(
         page.contains("A shared link can") && page.contains("stop one person answering twice"),
         "{page}"
