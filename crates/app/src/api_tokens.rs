@@ -10,7 +10,7 @@
 
 use asyncmm_core::Token;
 use asyncmm_core::account::User;
-use asyncmm_store::{ApiToken, NewApiToken};
+use asyncmm_store::{ApiToken, Listed, NewApiToken, Window};
 
 use crate::accounts::parse_name;
 use crate::{App, AppError, Random};
@@ -75,6 +75,12 @@ impl App<'_> {
     /// The API tokens of `user`, revoked ones included, newest first.
     pub async fn api_tokens(&self, user: &User) -> Result<Vec<ApiToken>, AppError> {
         Ok(self.store.api_tokens_of(user.id).await?)
+    }
+
+    /// One window of [`App::api_tokens`], read by the database, with the
+    /// number of the person's tokens.
+    pub async fn api_token_window(&self, user: &User, window: Window) -> Result<Listed<ApiToken>, AppError> {
+        Ok(self.store.api_tokens_window(user.id, window).await?)
     }
 
     /// Revokes one of `user`'s tokens; another person's token is "not

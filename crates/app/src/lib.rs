@@ -49,6 +49,8 @@ pub mod teams;
 use asyncmm_store::Store;
 use time::{Date, OffsetDateTime};
 
+/// A window of a long list and the list's length, read by the database.
+pub use asyncmm_store::{Listed, Window};
 pub use error::AppError;
 pub use models::LoadedModel;
 pub use respondent::Respondent;

@@ -344,6 +344,29 @@ impl App<'_> {
         Ok(stored)
     }
 
+    /// Accepts one suggestion, numbered from 1 as [`App::suggestions`]
+    /// lists them for the default request, only while it is still the one
+    /// titled `title`: a list read before the suggestions changed (a new
+    /// result, an action planned) can't add another action than the one
+    /// chosen. A changed list is a [`AppError::Conflict`] and adds nothing.
+    pub async fn accept_suggestion(&self, team: &str, number: usize, title: &str) -> Result<Vec<Action>, AppError> {
+        let request = SuggestRequest::default();
+        let offered = self.suggestions(team, &request).await?;
+        let current = offered
+            .candidates
+            .iter()
+            .map(|c| c.title.as_str())
+            .chain(offered.meetings.iter().map(|m| m.title.as_str()))
+            .nth(number.saturating_sub(1));
+        if number == 0 || current != Some(title) {
+            return Err(AppError::Conflict(format!(
+                "the suggestions changed since they were listed (suggestion {number} is not \"{title}\" any \
+                 more); nothing was added: list them again and choose"
+            )));
+        }
+        self.accept_suggestions(team, &request, &[number]).await
+    }
+
     /// Meetings that could be written, from the team's newest saved
     /// calendar scan, as candidate actions linked to the statements the
     /// evidence rule for them names (none when the rule names none). An

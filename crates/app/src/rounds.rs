@@ -14,7 +14,7 @@ use asyncmm_core::plan::Action;
 use asyncmm_core::{Answers, K, Mode, NewRound, Round, RoundState, TeamName, Token, TokenHash};
 use asyncmm_model::Model;
 use asyncmm_report::team::RoundMeta;
-use asyncmm_store::{StoreError, SubmitOutcome};
+use asyncmm_store::{Listed, StoreError, SubmitOutcome, Window};
 
 use crate::input::import;
 use crate::models::{LoadedModel, stored_model};
@@ -289,6 +289,18 @@ impl App<'_> {
             import::parse_csv(text, file, &model, round.mode, ignored_columns)?
         };
         Ok(self.store.import_responses(round.id, &responses, self.today).await?)
+    }
+
+    /// One window of a team's rounds, newest first, read by the database
+    /// (a team's list grows by a round a quarter, for years), with the
+    /// number of its rounds.
+    pub async fn round_window(&self, team: &str, window: Window) -> Result<Listed<RoundMeta>, AppError> {
+        let team = self.org_team(team).await?;
+        let listed = self.store.rounds_window(&team.name, window).await?;
+        Ok(Listed {
+            items: listed.items.iter().map(|r| self.round_meta(r)).collect(),
+            total: listed.total,
+        })
     }
 
     /// A round as a list or status line shows it: counts only.

@@ -132,6 +132,23 @@ pub struct ApiToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// Which part of a list to read: skip `offset` items, then take at most
+/// `limit`. Lists that can grow large are paged by the database, so a page
+/// reads only its own rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// One part of a list, with the number of items in the whole list (read in
+/// the same snapshot, so the two agree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
 /// What can go wrong in storage, phrased for the person who has to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -267,6 +284,11 @@ pub trait Store: Send + Sync {
     /// team (archived ones included: it is history), oldest first (by
     /// opening date, then as opened).
     async fn rounds(&self, team: Option<&TeamName>) -> Result<Vec<Round>, StoreError>;
+
+    /// One window of a team's rounds, newest first (the reverse of
+    /// [`Store::rounds`]), and how many rounds the team has. `NotFound` if
+    /// the team doesn't exist.
+    async fn rounds_window(&self, team: &TeamName, window: Window) -> Result<Listed<Round>, StoreError>;
 
     /// The newest round (by opening date, then as opened) of every team that
     /// is not archived and has a round, by team name. Two queries at most,
@@ -517,6 +539,10 @@ pub trait Store: Send + Sync {
 
     /// The API tokens of `user`, revoked ones included, newest first.
     async fn api_tokens_of(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// One window of [`Store::api_tokens_of`], in the same order, and how
+    /// many tokens `user` has.
+    async fn api_tokens_window(&self, user: UserId, window: Window) -> Result<Listed<ApiToken>, StoreError>;
 
     /// Revokes a token of `user` at `now` (a revoked one stays as it was);
     /// `NotFound` when `user` has no token with that id.

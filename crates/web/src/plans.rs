@@ -365,29 +365,22 @@ async fn add_action(
             let number: usize = number
                 .parse()
                 .map_err(|_| WebError::BadRequest("a suggestion is chosen by its number".to_string()))?;
-            let request = SuggestRequest::default();
-            let offered = app.suggestions(team.name.as_str(), &request).await?;
-            let title = offered
-                .candidates
-                .iter()
-                .map(|c| c.title.as_str())
-                .chain(offered.meetings.iter().map(|m| m.title.as_str()))
-                .nth(number.saturating_sub(1));
-            if number == 0 || title != field(&fields, "title") {
-                return plan_page(
-                    &state,
-                    &signed,
-                    team.name.as_str(),
-                    Some(
-                        "The suggestions changed since the page was shown; nothing was added. Choose again below."
-                            .to_string(),
-                    ),
-                )
-                .await;
+            let title = field(&fields, "title").unwrap_or_default();
+            match app.accept_suggestion(team.name.as_str(), number, title).await {
+                Err(AppError::Conflict(_)) => {
+                    return plan_page(
+                        &state,
+                        &signed,
+                        team.name.as_str(),
+                        Some(
+                            "The suggestions changed since the page was shown; nothing was added. Choose again below."
+                                .to_string(),
+                        ),
+                    )
+                    .await;
+                }
+                other => other.map(|_| ()),
             }
-            app.accept_suggestions(team.name.as_str(), &request, &[number])
-                .await
-                .map(|_| ())
         }
         None => app
             .add_action(

@@ -6,9 +6,13 @@
 //! reopen a closed round and change k here; the application layer decides
 //! whether that is allowed (a published round can't be reopened, k is
 //! fixed once a response arrived), and a refusal is shown on the page.
+//! While a round is open they also give it a shared link, or a new one
+//! that replaces the earlier link (which stops working at once): the new
+//! link is shown on the round page that once, like the links of a round
+//! just opened.
 
 use askama::Template;
-use asyncmm_app::AppError;
+use asyncmm_app::{AppError, OsRandom};
 use asyncmm_report::data::HOLDING_BACK_SHOWN;
 use asyncmm_report::svg::{self, Series};
 use asyncmm_report::team::{AreaName, RoundArea, RoundReport};
@@ -41,6 +45,8 @@ struct RoundPage {
     credit: String,
     /// Why a change asked for on this page was refused.
     error: Option<String>,
+    /// A shared link just made: shown this once.
+    shared: Option<String>,
 }
 
 struct AreaView {
@@ -54,12 +60,19 @@ fn two(value: &Option<f64>) -> String {
 }
 
 async fn round(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, WebError> {
-    round_page(&state, &signed, id, None).await
+    round_page(&state, &signed, id, None, None).await
 }
 
 /// The round page of a round this person may see, with `error` above it
-/// (and status 422) when a change was refused.
-async fn round_page(state: &AppState, signed: &Signed, id: i64, error: Option<String>) -> Result<Response, WebError> {
+/// (and status 422) when a change was refused, and a shared link `shared`
+/// just made.
+async fn round_page(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    error: Option<String>,
+    shared: Option<String>,
+) -> Result<Response, WebError> {
     let app = state.app().await?;
     let team = app.round_team_for(signed.user(), id).await?;
     let status = app.round_status(id).await?;
@@ -133,6 +146,7 @@ async fn round_page(state: &AppState, signed: &Signed, id: i64, error: Option<St
         credit: asyncmm_report::credit::html(&report.model),
         report,
         error,
+        shared,
     })?;
     Ok((status, page).into_response())
 }
@@ -141,7 +155,11 @@ async fn round_page(state: &AppState, signed: &Signed, id: i64, error: Option<St
 fn refused(e: &AppError) -> bool {
     matches!(
         e,
-        AppError::ReopenRefused(_) | AppError::KFixed(_) | AppError::Invalid { .. } | AppError::Conflict(_)
+        AppError::ReopenRefused(_)
+            | AppError::KFixed(_)
+            | AppError::Invalid { .. }
+            | AppError::Conflict(_)
+            | AppError::RoundClosed(_)
     )
 }
 
@@ -154,7 +172,7 @@ async fn after<T>(
 ) -> Result<Response, WebError> {
     match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
-        Err(e) if refused(&e) => round_page(state, signed, id, Some(e.to_string())).await,
+        Err(e) if refused(&e) => round_page(state, signed, id, Some(e.to_string()), None).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -201,6 +219,26 @@ async fn set_k(
         Err(_) => Err(AppError::invalid("k", format!("{text:?} is not a whole number"))),
     };
     after(&state, &signed, id, outcome).await
+}
+
+/// Gives the open round a shared link, replacing its earlier one (which
+/// stops working): the round page shows the new link this once.
+async fn share(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Fields(fields): Fields,
+) -> Result<Response, WebError> {
+    round_to_change(&state, &signed, id, &fields).await?;
+    match state.app().await?.share_round(id, &mut OsRandom).await {
+        Ok(secret) => {
+            tracing::info!(round = id, "shared link made");
+            let link = format!("{}/s/{}", state.public_url, secret.reveal());
+            round_page(&state, &signed, id, None, Some(link)).await
+        }
+        Err(e) if refused(&e) => round_page(&state, &signed, id, Some(e.to_string()), None).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn close(
@@ -261,6 +299,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/rounds/{id}/close", post(close))
         .route("/rounds/{id}/reopen", post(reopen))
         .route("/rounds/{id}/k", post(set_k))
+        .route("/rounds/{id}/share", post(share))
         .route("/rounds/{id}/links.csv", post(links_csv))
 }
 

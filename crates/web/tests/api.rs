@@ -212,6 +212,10 @@ on_both_backends!(
     the_openapi_document_lists_exactly_the_routes_served,
     respondents_answer_revise_and_see_only_their_own,
     wrong_answers_and_tokens_are_refused_and_store_nothing,
+    rounds_are_rekeyed_reopened_shared_and_given_links_by_their_leads_only,
+    history_org_views_and_people_follow_the_pages,
+    plan_titles_goals_and_suggestions_follow_the_plan_page,
+    rounds_and_tokens_are_paged_by_the_database_in_their_order,
 );
 
 /// An answer from the API.
@@ -986,15 +990,25 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         "/api/v1/teams",
         "/api/v1/teams/{name}",
         "/api/v1/teams/{name}/archive",
+        "/api/v1/teams/{name}/history",
         "/api/v1/teams/{name}/rounds",
         "/api/v1/rounds/{id}",
         "/api/v1/rounds/{id}/close",
+        "/api/v1/rounds/{id}/reopen",
+        "/api/v1/rounds/{id}/shared-link",
+        "/api/v1/rounds/{id}/links",
         "/api/v1/rounds/{id}/results",
         "/api/v1/teams/{name}/plan",
         "/api/v1/teams/{name}/plan/goals",
+        "/api/v1/teams/{name}/plan/goals/{area}",
         "/api/v1/teams/{name}/plan/actions",
         "/api/v1/teams/{name}/plan/actions/{id}",
+        "/api/v1/teams/{name}/plan/suggestions",
+        "/api/v1/teams/{name}/plan/suggestions/accept",
         "/api/v1/org/summary",
+        "/api/v1/org/report",
+        "/api/v1/org/trends",
+        "/api/v1/people",
         "/api/v1/export",
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
@@ -1014,6 +1028,7 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
         let concrete = path
             .replace("{name}", "Platform")
             .replace("{id}", "1")
+            .replace("{area}", "documentation")
             .replace("{token}", "unknown");
         for method in methods {
             let verb = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
@@ -1039,7 +1054,113 @@ async fn the_openapi_document_lists_exactly_the_routes_served(site: &Site) {
             }
         }
     }
-    assert_eq!(operations, 22);
+    assert_eq!(operations, 33);
+    // The operations the pages have beside the first ones, with their
+    // bodies and answers described.
+    let schema_of = |path: &str, method: &str, part: &str| -> String {
+        let op = &doc["paths"][path][method];
+        let content = if part == "request" {
+            &op["requestBody"]["content"]["application/json"]["schema"]
+        } else {
+            &op["responses"][part]["content"]["application/json"]["schema"]
+        };
+        content["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} {part}: {op}"))
+            .rsplit('/')
+            .next()
+            .expect("name")
+            .to_string()
+    };
+    for (path, method, part, schema) in [
+        ("/api/v1/rounds/{id}", "patch", "request", "RoundChange"),
+        ("/api/v1/rounds/{id}", "patch", "200", "RoundOut"),
+        ("/api/v1/rounds/{id}/reopen", "post", "200", "RoundOut"),
+        ("/api/v1/rounds/{id}/shared-link", "post", "201", "SharedOut"),
+        ("/api/v1/rounds/{id}/links", "post", "request", "MoreLinks"),
+        ("/api/v1/rounds/{id}/links", "post", "201", "LinksOut"),
+        ("/api/v1/teams/{name}/history", "get", "200", "HistoryOut"),
+        (
+            "/api/v1/teams/{name}/plan/actions/{id}",
+            "patch",
+            "request",
+            "ActionChange",
+        ),
+        ("/api/v1/teams/{name}/plan/suggestions", "get", "200", "SuggestionsOut"),
+        (
+            "/api/v1/teams/{name}/plan/suggestions/accept",
+            "post",
+            "request",
+            "AcceptSuggestion",
+        ),
+        (
+            "/api/v1/teams/{name}/plan/suggestions/accept",
+            "post",
+            "201",
+            "ActionOut",
+        ),
+        ("/api/v1/org/report", "get", "200", "OrgReportOut"),
+        ("/api/v1/org/trends", "get", "200", "TrendsOut"),
+        ("/api/v1/people", "get", "200", "PersonPage"),
+    ] {
+        assert_eq!(schema_of(path, method, part), schema, "{method} {path} {part}");
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}: {doc}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["ActionChange"]["properties"]["title"].is_object(),
+        "{}",
+        schemas["ActionChange"]
+    );
+    assert_eq!(
+        schemas["RoundChange"]["required"],
+        json!(["k"]),
+        "{}",
+        schemas["RoundChange"]
+    );
+    assert!(
+        schemas["NewRound"]["properties"]["shared"].is_object(),
+        "{}",
+        schemas["NewRound"]
+    );
+    assert!(
+        schemas["OpenedOut"]["properties"]["shared_link"].is_object(),
+        "{}",
+        schemas["OpenedOut"]
+    );
+    let accept = &schemas["AcceptSuggestion"]["required"];
+    assert!(
+        accept
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("number")) && r.contains(&json!("title"))),
+        "{accept}"
+    );
+    // Refusals a lead can act on are described where they happen.
+    for (path, method, statuses) in [
+        ("/api/v1/rounds/{id}", "patch", &["403", "404", "409", "422"][..]),
+        ("/api/v1/rounds/{id}/reopen", "post", &["403", "404", "409"][..]),
+        ("/api/v1/rounds/{id}/shared-link", "post", &["403", "404", "409"][..]),
+        ("/api/v1/rounds/{id}/links", "post", &["403", "404", "409", "422"][..]),
+        (
+            "/api/v1/teams/{name}/plan/goals/{area}",
+            "delete",
+            &["204", "403", "404", "422"][..],
+        ),
+        (
+            "/api/v1/teams/{name}/plan/suggestions/accept",
+            "post",
+            &["403", "409", "422"][..],
+        ),
+        ("/api/v1/org/trends", "get", &["403"][..]),
+        ("/api/v1/people", "get", &["400", "403"][..]),
+    ] {
+        for status in statuses {
+            assert!(
+                doc["paths"][path][method]["responses"][*status].is_object(),
+                "{method} {path} {status}"
+            );
+        }
+    }
     // The document is the same with a token.
     assert_eq!(get(site, "/api/v1/openapi.json", &token).await.json(), doc);
 }
@@ -1298,4 +1419,610 @@ async fn wrong_answers_and_tokens_are_refused_and_store_nothing(site: &Site) {
     let with_bearer = call(site, Method::GET, &path, Some(&admin_token), None).await.json();
     assert_eq!(with_bearer["answers"], good);
     assert_eq!(respondent(site, &tokens[1]).await.json()["answers"], Value::Null);
+}
+
+// ------------------------------------------------------------ page parity
+
+/// Gives the token's whole quick answers, every area at `level`.
+async fn answer_all(site: &Site, token: &str, level: u8) {
+    let seen = respondent(site, token).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    let answers: serde_json::Map<String, Value> = seen.json()["areas"]
+        .as_array()
+        .expect("areas")
+        .iter()
+        .map(|a| (a["id"].as_str().expect("id").to_string(), json!(level)))
+        .collect();
+    let body = json!({"mode": "quick", "answers": answers}).to_string();
+    let reply = put(site, &format!("/api/v1/respond/{token}"), None, &body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+/// The respondent token at the end of a link.
+fn token_of(link: &Value) -> String {
+    link.as_str()
+        .expect("link")
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_string()
+}
+
+/// An anonymous GET of a page of the site (a shared link).
+async fn status_of(url: &str) -> StatusCode {
+    client().get(url).send().await.expect("get").status()
+}
+
+async fn rounds_are_rekeyed_reopened_shared_and_given_links_by_their_leads_only(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (_, other) = site.person(Some(&admin), Role::Lead, "Otto Other").await;
+    let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    post(site, "/api/v1/teams", &other, json!({"name": "Elsewhere"})).await;
+    let (id, tokens) = open_for(site, &lead, "Platform", "quick", 3).await;
+    let round = format!("/api/v1/rounds/{id}");
+    let patch = |token: Option<&str>, body: Value| {
+        let token = token.map(str::to_string);
+        let round = round.clone();
+        async move { call(site, Method::PATCH, &round, token.as_deref(), Some(body)).await }
+    };
+
+    // k: its lead changes it (within the rules); nobody else does.
+    for token in [&other, &viewer] {
+        patch(Some(token), json!({"k": 4})).await.problem(StatusCode::FORBIDDEN);
+    }
+    patch(None, json!({"k": 4})).await.problem(StatusCode::UNAUTHORIZED);
+    call(
+        site,
+        Method::PATCH,
+        "/api/v1/rounds/999",
+        Some(&lead),
+        Some(json!({"k": 4})),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    let detail = patch(Some(&lead), json!({"k": 2}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains('k'), "{detail}");
+    assert_eq!(get(site, &round, &lead).await.json()["k"], 3);
+    let changed = patch(Some(&lead), json!({"k": 4})).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(
+        (changed.json()["id"].as_i64(), changed.json()["k"].as_u64()),
+        (Some(id), Some(4))
+    );
+    assert_eq!(get(site, &round, &viewer).await.json()["k"], 4);
+
+    // More personal links for the open round.
+    let more = format!("{round}/links");
+    for token in [&other, &viewer] {
+        post(site, &more, token, json!({"count": 2}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    call(site, Method::POST, &more, None, Some(json!({"count": 2})))
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    post(site, &more, &lead, json!({"count": 0}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    post(site, &more, &lead, json!({"count": 10_001}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let issued = post(site, &more, &lead, json!({"count": 2})).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
+    let issued = issued.json();
+    assert_eq!(issued["round"]["id"].as_i64(), Some(id), "{issued}");
+    let extra: Vec<String> = issued["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(token_of)
+        .collect();
+    assert_eq!(extra.len(), 2, "{issued}");
+    assert!(
+        issued["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .all(|l| l.as_str().is_some_and(|l| l.starts_with(&format!("{}/r/", site.base)))),
+        "{issued}"
+    );
+    for token in tokens.iter().chain(&extra) {
+        assert_eq!(respondent(site, token).await.status, StatusCode::OK);
+    }
+    assert!(!extra.iter().any(|t| tokens.contains(t)));
+
+    // A shared link, then a new one that replaces it: the old one stops.
+    let share = format!("{round}/shared-link");
+    for token in [&other, &viewer] {
+        post(site, &share, token, json!({}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    call(site, Method::POST, &share, None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    let first = post(site, &share, &lead, json!({})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let first = first.json()["link"].as_str().expect("link").to_string();
+    assert!(first.starts_with(&format!("{}/s/", site.base)), "{first}");
+    assert_eq!(status_of(&first).await, StatusCode::OK);
+    let second = post(site, &share, &admin_token, json!({})).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    let second = second.json();
+    assert_eq!(second["round"]["id"].as_i64(), Some(id), "{second}");
+    let second = second["link"].as_str().expect("link").to_string();
+    assert_ne!(first, second);
+    assert_eq!(status_of(&first).await, StatusCode::NOT_FOUND, "the old link stopped");
+    assert_eq!(status_of(&second).await, StatusCode::OK);
+
+    // k is fixed once a response arrived.
+    answer_all(site, &tokens[0], 2).await;
+    let detail = patch(Some(&lead), json!({"k": 5})).await.problem(StatusCode::CONFLICT);
+    assert!(detail.contains('k'), "{detail}");
+    assert_eq!(get(site, &round, &lead).await.json()["k"], 4);
+
+    // A closed round takes neither links nor a shared link; its lead
+    // reopens it (nobody else does), and then it does again.
+    assert_eq!(
+        post(site, &format!("{round}/close"), &lead, json!({})).await.status,
+        StatusCode::OK
+    );
+    post(site, &share, &lead, json!({})).await.problem(StatusCode::CONFLICT);
+    post(site, &more, &lead, json!({"count": 1}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert_eq!(status_of(&second).await, StatusCode::GONE);
+    let reopen = format!("{round}/reopen");
+    for token in [&other, &viewer] {
+        post(site, &reopen, token, json!({}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    call(site, Method::POST, &reopen, None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(get(site, &round, &lead).await.json()["state"], "closed");
+    let reopened = post(site, &reopen, &lead, json!({})).await;
+    assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.text);
+    assert_eq!(
+        (reopened.json()["state"].as_str(), reopened.json()["responses"].as_u64()),
+        (Some("open"), Some(1))
+    );
+    post(site, &reopen, &lead, json!({}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert_eq!(status_of(&second).await, StatusCode::OK, "the link works again");
+
+    // Once its result was shown, it can't be reopened.
+    for token in [&tokens[1], &tokens[2], &extra[0]] {
+        answer_all(site, token, 3).await;
+    }
+    assert_eq!(
+        post(site, &format!("{round}/close"), &lead, json!({})).await.status,
+        StatusCode::OK
+    );
+    let result = get(site, &format!("{round}/results"), &viewer).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.text);
+    assert_eq!(get(site, &round, &lead).await.json()["published"], true);
+    post(site, &reopen, &lead, json!({}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert_eq!(get(site, &round, &lead).await.json()["state"], "closed");
+
+    // A round opened with a shared link, as the team page offers.
+    let opened = post(
+        site,
+        "/api/v1/teams/Platform/rounds",
+        &lead,
+        json!({"k": 3, "links": 0, "shared": true}),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text);
+    let opened = opened.json();
+    assert_eq!(opened["links"], json!([]), "{opened}");
+    let link = opened["shared_link"].as_str().expect("a shared link").to_string();
+    assert!(link.starts_with(&format!("{}/s/", site.base)), "{link}");
+    assert_eq!(status_of(&link).await, StatusCode::OK);
+    // Personal links only, by default.
+    let (_, plain) = open_for(site, &other, "Solo", "quick", 1).await;
+    assert_eq!(plain.len(), 1);
+}
+
+async fn history_org_views_and_people_follow_the_pages(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (_, other) = site.person(Some(&admin), Role::Lead, "Otto Other").await;
+    let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    post(site, "/api/v1/teams", &other, json!({"name": "Elsewhere"})).await;
+    let (id, tokens) = open_for(site, &lead, "Platform", "quick", 3).await;
+    let history = "/api/v1/teams/Platform/history";
+
+    // No result yet: nothing to show, and nothing of the open round.
+    let detail = get(site, history, &lead).await.problem(StatusCode::CONFLICT);
+    assert!(detail.contains("no results yet"), "{detail}");
+    for token in &tokens {
+        answer_all(site, token, 2).await;
+    }
+    get(site, history, &lead).await.problem(StatusCode::CONFLICT);
+    assert_eq!(
+        post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let shown = get(site, history, &viewer).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+    let shown = shown.json();
+    assert_eq!(shown["team"], "Platform", "{shown}");
+    let entries = shown["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{shown}");
+    assert_eq!(entries[0]["source"]["id"].as_i64(), Some(id), "{shown}");
+    assert_eq!(entries[0]["mean_score"].as_f64(), Some(2.0), "{shown}");
+    assert_eq!(get(site, history, &lead).await.json(), shown);
+    get(site, history, &other).await.problem(StatusCode::FORBIDDEN);
+    get(site, "/api/v1/teams/Nowhere/history", &lead)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    call(site, Method::GET, history, None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+
+    // The org report and trends: admins and viewers, as on the org pages.
+    for path in ["/api/v1/org/report", "/api/v1/org/trends"] {
+        for token in [&lead, &other] {
+            get(site, path, token).await.problem(StatusCode::FORBIDDEN);
+        }
+        call(site, Method::GET, path, None, None)
+            .await
+            .problem(StatusCode::UNAUTHORIZED);
+    }
+    let report = get(site, "/api/v1/org/report", &viewer).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    let report = report.json();
+    let teams: Vec<&str> = report["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .map(|t| t["team"].as_str().expect("team"))
+        .collect();
+    assert_eq!(teams, ["Platform"], "{report}");
+    assert_eq!(report["teams"][0]["responses"], 3, "{report}");
+    assert_eq!(report["teams_without_rounds"], json!(["Elsewhere"]), "{report}");
+    assert_eq!(get(site, "/api/v1/org/report", &admin_token).await.json(), report);
+    let trends = get(site, "/api/v1/org/trends", &viewer).await;
+    assert_eq!(trends.status, StatusCode::OK, "{}", trends.text);
+    let trends = trends.json();
+    let periods = trends["periods"].as_array().expect("periods");
+    assert_eq!(periods.len(), 1, "{trends}");
+    let today = OffsetDateTime::now_utc().date();
+    let quarter = format!("{} Q{}", today.year(), (u8::from(today.month()) - 1) / 3 + 1);
+    assert_eq!(periods[0]["quarter"], json!(quarter), "{trends}");
+    assert_eq!(periods[0]["report"]["teams"][0]["team"], "Platform", "{trends}");
+
+    // The accounts: admins only, never a secret.
+    let people = get(site, "/api/v1/people", &admin_token).await;
+    assert_eq!(people.status, StatusCode::OK, "{}", people.text);
+    let people = people.json();
+    let listed: Vec<(&str, &str)> = people["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| (p["name"].as_str().expect("name"), p["role"].as_str().expect("role")))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Ada Admin", "admin"),
+            ("Lea Lead", "lead"),
+            ("Otto Other", "lead"),
+            ("Vera Viewer", "viewer")
+        ]
+    );
+    assert_eq!(people["total"], 4);
+    assert!(!people.to_string().contains("argon2") && !people.to_string().contains("password"));
+    for token in [&lead, &viewer] {
+        get(site, "/api/v1/people", token).await.problem(StatusCode::FORBIDDEN);
+    }
+    let two = get(site, "/api/v1/people?per_page=2&page=2", &admin_token).await.json();
+    assert_eq!(names(&two), ["Otto Other", "Vera Viewer"]);
+}
+
+async fn plan_titles_goals_and_suggestions_follow_the_plan_page(site: &Site) {
+    let (admin, _) = site.person(None, Role::Admin, "Ada Admin").await;
+    let (_, lead) = site.person(Some(&admin), Role::Lead, "Lea Lead").await;
+    let (_, other) = site.person(Some(&admin), Role::Lead, "Otto Other").await;
+    let (_, viewer) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    post(site, "/api/v1/teams", &lead, json!({"name": "Platform"})).await;
+    post(site, "/api/v1/teams", &other, json!({"name": "Elsewhere"})).await;
+    let plan = "/api/v1/teams/Platform/plan";
+    let add = |title: &str| {
+        let title = title.to_string();
+        let lead = lead.clone();
+        async move {
+            let reply = post(
+                site,
+                &format!("{plan}/actions"),
+                &lead,
+                json!({"title": title, "statements": ["decision-making.2.1"]}),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+            reply.json()["id"].as_i64().expect("id")
+        }
+    };
+    let first = add("Write decision records").await;
+    let second = add("Keep a changelog").await;
+    let edit = |token: &str, path: String, body: Value| {
+        let token = token.to_string();
+        async move { call(site, Method::PATCH, &path, Some(&token), Some(body)).await }
+    };
+    let at = |id: i64| format!("{plan}/actions/{id}");
+    let titles = || async {
+        get(site, plan, &lead).await.json()["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .map(|a| a["title"].as_str().expect("title").to_string())
+            .collect::<Vec<_>>()
+    };
+
+    // A title is renamed by the rules the plan page applies: trimmed, one
+    // line, no invisible characters, not another action's title.
+    let renamed = edit(&lead, at(first), json!({"title": "  Record every decision  "})).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(renamed.json()["title"], "Record every decision");
+    assert_eq!(renamed.json()["status"], "todo", "only the title changed");
+    for (body, named) in [
+        (json!({"title": "   "}), "title"),
+        (json!({"title": "x".repeat(501)}), "500"),
+        (json!({"title": "two\nlines"}), "title"),
+        (json!({"title": "Hidden\u{200B}space"}), "U+200B"),
+        (json!({"title": "Fine", "status": "someday"}), "status"),
+    ] {
+        let detail = edit(&lead, at(first), body.clone())
+            .await
+            .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(detail.contains(named), "{body}: {detail}");
+    }
+    let detail = edit(&lead, at(second), json!({"title": "record EVERY decision"}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains(&format!("action #{first}")), "{detail}");
+    assert_eq!(titles().await, ["Record every decision", "Keep a changelog"]);
+    // Nobody else renames it: another team's lead, through their team or
+    // this one, and the viewer.
+    edit(&other, at(first), json!({"title": "Mine now"}))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    edit(
+        &other,
+        format!("/api/v1/teams/Elsewhere/plan/actions/{first}"),
+        json!({"title": "Mine now"}),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    edit(&viewer, at(first), json!({"title": "Mine now"}))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    call(
+        site,
+        Method::PATCH,
+        &at(first),
+        None,
+        Some(json!({"title": "Mine now"})),
+    )
+    .await
+    .problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(titles().await, ["Record every decision", "Keep a changelog"]);
+
+    // A goal is removed as on the plan page.
+    let goal = post(
+        site,
+        &format!("{plan}/goals"),
+        &lead,
+        json!({"area": "documentation", "level": 2, "by": "2030-06-30"}),
+    )
+    .await;
+    assert_eq!(goal.status, StatusCode::CREATED, "{}", goal.text);
+    let remove = format!("{plan}/goals/documentation");
+    for token in [&other, &viewer] {
+        call(site, Method::DELETE, &remove, Some(token), None)
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    call(site, Method::DELETE, &remove, None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    call(
+        site,
+        Method::DELETE,
+        &format!("{plan}/goals/nowhere"),
+        Some(&lead),
+        None,
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        get(site, plan, &viewer).await.json()["goals"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let removed = call(site, Method::DELETE, &remove, Some(&lead), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    call(site, Method::DELETE, &remove, Some(&lead), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    assert_eq!(get(site, plan, &viewer).await.json()["goals"], json!([]));
+
+    // Suggestions come from a result; the one accepted must be the one read.
+    let suggestions = format!("{plan}/suggestions");
+    let detail = get(site, &suggestions, &lead).await.problem(StatusCode::CONFLICT);
+    assert!(detail.contains("no result yet"), "{detail}");
+    let (id, tokens) = open_for(site, &lead, "Platform", "quick", 3).await;
+    for token in &tokens {
+        answer_all(site, token, 1).await;
+    }
+    post(site, &format!("/api/v1/rounds/{id}/close"), &lead, json!({})).await;
+    get(site, &suggestions, &other).await.problem(StatusCode::FORBIDDEN);
+    let offered = get(site, &suggestions, &viewer).await;
+    assert_eq!(offered.status, StatusCode::OK, "{}", offered.text);
+    let offered = offered.json();
+    let candidate = offered["candidates"][0].clone();
+    let title = candidate["title"].as_str().expect("a candidate").to_string();
+    assert!(candidate["planned"].is_null(), "{candidate}");
+    let accept = format!("{suggestions}/accept");
+    let count = || async { titles().await.len() };
+    assert_eq!(count().await, 2);
+    let detail = post(site, &accept, &lead, json!({"number": 1, "title": "Something else"}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert!(detail.contains("changed"), "{detail}");
+    post(site, &accept, &lead, json!({"number": 0, "title": title}))
+        .await
+        .problem(StatusCode::CONFLICT);
+    for token in [&other, &viewer] {
+        post(site, &accept, token, json!({"number": 1, "title": title}))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+    }
+    call(
+        site,
+        Method::POST,
+        &accept,
+        None,
+        Some(json!({"number": 1, "title": title})),
+    )
+    .await
+    .problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(count().await, 2, "nothing was added");
+    let accepted = post(site, &accept, &lead, json!({"number": 1, "title": title})).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text);
+    let action = accepted.json();
+    assert_eq!(
+        (action["title"].as_str(), action["status"].as_str()),
+        (Some(title.as_str()), Some("todo")),
+        "{action}"
+    );
+    assert_eq!(action["statements"], json!([candidate["statement"]]), "{action}");
+    let again = get(site, &suggestions, &lead).await.json();
+    assert_eq!(again["candidates"][0]["planned"], action["id"], "{again}");
+    post(site, &accept, &lead, json!({"number": 1, "title": title}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count().await, 3);
+}
+
+/// Every item of a paged list, following `next` links from `first`; the
+/// pages' bodies too.
+async fn every_page(site: &Site, first: &str, token: &str) -> (Vec<Value>, Vec<Value>) {
+    let mut items = Vec::new();
+    let mut bodies = Vec::new();
+    let mut next = Some(first.to_string());
+    while let Some(path) = next {
+        let reply = get(site, &path, token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let body = reply.json();
+        items.extend(body["items"].as_array().expect("items").iter().cloned());
+        bodies.push(body);
+        let link = reply.headers["link"].to_str().expect("link").to_string();
+        next = link
+            .split(", ")
+            .find(|l| l.ends_with("rel=\"next\""))
+            .map(|l| l.trim_start_matches('<').split('>').next().expect("uri").to_string());
+    }
+    (items, bodies)
+}
+
+async fn rounds_and_tokens_are_paged_by_the_database_in_their_order(site: &Site) {
+    let (admin, token) = site.person(None, Role::Admin, "Ada Admin").await;
+    post(site, "/api/v1/teams", &token, json!({"name": "Platform"})).await;
+    post(site, "/api/v1/teams", &token, json!({"name": "Quiet"})).await;
+    let mut opened = Vec::new();
+    for _ in 0..5 {
+        let reply = post(site, "/api/v1/teams/Platform/rounds", &token, json!({"links": 1})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        let id = reply.json()["round"]["id"].as_i64().expect("id");
+        post(site, &format!("/api/v1/rounds/{id}/close"), &token, json!({})).await;
+        opened.push(id);
+    }
+    let (items, bodies) = every_page(site, "/api/v1/teams/Platform/rounds?per_page=2", &token).await;
+    let ids: Vec<i64> = items.iter().map(|r| r["id"].as_i64().expect("id")).collect();
+    let newest_first: Vec<i64> = opened.iter().rev().copied().collect();
+    assert_eq!(ids, newest_first, "every round once, newest first, across the pages");
+    assert_eq!(bodies.len(), 3);
+    for (n, body) in bodies.iter().enumerate() {
+        assert_eq!(
+            (
+                body["page"].as_u64(),
+                body["per_page"].as_u64(),
+                body["total"].as_u64(),
+                body["pages"].as_u64()
+            ),
+            (Some(n as u64 + 1), Some(2), Some(5), Some(3)),
+            "{body}"
+        );
+    }
+    assert!(items.iter().all(|r| r["team"] == "Platform" && r["state"] == "closed"));
+    // The same rounds as the whole list in one page.
+    let whole = get(site, "/api/v1/teams/Platform/rounds?per_page=100", &token)
+        .await
+        .json();
+    assert_eq!(whole["items"], json!(items));
+    let past = get(site, "/api/v1/teams/Platform/rounds?page=4&per_page=2", &token).await;
+    let past_body = past.json();
+    assert_eq!(
+        (
+            past_body["items"].as_array().map(Vec::len),
+            past_body["total"].as_u64(),
+            past_body["pages"].as_u64()
+        ),
+        (Some(0), Some(5), Some(3))
+    );
+    let link = past.headers["link"].to_str().expect("link").to_string();
+    assert!(link.contains("page=3&per_page=2>; rel=\"prev\""), "{link}");
+    assert!(!link.contains("rel=\"next\""), "{link}");
+    let empty = get(site, "/api/v1/teams/Quiet/rounds", &token).await.json();
+    assert_eq!(
+        (
+            empty["items"].as_array().map(Vec::len),
+            empty["total"].as_u64(),
+            empty["pages"].as_u64()
+        ),
+        (Some(0), Some(0), Some(1))
+    );
+    for bad in ["page=0", "per_page=0", "per_page=101"] {
+        get(site, &format!("/api/v1/teams/Platform/rounds?{bad}"), &token)
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        get(site, &format!("/api/v1/tokens?{bad}"), &token)
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+    }
+
+    // Tokens: the caller's own, newest first, revoked ones included.
+    let app = site.app().await;
+    for name in ["second", "third", "fourth", "fifth"] {
+        app.create_api_token(&admin, name, &mut OsRandom).await.expect("token");
+    }
+    let listed = app.api_tokens(&admin).await.expect("tokens");
+    app.revoke_api_token(&admin, listed[1].id).await.expect("revoke");
+    let (items, bodies) = every_page(site, "/api/v1/tokens?per_page=2", &token).await;
+    let listed: Vec<&str> = items.iter().map(|t| t["name"].as_str().expect("name")).collect();
+    assert_eq!(listed, ["fifth", "fourth", "third", "second", "tests"]);
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| b["total"] == 5 && b["pages"] == 3), "{bodies:?}");
+    assert!(
+        items[1]["revoked_at"].is_string() && items[0]["revoked_at"].is_null(),
+        "{items:?}"
+    );
+    // Another person's tokens are not in it.
+    let (_, theirs) = site.person(Some(&admin), Role::Viewer, "Vera Viewer").await;
+    let seen = get(site, "/api/v1/tokens", &theirs).await.json();
+    assert_eq!(
+        (seen["total"].as_u64(), names(&seen)),
+        (Some(1), vec!["tests".to_string()])
+    );
 }

@@ -1077,6 +1077,96 @@ async fn a_shared_link_gives_each_browser_its_own_answer_link_until_the_round_cl
     assert!(page.contains("This link is not valid"), "{page}");
 }
 
+/// The shared link a round page shows once, just made.
+fn shown_shared_link(site: &Site, page: &str) -> String {
+    let at = page
+        .find(&format!("<p class=\"token\">{}/s/", site.base))
+        .expect("the new shared link is shown")
+        + 17;
+    page[at..].split('<').next().expect("link").to_string()
+}
+
+#[tokio::test]
+async fn a_lead_replaces_a_rounds_shared_link_on_its_page_and_the_old_one_stops_working() {
+    let site = site().await;
+    let admin = site.admin().await;
+    let lead = site.accept(&site.invite(&admin, "lead").await, "Lea Lead").await;
+    let other = site.accept(&site.invite(&admin, "lead").await, "Otto Other").await;
+    let viewer = site.accept(&site.invite(&admin, "viewer").await, "Vera Viewer").await;
+    assert_eq!(site.create_team(&lead, "Forum", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&other, "Elsewhere", "").await.0, StatusCode::OK);
+    let (round, old, _) = site.open_shared_round(&lead, "Forum").await;
+    let early = browser();
+    let (status, page) = get(&early, &old).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let handed_out = answer_token(&page);
+
+    // The open round's page offers a new link and says what happens to
+    // the old one.
+    let (_, page) = get(&lead, &round).await;
+    assert!(
+        page.contains(&format!("action=\"{}/share\"", &round[site.base.len()..])),
+        "{page}"
+    );
+    assert!(page.contains("the old link stops working at once"), "{page}");
+    // Readers and other teams' leads neither see the form nor use it.
+    let (_, seen) = get(&viewer, &round).await;
+    assert!(!seen.contains("/share\""), "{seen}");
+    let (_, own) = get(&other, &format!("{}/teams", site.base)).await;
+    for (who, client, token) in [("viewer", &viewer, csrf(&seen)), ("another lead", &other, csrf(&own))] {
+        let (status, _) = post(client, &format!("{round}/share"), &[("csrf", &token)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who} replaces the link");
+    }
+    let (status, _) = post(&lead, &format!("{round}/share"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without its token");
+    let (status, page) = get(&browser(), &old).await;
+    assert_eq!(status, StatusCode::OK, "nothing replaced the link yet: {page}");
+
+    let (status, replaced) = post(
+        &lead,
+        &format!("{round}/share"),
+        &[("csrf", &csrf(&page_of(&lead, &round).await))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert!(
+        replaced.contains("Any earlier shared link of this round has stopped working"),
+        "{replaced}"
+    );
+    let new = shown_shared_link(&site, &replaced);
+    assert_ne!(new, old);
+    // Shown once: the round page does not show it again.
+    let (_, again) = get(&lead, &round).await;
+    assert!(!again.contains(&new), "{again}");
+
+    let (status, page) = get(&browser(), &old).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    assert!(page.contains("This link is not valid"), "{page}");
+    let (status, page) = get(&browser(), &new).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Forum asks for your answers"), "{page}");
+    // The answer link the old one handed out still works.
+    answer_quick(&format!("{}/r/{handed_out}", site.base), 2).await;
+
+    // A closed round takes no new link: the refusal is on its page.
+    let (_, open) = get(&lead, &round).await;
+    let (status, _) = post(&lead, &format!("{round}/close"), &[("csrf", &csrf(&open))]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, closed) = get(&lead, &round).await;
+    assert!(!closed.contains("/share\""), "{closed}");
+    let (status, page) = post(&lead, &format!("{round}/share"), &[("csrf", &csrf(&closed))]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("is closed"), "{page}");
+    assert!(!page.contains("<p class=\"token\">"), "{page}");
+}
+
+/// A page's text, fetched by `client`.
+async fn page_of(client: &reqwest::Client, url: &str) -> String {
+    let (status, page) = get(client, url).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page
+}
+
 #[tokio::test]
 async fn a_shared_link_hands_out_a_limited_number_of_links_per_client() {
     let site = site().await;

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::stamp::Stamp;
 use super::{Database, on};
-use crate::{ApiToken, NewApiToken, StoreError};
+use crate::{ApiToken, Listed, NewApiToken, StoreError, Window};
 
 /// A token's last use is noted at most this often.
 const USE_GRANULARITY: Duration = Duration::minutes(1);
@@ -121,6 +121,38 @@ impl Database {
             .await
         })?;
         Ok(rows.into_iter().map(ApiToken::from).collect())
+    }
+
+    /// A window of [`Database::api_tokens_of_user`] and the number of the
+    /// person's tokens, from one snapshot.
+    pub(super) async fn api_tokens_of_user_window(
+        &self,
+        user: UserId,
+        window: Window,
+    ) -> Result<Listed<ApiToken>, StoreError> {
+        let mut tx = self.snapshot().await?;
+        let total: i64 = on!(tx.conn(), |c| {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM api_tokens WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_one(&mut *c)
+                .await
+        })?;
+        let rows: Vec<TokenColumns> = on!(tx.conn(), |c| {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC \
+                 LIMIT $2 OFFSET $3"
+            ))
+            .bind(user.0)
+            .bind(i64::from(window.limit))
+            .bind(i64::try_from(window.offset).unwrap_or(i64::MAX))
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        tx.commit().await?;
+        Ok(Listed {
+            items: rows.into_iter().map(ApiToken::from).collect(),
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
 
     pub(super) async fn revoke_token_of(

@@ -358,6 +358,10 @@ impl Store for Database {
         self.round_list(team).await.explained(self)
     }
 
+    async fn rounds_window(&self, team: &TeamName, window: crate::Window) -> Result<crate::Listed<Round>, StoreError> {
+        self.round_window(team, window).await.explained(self)
+    }
+
     async fn latest_round_per_team(&self) -> Result<Vec<Round>, StoreError> {
         self.latest_rounds().await.explained(self)
     }
@@ -578,6 +582,14 @@ impl Store for Database {
 
     async fn api_tokens_of(&self, user: UserId) -> Result<Vec<crate::ApiToken>, StoreError> {
         self.api_tokens_of_user(user).await.explained(self)
+    }
+
+    async fn api_tokens_window(
+        &self,
+        user: UserId,
+        window: crate::Window,
+    ) -> Result<crate::Listed<crate::ApiToken>, StoreError> {
+        self.api_tokens_of_user_window(user, window).await.explained(self)
     }
 
     async fn revoke_api_token(

@@ -240,6 +240,43 @@ impl Database {
         rows.into_iter().map(RoundColumns::into_round).collect()
     }
 
+    /// A window of the team's rounds, newest first, and their number, from
+    /// one snapshot: the database skips and limits, so a page reads only
+    /// its own rows (rounds_team_opens_on serves the order).
+    pub(super) async fn round_window(
+        &self,
+        team: &TeamName,
+        window: crate::Window,
+    ) -> Result<crate::Listed<Round>, StoreError> {
+        let mut tx = self.snapshot().await?;
+        let team = team_by_name(tx.conn(), team, "").await?;
+        let total: i64 = on!(tx.conn(), |c| {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM rounds WHERE team_id = $1")
+                .bind(team.id.0)
+                .fetch_one(&mut *c)
+                .await
+        })?;
+        let rows: Vec<RoundColumns> = on!(tx.conn(), |c| {
+            sqlx::query_as(&format!(
+                "SELECT {ROUND_COLUMNS} FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.team_id = $1 \
+                 ORDER BY r.opens_on DESC, r.id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(team.id.0)
+            .bind(i64::from(window.limit))
+            .bind(i64::try_from(window.offset).unwrap_or(i64::MAX))
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        tx.commit().await?;
+        Ok(crate::Listed {
+            items: rows
+                .into_iter()
+                .map(RoundColumns::into_round)
+                .collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
     pub(super) async fn latest_rounds(&self) -> Result<Vec<Round>, StoreError> {
         let mut reader = self.read().await?;
         // One index probe per team (rounds_team_opens_on, newest first).

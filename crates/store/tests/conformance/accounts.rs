@@ -303,3 +303,62 @@ pub async fn a_token_reads_its_detailed_answers_with_dont_know_and_revisions(sto
     );
     assert_eq!(store.round(round.id).await.expect("round").responses, 2);
 }
+
+pub async fn api_tokens_are_read_in_windows_newest_first(store: Arc<dyn Store>) {
+    store.create_invite(&invite(1, Role::Lead)).await.expect("invite");
+    store.create_invite(&invite(2, Role::Viewer)).await.expect("invite");
+    let lead = store.accept_invite(&secret(1), "Lea", "h", T0).await.expect("accept");
+    let viewer = store.accept_invite(&secret(2), "Vic", "h", T0).await.expect("accept");
+    // Two made in the same microsecond: the later made comes first.
+    for (n, hours) in [(10u32, 0i64), (11, 3), (12, 1), (13, 1), (14, 2)] {
+        store
+            .create_api_token(&NewApiToken {
+                user: lead.id,
+                name: format!("token {n}"),
+                prefix: format!("amm_{n:04}"),
+                hash: secret(n),
+                created_at: T0 + Duration::hours(hours),
+            })
+            .await
+            .expect("token");
+    }
+    store
+        .create_api_token(&NewApiToken {
+            user: viewer.id,
+            name: "theirs".to_string(),
+            prefix: "amm_0099".to_string(),
+            hash: secret(99),
+            created_at: T0 + Duration::hours(9),
+        })
+        .await
+        .expect("token");
+    let whole: Vec<String> = store
+        .api_tokens_of(lead.id)
+        .await
+        .expect("tokens")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(whole, ["token 11", "token 14", "token 13", "token 12", "token 10"]);
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        let listed = store
+            .api_tokens_window(lead.id, asyncmm_store::Window { offset, limit: 2 })
+            .await
+            .expect("window");
+        assert_eq!(listed.total, 5);
+        paged.extend(listed.items.into_iter().map(|t| t.name));
+    }
+    assert_eq!(paged, whole);
+    let past = store
+        .api_tokens_window(lead.id, asyncmm_store::Window { offset: 5, limit: 2 })
+        .await
+        .expect("past the end");
+    assert_eq!((past.items.len(), past.total), (0, 5));
+    let theirs = store
+        .api_tokens_window(viewer.id, asyncmm_store::Window { offset: 0, limit: 50 })
+        .await
+        .expect("theirs");
+    assert_eq!(theirs.total, 1);
+    assert_eq!(theirs.items[0].name, "theirs");
+}

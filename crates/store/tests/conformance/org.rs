@@ -1095,3 +1095,85 @@ pub async fn rounds_closed_by_date_are_sealed_before_they_are_read(store: Arc<dy
         canonical(vec![quick_answers([1; 5])])
     );
 }
+
+pub async fn a_teams_rounds_are_read_in_windows_newest_first(store: Arc<dyn Store>) {
+    register(&*store).await;
+    add_team(&*store, "A", None).await;
+    add_team(&*store, "B", None).await;
+    add_team(&*store, "Empty", None).await;
+    // Opening days out of order, two on the same day: newest first is by
+    // day, then the later opened first.
+    let mut opened = Vec::new();
+    for (n, day) in [
+        date!(2026 - 10 - 01),
+        date!(2027 - 04 - 01),
+        date!(2026 - 01 - 15),
+        date!(2027 - 04 - 01),
+        date!(2026 - 07 - 01),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut round = new_round("A", if n % 2 == 0 { Mode::Quick } else { Mode::Detailed });
+        round.opens_on = day;
+        opened.push(store.open_round(&round, &[]).await.expect("open"));
+        store
+            .open_round(&new_round("B", Mode::Quick), &[])
+            .await
+            .expect("open B");
+    }
+    let whole: Vec<RoundId> = store
+        .rounds(Some(&team("A")))
+        .await
+        .expect("rounds")
+        .iter()
+        .rev()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        whole,
+        [opened[3].id, opened[1].id, opened[0].id, opened[4].id, opened[2].id],
+        "the reverse of the oldest-first list"
+    );
+
+    let window = |offset: u64, limit: u32| asyncmm_store::Window { offset, limit };
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        let listed = store
+            .rounds_window(&team("A"), window(offset, 2))
+            .await
+            .expect("window");
+        assert_eq!(listed.total, 5);
+        assert!(listed.items.iter().all(|r| r.team == team("A")));
+        paged.extend(listed.items.iter().map(|r| r.id));
+    }
+    assert_eq!(paged, whole, "windows hold every round once, in order");
+    let all = store.rounds_window(&team("A"), window(0, 100)).await.expect("window");
+    assert_eq!(
+        all.items,
+        store
+            .rounds(Some(&team("A")))
+            .await
+            .expect("rounds")
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>(),
+        "the same rounds, with their counts"
+    );
+    let past = store
+        .rounds_window(&team("A"), window(9, 2))
+        .await
+        .expect("past the end");
+    assert_eq!((past.items.len(), past.total), (0, 5));
+    let huge = store
+        .rounds_window(&team("A"), window(u64::MAX, 2))
+        .await
+        .expect("huge offset");
+    assert_eq!((huge.items.len(), huge.total), (0, 5));
+    let empty = store
+        .rounds_window(&team("Empty"), window(0, 10))
+        .await
+        .expect("no rounds");
+    assert_eq!((empty.items.len(), empty.total), (0, 0));
+    assert!(not_found(store.rounds_window(&team("Nobody"), window(0, 10)).await).contains("Nobody"));
+}

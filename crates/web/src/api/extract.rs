@@ -6,6 +6,7 @@
 //! any site's requests, and the API takes no form token, so accepting them
 //! would let another site act for a signed-in person.
 
+use asyncmm_app::{Listed, Window};
 use asyncmm_core::account::{Role, User};
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -115,15 +116,36 @@ impl Paging {
         Ok((page, per_page))
     }
 
-    /// The page of `items` asked for, as a JSON body with a `Link` header
+    /// The part of a list the page asked for covers, for the database to
+    /// read (checked: a bad page or size is 400).
+    pub fn window(self) -> Result<Window, ApiError> {
+        let (page, per_page) = self.checked()?;
+        Ok(Window {
+            offset: u64::from(page - 1) * u64::from(per_page),
+            limit: per_page,
+        })
+    }
+
+    /// The page of `items` (the whole list) asked for, as
+    /// [`Paging::respond_listed`] answers it. For lists that must be sorted
+    /// in memory; lists the database can page are read with
+    /// [`Paging::window`].
+    pub fn respond<T: Serialize>(self, items: Vec<T>, uri: &Uri) -> Result<Response, ApiError> {
+        let window = self.window()?;
+        let total = items.len() as u64;
+        let start = usize::try_from(window.offset).unwrap_or(usize::MAX);
+        let items: Vec<T> = items.into_iter().skip(start).take(window.limit as usize).collect();
+        self.respond_listed(Listed { items, total }, uri)
+    }
+
+    /// `listed`, the page asked for (as [`Paging::window`] gave it) of a
+    /// list of `listed.total` items, as a JSON body with a `Link` header
     /// (RFC 8288: `first`, `prev`, `next`, `last`) built from `uri`, so
     /// other query parameters carry over. A page past the end is empty.
-    pub fn respond<T: Serialize>(self, items: Vec<T>, uri: &Uri) -> Result<Response, ApiError> {
+    pub fn respond_listed<T: Serialize>(self, listed: Listed<T>, uri: &Uri) -> Result<Response, ApiError> {
         let (page, per_page) = self.checked()?;
-        let total = items.len();
-        let pages = u32::try_from(total.div_ceil(per_page as usize).max(1)).unwrap_or(u32::MAX);
-        let start = (page as usize - 1).saturating_mul(per_page as usize);
-        let items: Vec<T> = items.into_iter().skip(start).take(per_page as usize).collect();
+        let Listed { items, total } = listed;
+        let pages = u32::try_from(total.div_ceil(u64::from(per_page)).max(1)).unwrap_or(u32::MAX);
         let link = |n: u32, rel: &str| format!("<{}>; rel=\"{rel}\"", page_uri(uri, n, per_page));
         let mut links = vec![link(1, "first")];
         if page > 1 {
@@ -137,7 +159,7 @@ impl Paging {
             items,
             page,
             per_page,
-            total: total as u64,
+            total,
             pages,
         };
         let mut response = Json(body).into_response();

@@ -12,15 +12,17 @@
 //!
 //! | module | routes |
 //! | --- | --- |
-//! | [`teams`] | `/teams`, `/teams/{name}`, `/teams/{name}/archive` |
-//! | [`rounds`] | `/teams/{name}/rounds`, `/rounds/{id}`, `/rounds/{id}/close`, `/rounds/{id}/results` |
-//! | [`plans`] | `/teams/{name}/plan`, its goals and actions |
-//! | [`org`] | `/me`, `/org/summary`, `/export` |
+//! | [`teams`] | `/teams`, `/teams/{name}`, `/teams/{name}/history`, `/teams/{name}/archive` |
+//! | [`rounds`] | `/teams/{name}/rounds`, `/rounds/{id}` (k too), `/rounds/{id}/close`, `/rounds/{id}/reopen`, `/rounds/{id}/shared-link`, `/rounds/{id}/links`, `/rounds/{id}/results` |
+//! | [`plans`] | `/teams/{name}/plan`, its goals, actions and suggestions |
+//! | [`org`] | `/me`, `/org/summary`, `/org/report`, `/org/trends`, `/export` |
+//! | [`people`] | `/people`: the accounts, for admins |
 //! | [`tokens`] | `/tokens`, `/tokens/{id}`: the caller's own tokens |
 //! | [`respond`] | `/respond/{token}`: a respondent's round and answers, with the respondent token as credential |
 
 pub(crate) mod extract;
 pub(crate) mod org;
+pub(crate) mod people;
 pub(crate) mod plans;
 pub(crate) mod problem;
 pub(crate) mod respond;
@@ -61,7 +63,8 @@ pub(crate) const BASE: &str = "/api/v1";
         (name = "teams", description = "The organisation's teams"),
         (name = "rounds", description = "Rounds of the questionnaire and their results"),
         (name = "plans", description = "A team's goals and actions"),
-        (name = "org", description = "The caller, the org summary, the export"),
+        (name = "org", description = "The caller, the org summary, report and trends, the export"),
+        (name = "people", description = "The site's accounts (admins)"),
         (name = "tokens", description = "The caller's own API tokens"),
         (name = "respond", description = "Answering a round with a personal respondent token (no API token)"),
         (name = "meta", description = "This document"),
@@ -102,17 +105,27 @@ pub(crate) fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(teams::list_teams, teams::create_team))
         .routes(routes!(teams::get_team))
         .routes(routes!(teams::archive_team))
+        .routes(routes!(teams::team_history))
         .routes(routes!(rounds::list_rounds, rounds::open_round))
-        .routes(routes!(rounds::get_round))
+        .routes(routes!(rounds::get_round, rounds::change_round))
         .routes(routes!(rounds::close_round))
+        .routes(routes!(rounds::reopen_round))
+        .routes(routes!(rounds::share_round))
+        .routes(routes!(rounds::issue_links))
         .routes(routes!(rounds::round_results))
         .routes(routes!(plans::get_plan))
         .routes(routes!(plans::add_goal))
+        .routes(routes!(plans::remove_goal))
         .routes(routes!(plans::add_action))
         .routes(routes!(plans::update_action, plans::remove_action))
+        .routes(routes!(plans::suggestions))
+        .routes(routes!(plans::accept_suggestion))
         .routes(routes!(org::me))
         .routes(routes!(org::summary))
+        .routes(routes!(org::report))
+        .routes(routes!(org::trends))
         .routes(routes!(org::export))
+        .routes(routes!(people::list_people))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(respond::get_respond, respond::put_respond))

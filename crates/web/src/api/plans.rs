@@ -1,10 +1,14 @@
 //! A team's plan through the API: read it (goals with their progress and
-//! the actions), set a goal, add an action, change or remove one. Anyone
-//! who may see the team reads its plan; its leads and admins change it.
-//! An action is reached through its team only: an id of another team's
-//! action is "not found" here, like one that never existed.
+//! the actions), set or remove a goal, read the suggested actions and
+//! accept one, add an action, change (its title too) or remove one. Anyone
+//! who may see the team reads its plan and suggestions; its leads and
+//! admins change it. An action is reached through its team only: an id of
+//! another team's action is "not found" here, like one that never existed.
+//! Titles, owners and links are read by the application layer's rules, the
+//! ones the plan page and the command line use.
 
 use asyncmm_app::AppError;
+use asyncmm_app::plans::{ActionEdit, SuggestRequest};
 use asyncmm_core::Team;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,6 +36,26 @@ pub(crate) struct NewGoal {
     pub level: u8,
     /// The day to reach it by, `YYYY-MM-DD`.
     pub by: String,
+}
+
+/// The suggested actions: candidates from what holds the team back in its
+/// current result (goal areas first), and meetings a calendar scan found
+/// that could be written, as `asyncmm plan suggest --format json` gives
+/// them. Accept one by its place in `candidates` followed by `meetings`,
+/// counting from 1.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = Object)]
+pub(crate) struct SuggestionsOut(#[allow(dead_code)] serde_json::Value);
+
+/// A suggestion to plan as an action.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AcceptSuggestion {
+    /// Its number, from 1: its place in `candidates` followed by
+    /// `meetings`.
+    pub number: usize,
+    /// Its title as listed: if the suggestions changed since they were
+    /// read, nothing is added (409).
+    pub title: String,
 }
 
 /// A goal as stored, with notes about it.
@@ -66,6 +90,11 @@ pub(crate) struct NewAction {
 /// What to change in an action; at least one field.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ActionChange {
+    /// A new title (1–500 characters, as when adding one); refused when
+    /// another open action of the team has that title for the same
+    /// statements.
+    #[serde(default)]
+    pub title: Option<String>,
     /// `todo`, `doing`, `done` or `dropped`.
     #[serde(default)]
     pub status: Option<String>,
@@ -159,6 +188,93 @@ pub(crate) async fn add_goal(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// Removes the team's goal for an area.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/teams/{name}/plan/goals/{area}",
+    tag = "plans",
+    params(
+        ("name" = String, Path, description = "The team's name"),
+        ("area" = String, Path, description = "The area, by id (`documentation`) or name"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The team has no goal for that area", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The team is archived", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown area", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn remove_goal(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path((name, area)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let team = team_to_change(&state, &caller, &name).await?;
+    state.app().await?.remove_goal(team.name.as_str(), &area).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The actions suggested for the team, as the plan page offers them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams/{name}/plan/suggestions",
+    tag = "plans",
+    params(("name" = String, Path, description = "The team's name")),
+    responses(
+        (status = 200, description = "The suggestions (`planned` names the action that plans one already)", body = SuggestionsOut),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not one of the caller's teams", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No result yet to suggest from", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn suggestions(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let app = state.app().await?;
+    let team = app.team_for(caller.user(), &name).await?;
+    let offered = app.suggestions(team.name.as_str(), &SuggestRequest::default()).await?;
+    Ok(Json(offered).into_response())
+}
+
+/// Plans one suggestion as a `todo` action, as the plan page's "Add as
+/// action" does.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teams/{name}/plan/suggestions/accept",
+    tag = "plans",
+    params(("name" = String, Path, description = "The team's name")),
+    request_body = AcceptSuggestion,
+    responses(
+        (status = 201, description = "The action", body = ActionOut),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The suggestions changed since they were read (nothing was added), there is no result to suggest from, or the team is archived", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The suggestion is planned already", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn accept_suggestion(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Json(accept): Json<AcceptSuggestion>,
+) -> Result<Response, ApiError> {
+    let team = team_to_change(&state, &caller, &name).await?;
+    let added = state
+        .app()
+        .await?
+        .accept_suggestion(team.name.as_str(), accept.number, &accept.title)
+        .await?;
+    let action = added
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Conflict("nothing was added".to_string()))?;
+    Ok((StatusCode::CREATED, Json(action)).into_response())
+}
+
 /// Adds an action to the team's plan.
 #[utoipa::path(
     post,
@@ -195,7 +311,7 @@ pub(crate) async fn add_action(
     Ok((StatusCode::CREATED, Json(added)).into_response())
 }
 
-/// Changes an action's status, link or owner.
+/// Changes an action's title, status, link or owner, all or nothing.
 #[utoipa::path(
     patch,
     path = "/api/v1/teams/{name}/plan/actions/{id}",
@@ -210,7 +326,7 @@ pub(crate) async fn add_action(
         (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The team has no such action", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing to change, or a bad status, link or owner", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to change, or a bad title, status, link or owner, or the title of another action", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn update_action(
@@ -224,12 +340,15 @@ pub(crate) async fn update_action(
     let changed = state
         .app()
         .await?
-        .update_team_action(
+        .edit_team_action(
             team.name.as_str(),
             id,
-            change.status.as_deref(),
-            change.link.as_deref(),
-            change.owner.as_deref(),
+            ActionEdit {
+                title: change.title.as_deref(),
+                status: change.status.as_deref(),
+                link: change.link.as_deref(),
+                owner: change.owner.as_deref(),
+            },
         )
         .await?;
     Ok(Json(changed).into_response())

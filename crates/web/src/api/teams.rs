@@ -1,6 +1,13 @@
 //! `/api/v1/teams`: the teams a caller may see (admins and viewers: all;
-//! leads: the teams they lead and those inside them), adding one, reading
-//! one, archiving one. The same use cases as the teams pages.
+//! leads: the teams they lead and those inside them), adding one (inside
+//! another, too), reading one, its history across rounds, archiving one.
+//! The same use cases as the teams pages.
+//!
+//! The team list is paged in memory, not by the database: which teams a
+//! lead sees is a walk up the team tree, and the natural order of names
+//! ("Team 2" before "Team 10", case-insensitive, by Unicode lowercase) is
+//! not a collation SQLite and PostgreSQL share. An organisation has
+//! hundreds of teams, not millions, so one read of them all is cheap.
 
 use std::collections::HashMap;
 
@@ -98,9 +105,11 @@ pub(crate) async fn list_teams(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let app = state.app().await?;
-    let mut teams = app.visible_teams(caller.user(), query.archived).await?;
+    // Every visible team (a parent may be archived), read once; the list
+    // leaves out archived ones unless asked.
     let all = app.visible_teams(caller.user(), true).await?;
     let by_id: HashMap<TeamId, &Team> = all.iter().map(|t| (t.id, t)).collect();
+    let mut teams: Vec<&Team> = all.iter().filter(|t| query.archived || !t.archived).collect();
     teams.sort_by(|a, b| natural(a.name.as_str(), b.name.as_str()));
     let items: Vec<TeamOut> = teams.iter().map(|t| team_out(t, &by_id)).collect();
     Paging {
@@ -178,4 +187,36 @@ pub(crate) async fn archive_team(
     let team = app.team_to_change(caller.user(), &name).await?;
     let archived = app.archive_team(team.name.as_str()).await?;
     Ok(Json(shown(&state, &caller, &archived).await?))
+}
+
+/// A team's history: its shown rounds and self-assessments, oldest first.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = Object)]
+pub(crate) struct HistoryOut(#[allow(dead_code)] serde_json::Value);
+
+/// The team's history across rounds, as the team page's radar and trend
+/// draw it (`asyncmm history --format json`): per entry the level and
+/// median per area, compared with the previous entry of its kind. Only
+/// closed rounds with at least k respondents appear; showing them here
+/// publishes them, as the team page does.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams/{name}/history",
+    tag = "teams",
+    params(("name" = String, Path, description = "The team's name")),
+    responses(
+        (status = 200, description = "The history, oldest first", body = HistoryOut),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not one of the caller's teams (or no such team)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No result yet: no round closed with at least k respondents, no self-assessment", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn team_history(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let app = state.app().await?;
+    let team = app.team_for(caller.user(), &name).await?;
+    Ok(Json(app.history(Some(team.name.as_str())).await?).into_response())
 }

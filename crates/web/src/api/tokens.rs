@@ -1,7 +1,9 @@
 //! `/api/v1/tokens`: the caller's own API tokens, listed (never a secret)
 //! and revoked, e.g. by a script that retires its own token. Tokens are
-//! made on the Account page only, so a token can't breed others.
+//! made on the Account page only, so a token can't breed others. The list
+//! is paged by the database.
 
+use asyncmm_app::Listed;
 use asyncmm_store::ApiToken;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -75,15 +77,13 @@ pub(crate) async fn list_tokens(
     Query(paging): Query<Paging>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let tokens: Vec<TokenOut> = state
-        .app()
-        .await?
-        .api_tokens(caller.user())
-        .await?
-        .into_iter()
-        .map(TokenOut::from)
-        .collect();
-    paging.respond(tokens, &uri)
+    let window = paging.window()?;
+    let listed = state.app().await?.api_token_window(caller.user(), window).await?;
+    let tokens = Listed {
+        items: listed.items.into_iter().map(TokenOut::from).collect::<Vec<TokenOut>>(),
+        total: listed.total,
+    };
+    paging.respond_listed(tokens, &uri)
 }
 
 /// Revokes one of the caller's tokens (the one in use, too): from then on
