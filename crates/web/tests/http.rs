@@ -1144,7 +1144,7 @@ async fn a_lead_replaces_a_rounds_shared_link_on_its_page_and_the_old_one_stops_
     assert!(page.contains("This link is not valid"), "{page}");
     let (status, page) = get(&browser(), &new).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Forum asks for your answers"), "{page}");
+    assert!(page.contains("<bdi>Forum</bdi> asks for your answers"), "{page}");
     // The answer link the old one handed out still works.
     answer_quick(&format!("{}/r/{handed_out}", site.base), 2).await;
 
