@@ -19,7 +19,9 @@
 # Needs curl and python3 (and /usr/bin/time). The release binary is built
 # into CARGO_TARGET_DIR (default target/); BIN=path uses that binary
 # instead (no build). Settings: TEAMS (default 1000), ROUNDS (default 8),
-# PORT (default 7980), WORK (default target/bench-export-api), PG_URL.
+# PORT (default 7980), WORK (default target/bench-export-api), PG_URL,
+# DB_FROM (an SQLite database already imported and never served: copied
+# instead of importing again, to compare two binaries on the same data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${WORK:-target/bench-export-api}
@@ -48,15 +50,19 @@ stop_server() {
 }
 trap stop_server EXIT
 
-DOC="$WORK/org-$TEAMS-$ROUNDS.json"
-[ -s "$DOC" ] || python3 bench/gen-export.py --teams "$TEAMS" --rounds "$ROUNDS" --out "$DOC" >&2
 if [ -n "$PG_URL" ]; then
   DB=$PG_URL
 else
   DB="$WORK/export-api.db"
   rm -f "$DB" "$DB-wal" "$DB-shm"
 fi
-"$BIN" --database "$DB" import "$DOC" > /dev/null 2>&1
+if [ -n "${DB_FROM:-}" ] && [ -z "$PG_URL" ]; then
+  cp "$DB_FROM" "$DB"
+else
+  DOC="$WORK/org-$TEAMS-$ROUNDS.json"
+  [ -s "$DOC" ] || python3 bench/gen-export.py --teams "$TEAMS" --rounds "$ROUNDS" --out "$DOC" >&2
+  "$BIN" --database "$DB" import "$DOC" > /dev/null 2>&1
+fi
 
 RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" > "$WORK/serve.out" 2> "$WORK/serve.err" &
 SERVER_PID=$!
