@@ -686,7 +686,7 @@ impl Tables {
             } => {
                 let what = format!("invitation {hash}");
                 self.invites.push(InviteRow {
-                    hash: unhex_hash(hash, &format!("invitation: hash"))?,
+                    hash: unhex_hash(hash, "invitation: hash")?,
                     role: role.clone(),
                     created_at: parse_time(created_at, &format!("{what}: created_at"))?,
                     expires_at: parse_time(expires_at, &format!("{what}: expires_at"))?,

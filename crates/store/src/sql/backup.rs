@@ -410,6 +410,9 @@ async fn evidence(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreEr
 /// of an `api_tokens` row.
 type ApiTokenTuple = (i64, i64, String, String, Vec<u8>, Stamp, Option<Stamp>, Option<Stamp>);
 
+/// `(hash, role, created_at, expires_at, used_at)` of a `web_invites` row.
+type InviteTuple = (Vec<u8>, String, Stamp, Stamp, Option<Stamp>);
+
 /// The web app's accounts: people with the teams they lead, their API
 /// tokens, invitations. Sessions are left out on purpose (see the `export`
 /// module). A few rows per person: read whole.
@@ -460,7 +463,7 @@ async fn accounts(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreEr
         })))?;
     }
     // Sorted here by hash, so both backends give the same order.
-    let mut invites: Vec<(Vec<u8>, String, Stamp, Stamp, Option<Stamp>)> = on!(conn, |c| {
+    let mut invites: Vec<InviteTuple> = on!(conn, |c| {
         sqlx::query_as("SELECT hash, role, created_at, expires_at, used_at FROM web_invites")
             .fetch_all(&mut *c)
             .await
