@@ -64,7 +64,8 @@ pub async fn import_command(app: &App<'_>, checked: &CheckedFile, file: &Path, u
         .await
         .with_context(|| format!("cannot import {}", file.display()))?;
     eprintln!(
-        "imported {} into {}: {} models, {} teams, {} assessments, {} rounds with {} responses, {} goals, {} actions",
+        "imported {} into {}: {} models, {} teams, {} assessments, {} rounds with {} responses, {} goals, {} actions, \
+         {} people with {} API tokens, {} invitations",
         file.display(),
         redact(url),
         done.models,
@@ -73,8 +74,14 @@ pub async fn import_command(app: &App<'_>, checked: &CheckedFile, file: &Path, u
         done.rounds,
         done.responses,
         done.goals,
-        done.actions
+        done.actions,
+        done.people,
+        done.api_tokens,
+        done.invitations
     );
+    if done.people > 0 {
+        eprintln!("the web app's people can sign in with their passwords again; every session ended with the export");
+    }
     // The import is complete here; keeping results only spares the first
     // org view the work, so a failure is a warning, not a failed import.
     match app.keep_closed_results().await {

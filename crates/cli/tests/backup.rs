@@ -123,9 +123,12 @@ fn in_export_order(document: &Value) -> String {
         "goals",
         "actions",
         "evidence",
+        "accounts",
     ];
     let body: Vec<String> = fields
         .iter()
+        // Older documents end before the newer sections.
+        .filter(|f| document.get(**f).is_some())
         .map(|f| {
             let value = serde_json::to_string_pretty(&document[*f]).expect("json");
             format!("  \"{f}\": {}", value.replace('\n', "\n  "))
@@ -154,7 +157,7 @@ fn export_and_import_move_everything_between_databases() {
         .success();
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&backup).expect("read")).expect("json");
     assert_eq!(written["format"], "asyncmm.export");
-    assert_eq!(written["version"], 3);
+    assert_eq!(written["version"], 4);
     assert_eq!(written["rounds"][0]["responses"].as_array().map(Vec::len), Some(6));
     let printed = source.json(&["export"]);
     assert_eq!(without_time(printed), without_time(written.clone()));
@@ -214,13 +217,13 @@ fn a_newer_or_malformed_file_is_refused_and_names_the_file() {
     let source = Env::new();
     source.ok(&["team", "add", "Solo"]);
     let mut document: Value = source.json(&["export"]);
-    document["version"] = Value::from(4);
+    document["version"] = Value::from(5);
     let target = Env::new();
     let newer = target.write("newer.json", &in_export_order(&document));
     target.cmd().arg("import").arg(&newer).assert().code(1).stderr(
         predicate::str::contains("newer.json")
-            .and(predicate::str::contains("version 4"))
-            .and(predicate::str::contains("version 3")),
+            .and(predicate::str::contains("version 5"))
+            .and(predicate::str::contains("version 4")),
     );
     // The file is checked before the database is even opened.
     assert!(!std::path::Path::new(&target.database).exists());
@@ -330,6 +333,26 @@ fn an_import_checks_every_value_with_the_same_rules_as_other_input_and_stores_no
     let mut blank_response = document.clone();
     blank_response["rounds"][0]["responses"][0]["answers"] = serde_json::json!({});
     refused(&blank_response, "answers nothing");
+
+    // A person whose password is not stored as an argon2id hash, and an API
+    // token of nobody in the file: refused, naming the place.
+    let person = serde_json::json!({
+        "kind": "person", "id": 1, "name": "Ada", "role": "admin",
+        "password_hash": "hunter2hunter2", "created_at": "2026-11-30T10:00:00.000000Z", "leads": []
+    });
+    let mut plain_password = document.clone();
+    plain_password["accounts"] = serde_json::json!([person]);
+    refused(
+        &plain_password,
+        "person 1: password_hash is not a PHC password hash string",
+    );
+    let mut orphan_token = document.clone();
+    orphan_token["accounts"] = serde_json::json!([{
+        "kind": "api_token", "id": 3, "person": 7, "name": "ci", "prefix": "amm_ABCD",
+        "hash": "ab".repeat(32), "created_at": "2026-11-30T10:00:00.000000Z",
+        "last_used_at": null, "revoked_at": null
+    }]);
+    refused(&orphan_token, "API token 3: person 7 is not in the file");
 
     // The untouched document still imports: the refusals above are the
     // changes, not the file.

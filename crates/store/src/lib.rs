@@ -49,9 +49,9 @@ use time::{Date, OffsetDateTime};
 
 pub use evidence::{EvidenceId, EvidenceWaiver, NewEvidence, StoredEvidence};
 pub use export::{
-    EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAction,
-    ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam,
-    ExportedToken, JsonWriter, PartSink, ReadError, Section, read_export,
+    EXPORT_FORMAT, EXPORT_VERSION, ExportDocument, ExportHeader, ExportParseError, ExportPart, ExportedAccount,
+    ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedResponse, ExportedRound,
+    ExportedTeam, ExportedToken, JsonWriter, PartSink, ReadError, Section, read_export,
 };
 pub use location::redact;
 pub use org::Refusal;

@@ -207,6 +207,7 @@ on_both_backends!(
     leads_reach_only_their_teams_and_viewers_change_nothing,
     an_open_round_serves_its_count_only,
     lists_come_in_pages_that_hold_every_item,
+    the_export_is_streamed_with_the_bytes_the_command_line_writes,
     every_error_is_a_problem_document,
     a_plan_is_changed_through_its_team_only,
     the_openapi_document_lists_exactly_the_routes_served,
@@ -749,6 +750,59 @@ async fn an_open_round_serves_its_count_only(site: &Site) {
     get(site, "/api/v1/rounds/999/results", &viewer)
         .await
         .problem(StatusCode::NOT_FOUND);
+}
+
+/// `GET /api/v1/export` sends the document while it is made (chunked, no
+/// length known in advance), and the bytes are those `asyncmm export
+/// --output FILE` writes (the document and a final newline), apart from
+/// the time of the export. Big enough to take many chunks.
+async fn the_export_is_streamed_with_the_bytes_the_command_line_writes(site: &Site) {
+    let (admin, admin_token) = site.person(None, Role::Admin, "Ada Admin").await;
+    let app = site.app().await;
+    app.add_team_as(&admin, "Streamed", None).await.expect("team");
+    let model = asyncmm_app::LoadedModel::embedded().expect("model");
+    for _ in 0..3 {
+        app.open_round(
+            "Streamed",
+            asyncmm_core::Mode::Quick,
+            3,
+            None,
+            1_500,
+            &model,
+            &mut OsRandom,
+        )
+        .await
+        .expect("round");
+    }
+
+    let reply = get(site, "/api/v1/export", &admin_token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.content_type(), "application/json");
+    assert_eq!(
+        reply.headers.get("transfer-encoding").and_then(|v| v.to_str().ok()),
+        Some("chunked"),
+        "streamed, not built first: {:?}",
+        reply.headers
+    );
+    assert!(reply.headers.get("content-length").is_none());
+    assert!(
+        reply.text.len() > 4 * asyncmm_app::backup::CHUNK,
+        "{} bytes",
+        reply.text.len()
+    );
+
+    let mut written = Vec::new();
+    site.app().await.export_to(&mut written).await.expect("export");
+    written.push(b'\n');
+    let written = String::from_utf8(written).expect("UTF-8");
+    let without_time = |text: &str| {
+        let document: Value = serde_json::from_str(text).expect("JSON");
+        let at = document["exported_at"].as_str().expect("a time").to_string();
+        text.replacen(&at, "TIME", 1)
+    };
+    assert!(reply.text.ends_with("}\n"));
+    assert_eq!(without_time(&reply.text), without_time(&written));
+    assert!(reply.text.contains("\"accounts\": ["), "the accounts are in it");
 }
 
 async fn lists_come_in_pages_that_hold_every_item(site: &Site) {

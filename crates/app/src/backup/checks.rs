@@ -10,12 +10,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use asyncmm_core::account::Role;
 use asyncmm_core::plan::{ActionStatus, Link, parse_owner, parse_title};
 use asyncmm_core::{Answers, Intake, K, Mode, TeamName};
 use asyncmm_model::{AreaId, Level, Model, StatementId};
 use asyncmm_store::{
-    ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
-    Section,
+    ExportedAccount, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound,
+    ExportedTeam, Section,
 };
 use time::format_description::FormatItem;
 use time::format_description::well_known::Rfc3339;
@@ -55,6 +56,15 @@ pub(crate) struct Checker {
     tokens: HashSet<String>,
     goals: HashSet<(String, String)>,
     actions: HashSet<i64>,
+    /// Shared link hashes (lower case): unique like the store keeps them.
+    shared_links: HashSet<String>,
+    /// People by id, and their names by lower case (names are unique
+    /// whatever their case, as the sign-in finds them).
+    people: HashSet<i64>,
+    people_names: HashSet<String>,
+    api_tokens: HashSet<i64>,
+    /// API token and invitation hashes (lower case).
+    account_hashes: HashSet<String>,
     pub(crate) counts: Imported,
 }
 
@@ -73,6 +83,11 @@ impl Checker {
             tokens: HashSet::new(),
             goals: HashSet::new(),
             actions: HashSet::new(),
+            shared_links: HashSet::new(),
+            people: HashSet::new(),
+            people_names: HashSet::new(),
+            api_tokens: HashSet::new(),
+            account_hashes: HashSet::new(),
             counts: Imported::default(),
         }
     }
@@ -257,6 +272,15 @@ impl Checker {
                 }
             }
         }
+        if let Some(link) = &r.shared_link {
+            hash(link, &format!("{what}: shared_link"))?;
+            if r.intake.as_deref() == Some("import") {
+                return Err(format!("{what} takes imported responses but has a shared link"));
+            }
+            if !self.shared_links.insert(link.to_ascii_lowercase()) {
+                return Err(format!("{what}: shared_link {link} is another round's too"));
+            }
+        }
         if !self.rounds.insert(r.id) {
             return Err(format!("{what} comes twice"));
         }
@@ -381,6 +405,119 @@ impl Checker {
         Ok(())
     }
 
+    /// A web account: a person (a valid name unique whatever its case, a
+    /// role, an argon2id password hash, led teams of the file), one of their
+    /// API tokens (its person earlier in the file) or an invitation. Hashes
+    /// of secrets are 64 hex digits and never come twice.
+    pub(crate) fn account(&mut self, a: &ExportedAccount) -> Result<(), String> {
+        match a {
+            ExportedAccount::Person {
+                id,
+                name,
+                role,
+                password_hash,
+                created_at,
+                leads,
+            } => {
+                let what = format!("person {id}");
+                let parsed = crate::accounts::parse_name(name).map_err(|e| format!("{what}: {e}"))?;
+                if &parsed != name {
+                    return Err(format!(
+                        "{what}: the name {name:?} is not written as asyncmm stores names"
+                    ));
+                }
+                if !self.people_names.insert(name.to_lowercase()) {
+                    return Err(format!(
+                        "{what}: the name {name:?} is another person's too (whatever its case)"
+                    ));
+                }
+                account_role(role, &what)?;
+                argon2id(password_hash, &what)?;
+                instant(created_at, &format!("{what}: created_at"))?;
+                let mut seen = HashSet::new();
+                for team in leads {
+                    if !self.teams.contains_key(team) {
+                        return Err(format!("{what} leads team {team}, which is not in the file"));
+                    }
+                    if !seen.insert(team) {
+                        return Err(format!("{what}: team {team} is named twice among the teams they lead"));
+                    }
+                }
+                if !self.people.insert(*id) {
+                    return Err(format!("{what} comes twice"));
+                }
+                self.counts.people += 1;
+            }
+            ExportedAccount::ApiToken {
+                id,
+                person,
+                name,
+                prefix,
+                hash: token_hash,
+                created_at,
+                last_used_at,
+                revoked_at,
+            } => {
+                let what = format!("API token {id}");
+                if !self.people.contains(person) {
+                    return Err(format!(
+                        "{what}: person {person} is not in the file before it (people come before their tokens)"
+                    ));
+                }
+                let parsed = crate::accounts::parse_name(name).map_err(|e| format!("{what}: {e}"))?;
+                if &parsed != name {
+                    return Err(format!(
+                        "{what}: the name {name:?} is not written as asyncmm stores names"
+                    ));
+                }
+                if prefix.is_empty() || prefix.chars().count() > 64 || prefix.chars().any(char::is_control) {
+                    return Err(format!("{what}: the prefix {prefix:?} is not one asyncmm writes"));
+                }
+                hash(token_hash, &format!("{what}: hash"))?;
+                let created = instant(created_at, &format!("{what}: created_at"))?;
+                if let Some(used) = last_used_at {
+                    instant(used, &format!("{what}: last_used_at"))?;
+                }
+                if let Some(revoked) = revoked_at
+                    && instant(revoked, &format!("{what}: revoked_at"))? < created
+                {
+                    return Err(format!(
+                        "{what} is revoked ({revoked}) before it was made ({created_at})"
+                    ));
+                }
+                if !self.account_hashes.insert(token_hash.to_ascii_lowercase()) {
+                    return Err(format!("{what}: hash {token_hash} comes twice"));
+                }
+                if !self.api_tokens.insert(*id) {
+                    return Err(format!("{what} comes twice"));
+                }
+                self.counts.api_tokens += 1;
+            }
+            ExportedAccount::Invitation {
+                hash: invite_hash,
+                role,
+                created_at,
+                expires_at,
+                used_at,
+            } => {
+                let what = "invitation".to_string();
+                hash(invite_hash, &format!("{what}: hash"))?;
+                let what = format!("invitation {invite_hash}");
+                account_role(role, &what)?;
+                instant(created_at, &format!("{what}: created_at"))?;
+                instant(expires_at, &format!("{what}: expires_at"))?;
+                if let Some(used) = used_at {
+                    instant(used, &format!("{what}: used_at"))?;
+                }
+                if !self.account_hashes.insert(invite_hash.to_ascii_lowercase()) {
+                    return Err(format!("{what}: hash {invite_hash} comes twice"));
+                }
+                self.counts.invitations += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks that need a whole section.
     pub(crate) fn end_of(&mut self, section: Section) -> Result<(), String> {
         match section {
@@ -414,6 +551,48 @@ fn day(text: &str, what: &str) -> Result<Date, String> {
         return Err(format!("{what} {text} is outside the years 1-9999"));
     }
     Ok(date)
+}
+
+/// A SHA-256 as the export writes it: 64 hex digits.
+fn hash(text: &str, what: &str) -> Result<(), String> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("{what} {text:?} is not 64 hex digits"));
+    }
+    Ok(())
+}
+
+/// A role as the accounts table keeps it (lower case).
+fn account_role(text: &str, what: &str) -> Result<Role, String> {
+    let role = Role::parse(text).map_err(|e| format!("{what}: {e}"))?;
+    if role.as_str() != text {
+        return Err(format!(
+            "{what}: the role {text:?} is not written as asyncmm stores roles"
+        ));
+    }
+    Ok(role)
+}
+
+/// A password hash as sign-in reads it: an argon2id PHC string. Anything
+/// else (a plain password, another algorithm) would lock its person out.
+fn argon2id(text: &str, what: &str) -> Result<(), String> {
+    let parsed = argon2::password_hash::PasswordHash::new(text)
+        .map_err(|e| format!("{what}: password_hash is not a PHC password hash string ({e})"))?;
+    if parsed.algorithm.as_str() != "argon2id" || parsed.hash.is_none() || parsed.salt.is_none() {
+        return Err(format!(
+            "{what}: password_hash is not an argon2id hash with its salt (asyncmm stores passwords as argon2id only)"
+        ));
+    }
+    Ok(())
+}
+
+/// A point in time within the years every backend stores.
+fn instant(text: &str, what: &str) -> Result<OffsetDateTime, String> {
+    let at =
+        OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("{what} {text:?} is not an RFC 3339 time ({e})"))?;
+    if !YEARS.contains(&at.to_offset(time::UtcOffset::UTC).year()) {
+        return Err(format!("{what} {text} is outside the years 1-9999"));
+    }
+    Ok(at)
 }
 
 fn level(value: i16, what: &str) -> Result<Level, String> {

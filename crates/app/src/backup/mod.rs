@@ -13,14 +13,18 @@
 //!    them in one transaction while the next batch is parsed.
 
 mod checks;
+mod stream;
+
+pub use stream::{CHUNK, ExportStream, IN_FLIGHT, export_stream};
 
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use asyncmm_store::{
-    ExportDocument, ExportHeader, ExportPart, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal,
-    ExportedModel, ExportedRound, ExportedTeam, ImportBatch, JsonWriter, PartSink, ReadError, Section, read_export,
+    ExportDocument, ExportHeader, ExportPart, ExportedAccount, ExportedAction, ExportedAssessment, ExportedEvidence,
+    ExportedGoal, ExportedModel, ExportedRound, ExportedTeam, ImportBatch, JsonWriter, PartSink, ReadError, Section,
+    read_export,
 };
 use tokio::sync::mpsc;
 
@@ -39,6 +43,11 @@ pub struct Imported {
     pub answers: usize,
     pub goals: usize,
     pub actions: usize,
+    /// People with a web account.
+    pub people: usize,
+    /// Their API tokens, revoked ones included.
+    pub api_tokens: usize,
+    pub invitations: usize,
 }
 
 /// An export file that passed every check, with what it holds.
@@ -98,6 +107,7 @@ fn check_document(d: &ExportDocument) -> Result<Imported, String> {
     d.goals.iter().try_for_each(|g| checker.goal(g))?;
     d.actions.iter().try_for_each(|a| checker.action(a))?;
     d.evidence.iter().try_for_each(|e| checker.evidence(e))?;
+    d.accounts.iter().try_for_each(|a| checker.account(a))?;
     Ok(checker.counts)
 }
 
@@ -126,6 +136,7 @@ impl Checker {
             ExportPart::Goal(g) => self.goal(g),
             ExportPart::Action(a) => self.action(a),
             ExportPart::Evidence(e) => self.evidence(e),
+            ExportPart::Account(a) => self.account(a),
         }
     }
 }
@@ -162,6 +173,7 @@ enum Batch {
     Goals(Vec<ExportedGoal>),
     Actions(Vec<ExportedAction>),
     Evidence(Vec<ExportedEvidence>),
+    Accounts(Vec<ExportedAccount>),
 }
 
 impl Batch {
@@ -174,6 +186,7 @@ impl Batch {
             Batch::Goals(v) => ImportBatch::Goals(v),
             Batch::Actions(v) => ImportBatch::Actions(v),
             Batch::Evidence(v) => ImportBatch::Evidence(v),
+            Batch::Accounts(v) => ImportBatch::Accounts(v),
         }
     }
 }
@@ -231,6 +244,7 @@ impl Sender {
             (Some(Batch::Goals(v)), ExportPart::Goal(g)) => v.push(g),
             (Some(Batch::Actions(v)), ExportPart::Action(a)) => v.push(a),
             (Some(Batch::Evidence(v)), ExportPart::Evidence(e)) => v.push(e),
+            (Some(Batch::Accounts(v)), ExportPart::Account(a)) => v.push(a),
             (_, part) => {
                 self.flush()?;
                 self.batch = Some(match part {
@@ -241,6 +255,7 @@ impl Sender {
                     ExportPart::Goal(g) => Batch::Goals(vec![g]),
                     ExportPart::Action(a) => Batch::Actions(vec![a]),
                     ExportPart::Evidence(e) => Batch::Evidence(vec![e]),
+                    ExportPart::Account(a) => Batch::Accounts(vec![a]),
                 });
             }
         }

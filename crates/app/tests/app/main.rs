@@ -7,6 +7,7 @@
 //! fresh schema) when `ASYNCMM_TEST_POSTGRES_URL` is set; without it the
 //! PostgreSQL half prints that it was skipped.
 
+mod backup;
 mod common;
 mod evidence;
 mod flow;

@@ -14,17 +14,29 @@
 //! archived), self-assessments with their answers and times (microseconds,
 //! UTC), rounds (k, dates, state, published), their responses (answers and
 //! the day of the last submission only, as in the store), the SHA-256 hashes
-//! of their tokens, goals and actions. Ids are kept as they are, so every
-//! reference stays intact. Bookkeeping columns (`created_at`,
-//! `registered_at`) are not exported; an import sets them to the time of the
-//! import.
+//! of their tokens and of their shared link, goals and actions, saved
+//! evidence, and the web app's accounts: people (name, role, the teams a
+//! lead leads, the argon2id hash of their password exactly as stored),
+//! their API tokens (the SHA-256 of the secret with its prefix, name and
+//! times, revoked ones included) and invitations (hash, role, times). Ids
+//! are kept as they are, so every reference stays intact and every link and
+//! token keeps working after a restore. Bookkeeping columns of the survey
+//! data (`created_at`, `registered_at`) are not exported; an import sets
+//! them to the time of the import.
+//!
+//! Sessions are not exported: they are short-lived login state, so a
+//! restore signs everybody out (and a stolen export signs nobody in: it
+//! holds hashes only, of passwords, tokens and links alike).
 //!
 //! Anonymity: for an open round, a token's hash is exported with the random
 //! id of the response it last submitted, exactly the link the store itself
 //! keeps (see the `org` module), so a respondent can still revise their
 //! answers after a move. A closed round is sealed: its tokens carry no link
 //! (only whether they were spent), and its responses all carry the closing
-//! day. The export therefore reveals no more than the database does. Treat
+//! day. The accounts section holds nothing about respondents: no person is
+//! linked to a respondent token, a response or a shared link (a shared link
+//! belongs to its round, and anyone who opens it gets a fresh token). The
+//! export therefore reveals no more than the database does. Treat
 //! an export file like the database itself. Documents are written in a
 //! stable order (by id, answers by item); response ids are random, so a
 //! round's responses are listed in a random order that says nothing about
@@ -32,7 +44,11 @@
 //!
 //! Import is only into an empty database, all or nothing in one
 //! transaction: merging two databases would need rules for clashing teams,
-//! ids and tokens, and a restore into an empty database has none.
+//! ids, tokens and accounts, and a restore into an empty database has none.
+//! A database that holds only web accounts (people, invitations — the
+//! set-up link `asyncmm serve` makes is one —, sessions or API tokens) is
+//! not empty either: it is refused like any other, rather than merging two
+//! sets of people silently.
 
 use std::collections::BTreeMap;
 
@@ -58,7 +74,10 @@ pub const EXPORT_FORMAT: &str = "asyncmm.export";
 /// version 1 documents are still read (those fields then default, and the
 /// intake is worked out from the round's tokens and responses). Version 3
 /// added the `evidence` section at the end; older documents have none.
-pub const EXPORT_VERSION: u32 = 3;
+/// Version 4 added a round's `shared_link` and the `accounts` section at the
+/// end; older documents have neither (a restore from them has no accounts,
+/// and the set-up link makes the first admin again).
+pub const EXPORT_VERSION: u32 = 4;
 
 /// Everything a store holds. See the module docs for what is and isn't in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +98,49 @@ pub struct ExportDocument {
     /// Saved evidence: the pseudonym salt, scans and waivers (version 3).
     #[serde(default)]
     pub evidence: Vec<ExportedEvidence>,
+    /// The web app's people, API tokens and invitations (version 4).
+    #[serde(default)]
+    pub accounts: Vec<ExportedAccount>,
+}
+
+/// One element of the `accounts` section: a person who signs in to the web
+/// app, one of their API tokens, or an invitation. Written people first
+/// (by id), then API tokens (by id), then invitations (by hash), so a
+/// token's person comes before it. Times are RFC 3339, UTC, microseconds;
+/// hashes are 64 hex digits (SHA-256 of the secret, which is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ExportedAccount {
+    Person {
+        id: i64,
+        name: String,
+        /// `admin`, `lead` or `viewer`.
+        role: String,
+        /// The argon2id hash of the password, a PHC string, as stored.
+        password_hash: String,
+        created_at: String,
+        /// The ids of the teams this person leads, ascending.
+        leads: Vec<i64>,
+    },
+    ApiToken {
+        id: i64,
+        /// The id of the person whose token it is.
+        person: i64,
+        name: String,
+        /// The secret's first characters, shown so tokens can be told apart.
+        prefix: String,
+        hash: String,
+        created_at: String,
+        last_used_at: Option<String>,
+        revoked_at: Option<String>,
+    },
+    Invitation {
+        hash: String,
+        role: String,
+        created_at: String,
+        expires_at: String,
+        used_at: Option<String>,
+    },
 }
 
 /// One element of the `evidence` section: the organisation's pseudonym
@@ -167,6 +229,10 @@ pub struct ExportedRound {
     pub sealed: bool,
     pub responses: Vec<ExportedResponse>,
     pub tokens: Vec<ExportedToken>,
+    /// The SHA-256 of the round's shared link's secret (64 hex digits), if
+    /// it has one (version 4; left out when it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_link: Option<String>,
 }
 
 /// An anonymous response: its random id, the day it was last submitted and
@@ -289,6 +355,7 @@ impl Default for Collect {
                 goals: Vec::new(),
                 actions: Vec::new(),
                 evidence: Vec::new(),
+                accounts: Vec::new(),
             },
         }
     }
@@ -315,6 +382,7 @@ impl PartSink for Collect {
             ExportPart::Goal(g) => d.goals.push(g),
             ExportPart::Action(a) => d.actions.push(a),
             ExportPart::Evidence(e) => d.evidence.push(e),
+            ExportPart::Account(a) => d.accounts.push(a),
         }
         Ok(())
     }
@@ -416,6 +484,43 @@ pub(crate) struct Tables {
     pub evidence: Vec<(i64, String, OffsetDateTime, String, String, String)>,
     /// `(team, rule, reason, until, set_on)`.
     pub waivers: Vec<(String, String, String, Date, Date)>,
+    /// `(round_id, hash)` of `round_links`.
+    pub round_links: Vec<(i64, Vec<u8>)>,
+    pub people: Vec<PersonRow>,
+    /// `(team_id, user_id)` of `web_team_leads`.
+    pub leads: Vec<(i64, i64)>,
+    pub api_tokens: Vec<ApiTokenRow>,
+    pub invites: Vec<InviteRow>,
+}
+
+/// A row of `web_users`.
+pub(crate) struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// A row of `api_tokens`.
+pub(crate) struct ApiTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub hash: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A row of `web_invites`.
+pub(crate) struct InviteRow {
+    pub hash: Vec<u8>,
+    pub role: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
 }
 
 const DAY: &[time::format_description::FormatItem<'static>] = format_description!("[year]-[month]-[day]");
@@ -447,6 +552,27 @@ fn unhex(text: &str, round: i64) -> Result<Vec<u8>, StoreError> {
     (0..32)
         .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad()))
         .collect()
+}
+
+/// A SHA-256 of 64 hex digits; `what` names it in the error.
+fn unhex_hash(text: &str, what: &str) -> Result<Vec<u8>, StoreError> {
+    match unhex_any(text) {
+        Some(bytes) if bytes.len() == 32 => Ok(bytes),
+        _ => Err(StoreError::Invalid(format!("{what}: {text:?} is not 64 hex digits"))),
+    }
+}
+
+/// An RFC 3339 time within the years every backend stores, in UTC.
+fn parse_time(text: &str, what: &str) -> Result<OffsetDateTime, StoreError> {
+    let at = OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| StoreError::Invalid(format!("{what}: {text:?} is not an RFC 3339 time ({e})")))?
+        .to_offset(UtcOffset::UTC);
+    if !(1..=9999).contains(&at.year()) {
+        return Err(StoreError::Invalid(format!(
+            "{what}: {text} is outside the years 1-9999"
+        )));
+    }
+    Ok(at)
 }
 
 fn unhex_any(text: &str) -> Option<Vec<u8>> {
@@ -499,6 +625,76 @@ impl Tables {
                     parse_day(until, &what)?,
                     parse_day(set_on, &what)?,
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn add_account(&mut self, a: &ExportedAccount) -> Result<(), StoreError> {
+        match a {
+            ExportedAccount::Person {
+                id,
+                name,
+                role,
+                password_hash,
+                created_at,
+                leads,
+            } => {
+                let what = format!("person {id}");
+                self.people.push(PersonRow {
+                    id: *id,
+                    name: name.clone(),
+                    role: role.clone(),
+                    password_hash: password_hash.clone(),
+                    created_at: parse_time(created_at, &format!("{what}: created_at"))?,
+                });
+                self.leads.extend(leads.iter().map(|team| (*team, *id)));
+            }
+            ExportedAccount::ApiToken {
+                id,
+                person,
+                name,
+                prefix,
+                hash,
+                created_at,
+                last_used_at,
+                revoked_at,
+            } => {
+                let what = format!("API token {id}");
+                let optional = |t: &Option<String>, field: &str| {
+                    t.as_deref()
+                        .map(|t| parse_time(t, &format!("{what}: {field}")))
+                        .transpose()
+                };
+                self.api_tokens.push(ApiTokenRow {
+                    id: *id,
+                    user_id: *person,
+                    name: name.clone(),
+                    prefix: prefix.clone(),
+                    hash: unhex_hash(hash, &format!("{what}: hash"))?,
+                    created_at: parse_time(created_at, &format!("{what}: created_at"))?,
+                    last_used_at: optional(last_used_at, "last_used_at")?,
+                    revoked_at: optional(revoked_at, "revoked_at")?,
+                });
+            }
+            ExportedAccount::Invitation {
+                hash,
+                role,
+                created_at,
+                expires_at,
+                used_at,
+            } => {
+                let what = format!("invitation {hash}");
+                self.invites.push(InviteRow {
+                    hash: unhex_hash(hash, "invitation: hash")?,
+                    role: role.clone(),
+                    created_at: parse_time(created_at, &format!("{what}: created_at"))?,
+                    expires_at: parse_time(expires_at, &format!("{what}: expires_at"))?,
+                    used_at: used_at
+                        .as_deref()
+                        .map(|t| parse_time(t, &format!("{what}: used_at")))
+                        .transpose()?,
+                });
             }
         }
         Ok(())
@@ -587,6 +783,10 @@ impl Tables {
             self.tokens
                 .push((unhex(&token.hash, r.id)?, r.id, token.response, token.spent));
         }
+        if let Some(link) = &r.shared_link {
+            self.round_links
+                .push((r.id, unhex_hash(link, &format!("{what}: shared_link"))?));
+        }
         Ok(())
     }
 
@@ -626,8 +826,9 @@ impl Tables {
 /// The message for an import into a database that already holds data.
 pub(crate) fn not_empty(place: &str) -> StoreError {
     StoreError::Conflict(format!(
-        "the database {place} already holds data; asyncmm imports only into an empty database (nothing was \
-         changed): pass --database with a new SQLite file or an empty PostgreSQL database"
+        "the database {place} already holds data (survey data, or web accounts and invitations: a database that \
+         `asyncmm serve` has run on holds its set-up link); asyncmm imports only into an empty database (nothing \
+         was changed): pass --database with a new SQLite file or an empty PostgreSQL database"
     ))
 }
 
@@ -636,4 +837,7 @@ pub(crate) fn not_empty(place: &str) -> StoreError {
 pub(crate) const COUNT_ALL: &str = "SELECT (SELECT COUNT(*) FROM models) + (SELECT COUNT(*) FROM assessments) \
      + (SELECT COUNT(*) FROM teams) + (SELECT COUNT(*) FROM rounds) + (SELECT COUNT(*) FROM responses) \
      + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM goals) + (SELECT COUNT(*) FROM actions) \
-     + (SELECT COUNT(*) FROM evidence) + (SELECT COUNT(*) FROM evidence_waivers)";
+     + (SELECT COUNT(*) FROM evidence) + (SELECT COUNT(*) FROM evidence_waivers) \
+     + (SELECT COUNT(*) FROM round_links) + (SELECT COUNT(*) FROM web_users) + (SELECT COUNT(*) FROM web_invites) \
+     + (SELECT COUNT(*) FROM web_sessions) + (SELECT COUNT(*) FROM web_team_leads) \
+     + (SELECT COUNT(*) FROM api_tokens)";

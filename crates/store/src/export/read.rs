@@ -3,7 +3,8 @@
 //!
 //! The document is read field by field in the order `asyncmm export`
 //! writes it — `format`, `version`, `exported_at`, `models`, `teams`,
-//! `assessments`, `rounds`, `goals`, `actions` — and every element of the
+//! `assessments`, `rounds`, `goals`, `actions`, `evidence` (version 3 on),
+//! `accounts` (version 4 on) — and every element of the
 //! arrays is handed to a [`PartSink`] as soon as it is read. The fixed order
 //! is what makes one pass enough: the models are known before the answers
 //! that refer to them, the teams before their rounds, and a file from a newer
@@ -25,12 +26,12 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    EXPORT_FORMAT, EXPORT_VERSION, ExportParseError, ExportedAction, ExportedAssessment, ExportedEvidence,
-    ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
+    EXPORT_FORMAT, EXPORT_VERSION, ExportParseError, ExportedAccount, ExportedAction, ExportedAssessment,
+    ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
 };
 
 /// The document's fields, in the order they must come.
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 11] = [
     "format",
     "version",
     "exported_at",
@@ -41,11 +42,16 @@ const FIELDS: [&str; 10] = [
     "goals",
     "actions",
     "evidence",
+    "accounts",
 ];
 
 /// The first version whose documents have the `evidence` section; older
 /// documents end after `actions`.
 const EVIDENCE_SINCE: u32 = 3;
+
+/// The first version whose documents have the `accounts` section; older
+/// documents end before it.
+const ACCOUNTS_SINCE: u32 = 4;
 
 /// What comes before the data: the format version (to interpret what
 /// follows) and when the export was made.
@@ -65,6 +71,7 @@ pub enum ExportPart {
     Goal(ExportedGoal),
     Action(ExportedAction),
     Evidence(ExportedEvidence),
+    Account(ExportedAccount),
 }
 
 /// One of the document's arrays.
@@ -77,6 +84,7 @@ pub enum Section {
     Goals,
     Actions,
     Evidence,
+    Accounts,
 }
 
 /// Receives a document as it is read: the header, then every part in
@@ -283,7 +291,8 @@ impl<'de, S: PartSink> Visitor<'de> for DocumentVisitor<'_, '_, S> {
                 6 => map.next_value_seed(Parts::new(state, Section::Rounds, ExportPart::Round))?,
                 7 => map.next_value_seed(Parts::new(state, Section::Goals, ExportPart::Goal))?,
                 8 => map.next_value_seed(Parts::new(state, Section::Actions, ExportPart::Action))?,
-                _ => map.next_value_seed(Parts::new(state, Section::Evidence, ExportPart::Evidence))?,
+                9 => map.next_value_seed(Parts::new(state, Section::Evidence, ExportPart::Evidence))?,
+                _ => map.next_value_seed(Parts::new(state, Section::Accounts, ExportPart::Account))?,
             }
             next = index + 1;
         }
@@ -293,8 +302,10 @@ impl<'de, S: PartSink> Visitor<'de> for DocumentVisitor<'_, '_, S> {
             }));
         }
         match FIELDS.get(next) {
-            // Documents before version 3 end with `actions`.
+            // Documents before version 3 end with `actions`, before
+            // version 4 with `evidence`.
             Some(&"evidence") if version.is_some_and(|v| v < EVIDENCE_SINCE) => Ok(()),
+            Some(&"accounts") if version.is_some_and(|v| v < ACCOUNTS_SINCE) => Ok(()),
             Some(missing) => Err(de::Error::missing_field(missing)),
             None => Ok(()),
         }

@@ -89,6 +89,7 @@ fn name(section: Section) -> &'static str {
         Section::Goals => "goals",
         Section::Actions => "actions",
         Section::Evidence => "evidence",
+        Section::Accounts => "accounts",
     }
 }
 
@@ -112,6 +113,7 @@ impl<W: Write> PartSink for JsonWriter<W> {
             ExportPart::Goal(g) => self.write_part(Section::Goals, g),
             ExportPart::Action(a) => self.write_part(Section::Actions, a),
             ExportPart::Evidence(e) => self.write_part(Section::Evidence, e),
+            ExportPart::Account(a) => self.write_part(Section::Accounts, a),
         }
     }
 

@@ -3,9 +3,14 @@
 //! exported with one page of rows in memory. The document itself and what
 //! it means for anonymity are in the crate's `export` module.
 //!
+//! Sessions are never read: a restore signs everybody out (the `export`
+//! module says why). Web accounts (people, API tokens, invitations) are few
+//! and read whole, at the end, once every team they refer to is written.
+//!
 //! Tables with many rows (teams, assessments, rounds, actions, saved
 //! evidence) are read in pages by id; the rows that belong to a page
-//! (answers, responses and their answers, tokens, action statements) are
+//! (answers, responses and their answers, tokens, shared links, action
+//! statements) are
 //! read for the page's id range, which their keys make a range scan. The
 //! order within a part (answers by item, responses by id, tokens by hash)
 //! and of the few tables sorted by text (models, goals, waivers) is made
@@ -21,9 +26,9 @@ use super::stamp::Stamp;
 use super::{Conn, Database, on};
 use crate::StoreError;
 use crate::export::{
-    EXPORT_VERSION, ExportHeader, ExportPart, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal,
-    ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken, PartSink, Section, day, hex,
-    timestamp,
+    EXPORT_VERSION, ExportHeader, ExportPart, ExportedAccount, ExportedAction, ExportedAssessment, ExportedEvidence,
+    ExportedGoal, ExportedModel, ExportedResponse, ExportedRound, ExportedTeam, ExportedToken, PartSink, Section, day,
+    hex, timestamp,
 };
 
 /// Where an export goes: the JSON writer, or a collector of the whole
@@ -100,8 +105,10 @@ async fn export_parts(mut conn: Conn<'_>, sink: &mut Sink<'_>, exported_at: Offs
     given(sink.end_of(Section::Goals))?;
     actions(conn.re(), sink).await?;
     given(sink.end_of(Section::Actions))?;
-    evidence(conn, sink).await?;
-    given(sink.end_of(Section::Evidence))
+    evidence(conn.re(), sink).await?;
+    given(sink.end_of(Section::Evidence))?;
+    accounts(conn, sink).await?;
+    given(sink.end_of(Section::Accounts))
 }
 
 async fn teams(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreError> {
@@ -188,6 +195,15 @@ async fn rounds(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreErro
         };
         from = next_from(last);
         let (mut responses, mut tokens) = round_contents(conn.re(), first, last).await?;
+        let mut links: HashMap<i64, Vec<u8>> = on!(conn.re(), |c| {
+            sqlx::query_as("SELECT round_id, hash FROM round_links WHERE round_id BETWEEN $1 AND $2")
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *c)
+                .await
+        })?
+        .into_iter()
+        .collect();
         for (id, team, model_id, model_version, mode, k, opens_on, closes_on, closed_on, published, intake, sealed) in
             page
         {
@@ -210,6 +226,7 @@ async fn rounds(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreErro
                 sealed,
                 responses: round_responses,
                 tokens: round_tokens,
+                shared_link: links.remove(&id).map(|hash| hex(&hash)),
             })))?;
         }
     }
@@ -384,6 +401,81 @@ async fn evidence(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreEr
             reason,
             until: day(until)?,
             set_on: day(set_on)?,
+        })))?;
+    }
+    Ok(())
+}
+
+/// `(id, user_id, name, prefix, hash, created_at, last_used_at, revoked_at)`
+/// of an `api_tokens` row.
+type ApiTokenTuple = (i64, i64, String, String, Vec<u8>, Stamp, Option<Stamp>, Option<Stamp>);
+
+/// `(hash, role, created_at, expires_at, used_at)` of a `web_invites` row.
+type InviteTuple = (Vec<u8>, String, Stamp, Stamp, Option<Stamp>);
+
+/// The web app's accounts: people with the teams they lead, their API
+/// tokens, invitations. Sessions are left out on purpose (see the `export`
+/// module). A few rows per person: read whole.
+async fn accounts(mut conn: Conn<'_>, sink: &mut Sink<'_>) -> Result<(), StoreError> {
+    let people: Vec<(i64, String, String, String, Stamp)> = on!(conn.re(), |c| {
+        sqlx::query_as("SELECT id, name, role, password_hash, created_at FROM web_users ORDER BY id")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    let rows: Vec<(i64, i64)> = on!(conn.re(), |c| {
+        sqlx::query_as("SELECT user_id, team_id FROM web_team_leads")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (user, team) in rows {
+        leads.entry(user).or_default().push(team);
+    }
+    for (id, name, role, password_hash, created_at) in people {
+        let mut teams = leads.remove(&id).unwrap_or_default();
+        teams.sort_unstable();
+        given(sink.part(ExportPart::Account(ExportedAccount::Person {
+            id,
+            name,
+            role,
+            password_hash,
+            created_at: timestamp(created_at.0)?,
+            leads: teams,
+        })))?;
+    }
+    let tokens: Vec<ApiTokenTuple> = on!(conn.re(), |c| {
+        sqlx::query_as(
+            "SELECT id, user_id, name, prefix, hash, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    for (id, person, name, prefix, hash, created_at, last_used_at, revoked_at) in tokens {
+        given(sink.part(ExportPart::Account(ExportedAccount::ApiToken {
+            id,
+            person,
+            name,
+            prefix,
+            hash: hex(&hash),
+            created_at: timestamp(created_at.0)?,
+            last_used_at: last_used_at.map(|t| timestamp(t.0)).transpose()?,
+            revoked_at: revoked_at.map(|t| timestamp(t.0)).transpose()?,
+        })))?;
+    }
+    // Sorted here by hash, so both backends give the same order.
+    let mut invites: Vec<InviteTuple> = on!(conn, |c| {
+        sqlx::query_as("SELECT hash, role, created_at, expires_at, used_at FROM web_invites")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    invites.sort_by(|a, b| a.0.cmp(&b.0));
+    for (hash, role, created_at, expires_at, used_at) in invites {
+        given(sink.part(ExportPart::Account(ExportedAccount::Invitation {
+            hash: hex(&hash),
+            role,
+            created_at: timestamp(created_at.0)?,
+            expires_at: timestamp(expires_at.0)?,
+            used_at: used_at.map(|t| timestamp(t.0)).transpose()?,
         })))?;
     }
     Ok(())

@@ -5,7 +5,9 @@
 //! Rows go in with multi-row `INSERT … VALUES` on SQLite (as many rows per
 //! statement as its 32,766 bound values allow) and on PostgreSQL through
 //! `COPY … FROM STDIN` for the big tables (answers, responses and their
-//! answers) and whole columns through `UNNEST` for the rest. Team parents are set at the end, once every team
+//! answers) and whole columns through `UNNEST` for the rest; the few rows
+//! of shared links, saved evidence and web accounts one statement each,
+//! keeping their ids (the id sequences are moved past them at the commit). Team parents are set at the end, once every team
 //! exists, so the teams may come in any order and any number of batches.
 //! Dropping an [`Import`] without committing rolls everything back.
 //!
@@ -25,7 +27,8 @@ use super::{Conn, Database, Explained, Tx, bulk, on};
 use crate::StoreError;
 use crate::export::{self, Tables};
 use crate::{
-    ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound, ExportedTeam,
+    ExportedAccount, ExportedAction, ExportedAssessment, ExportedEvidence, ExportedGoal, ExportedModel, ExportedRound,
+    ExportedTeam,
 };
 
 /// Bound values per SQLite statement (its limit is 32,766).
@@ -49,6 +52,9 @@ pub enum ImportBatch<'a> {
     Goals(&'a [ExportedGoal]),
     Actions(&'a [ExportedAction]),
     Evidence(&'a [ExportedEvidence]),
+    /// People, their API tokens and invitations; a token's person in this
+    /// batch or an earlier one, a lead's teams imported before.
+    Accounts(&'a [ExportedAccount]),
 }
 
 /// An import in progress: one write transaction on an empty database.
@@ -145,6 +151,7 @@ impl Database {
         import.write(ImportBatch::Goals(&doc.goals)).await?;
         import.write(ImportBatch::Actions(&doc.actions)).await?;
         import.write(ImportBatch::Evidence(&doc.evidence)).await?;
+        import.write(ImportBatch::Accounts(&doc.accounts)).await?;
         import.commit().await
     }
 }
@@ -190,8 +197,16 @@ impl Import for Importer<'_> {
                 // Few rows: one statement each, the same SQL on both backends.
                 return write_evidence(self.tx.conn(), &t).await.explained(self.db);
             }
+            ImportBatch::Accounts(accounts) => {
+                for a in accounts {
+                    t.add_account(a)?;
+                }
+                // Few rows: one statement each, the same SQL on both backends.
+                return write_accounts(self.tx.conn(), &t).await.explained(self.db);
+            }
         }
-        write_rows(self.tx.conn(), &t).await.explained(self.db)
+        write_rows(self.tx.conn(), &t).await.explained(self.db)?;
+        write_round_links(self.tx.conn(), &t).await.explained(self.db)
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
@@ -205,8 +220,104 @@ impl Import for Importer<'_> {
         bulk::move_sequences_past_imported_ids(self.tx.conn())
             .await
             .explained(db)?;
+        move_account_sequences(self.tx.conn()).await.explained(db)?;
         self.tx.commit().await.explained(db)
     }
+}
+
+/// The shared links of a batch of rounds (at most one per round).
+async fn write_round_links(mut conn: Conn<'_>, t: &Tables) -> Result<(), StoreError> {
+    for (round, hash) in &t.round_links {
+        on!(conn.re(), |c| {
+            sqlx::query("INSERT INTO round_links (round_id, hash) VALUES ($1, $2)")
+                .bind(*round)
+                .bind(hash.as_slice())
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// The account rows of an import, keeping their ids, so API tokens keep
+/// their owners and leads their teams.
+async fn write_accounts(mut conn: Conn<'_>, t: &Tables) -> Result<(), StoreError> {
+    for p in &t.people {
+        on!(conn.re(), |c| {
+            sqlx::query("INSERT INTO web_users (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(p.id)
+                .bind(&p.name)
+                .bind(&p.role)
+                .bind(&p.password_hash)
+                .bind(Stamp(p.created_at))
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    for (team, user) in &t.leads {
+        on!(conn.re(), |c| {
+            sqlx::query("INSERT INTO web_team_leads (team_id, user_id) VALUES ($1, $2)")
+                .bind(*team)
+                .bind(*user)
+                .execute(&mut *c)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    for k in &t.api_tokens {
+        on!(conn.re(), |c| {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, prefix, hash, created_at, last_used_at, revoked_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(k.id)
+            .bind(k.user_id)
+            .bind(&k.name)
+            .bind(&k.prefix)
+            .bind(k.hash.as_slice())
+            .bind(Stamp(k.created_at))
+            .bind(k.last_used_at.map(Stamp))
+            .bind(k.revoked_at.map(Stamp))
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+    }
+    for i in &t.invites {
+        on!(conn.re(), |c| {
+            sqlx::query(
+                "INSERT INTO web_invites (hash, role, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(i.hash.as_slice())
+            .bind(&i.role)
+            .bind(Stamp(i.created_at))
+            .bind(Stamp(i.expires_at))
+            .bind(i.used_at.map(Stamp))
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, moves the id sequences of the account tables past the
+/// imported ids, so the next person or token gets a fresh id.
+async fn move_account_sequences(conn: Conn<'_>) -> Result<(), StoreError> {
+    if let Conn::Postgres(c) = conn {
+        for table in ["web_users", "api_tokens"] {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, \
+                 false)"
+            ))
+            .execute(&mut *c)
+            .await
+            .map(|done| done.rows_affected())?;
+        }
+    }
+    Ok(())
 }
 
 /// The evidence rows of an import.
@@ -263,7 +374,8 @@ async fn lock_every_table(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     if let Tx::Postgres(tx) = tx {
         sqlx::query(
             "LOCK TABLE models, assessments, answers, teams, rounds, responses, response_answers, tokens, goals, \
-             actions, action_statements, evidence_salt, evidence, evidence_waivers IN EXCLUSIVE MODE",
+             actions, action_statements, evidence_salt, evidence, evidence_waivers, round_links, web_users, \
+             web_invites, web_sessions, web_team_leads, api_tokens IN EXCLUSIVE MODE",
         )
         .execute(&mut **tx)
         .await?;

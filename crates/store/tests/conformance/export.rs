@@ -5,9 +5,13 @@
 //! version and a document the schema rejects all leave the target as it was.
 //! Run on both backends by the `conformance!` macro in `conformance.rs`.
 
+use asyncmm_core::account::Role;
 use asyncmm_core::plan::{ActionStatus, ActionUpdate, Goal, Link, NewAction};
 use asyncmm_core::{K, Mode, NewRound, Token, TokenHash};
-use asyncmm_store::{EXPORT_VERSION, ExportDocument, ExportParseError, ExportedEvidence, SqliteStore, SubmitOutcome};
+use asyncmm_store::{
+    EXPORT_VERSION, ExportDocument, ExportParseError, ExportedAccount, ExportedEvidence, NewApiToken, NewInvite,
+    SqliteStore, SubmitOutcome,
+};
 use time::Date;
 use time::macros::date;
 
@@ -176,6 +180,81 @@ async fn populate(store: &dyn Store) {
         })
         .await
         .expect("waiver");
+
+    populate_accounts(store, open.id).await;
+}
+
+/// An argon2id PHC string (what the app layer stores; the store keeps it
+/// as it is).
+const PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Kj1b0hJ9rBT6m1vqQ5b2Q9QJxV2o6Yb8J9M0kX9m1E";
+
+/// The web app's side: an admin and a lead of Platform (each from an
+/// invitation), a pending invitation, an API token of each (the lead's
+/// revoked), a session, and a shared link of the open round.
+async fn populate_accounts(store: &dyn Store, open: asyncmm_core::RoundId) {
+    for (n, role) in [(400, Role::Admin), (401, Role::Lead), (402, Role::Viewer)] {
+        store
+            .create_invite(&NewInvite {
+                hash: token(n),
+                role,
+                created_at: T0,
+                expires_at: T0 + Duration::days(7),
+            })
+            .await
+            .expect("invite");
+    }
+    let admin = store
+        .accept_invite(&token(400), "Ada Admin", PASSWORD_HASH, T0 + Duration::hours(1))
+        .await
+        .expect("admin");
+    let lead = store
+        .accept_invite(
+            &token(401),
+            "Lee Lead",
+            &PASSWORD_HASH.replace("3Kj", "4Kj"),
+            T0 + Duration::hours(2),
+        )
+        .await
+        .expect("lead");
+    let platform = store
+        .teams_in_org(true)
+        .await
+        .expect("teams")
+        .into_iter()
+        .find(|t| t.name.as_str() == "Platform")
+        .expect("Platform");
+    store.add_team_lead(platform.id, lead.id).await.expect("lead");
+    for (n, user) in [(100, admin.id), (101, lead.id)] {
+        store
+            .create_api_token(&NewApiToken {
+                user,
+                name: format!("script {n}"),
+                prefix: format!("amm_{n}"),
+                hash: token(n),
+                created_at: T0 + Duration::hours(3),
+            })
+            .await
+            .expect("API token");
+    }
+    store
+        .api_token_user(&token(100), T0 + Duration::hours(4))
+        .await
+        .expect("use")
+        .expect("a user");
+    let lead_token = store.api_tokens_of(lead.id).await.expect("tokens")[0].id;
+    store
+        .revoke_api_token(lead.id, lead_token, T0 + Duration::hours(5))
+        .await
+        .expect("revoke");
+    store
+        .create_session(&token(300), admin.id, "csrf", T0, T0 + Duration::days(14))
+        .await
+        .expect("session");
+    store
+        .set_shared_link(open, &token(200), DAY)
+        .await
+        .expect("shared link");
 }
 
 fn without_time(mut document: ExportDocument) -> ExportDocument {
@@ -215,6 +294,57 @@ pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn
     assert!(matches!(&exported.evidence[0], ExportedEvidence::Salt { salt } if salt == &"ab".repeat(32)));
     assert!(matches!(&exported.evidence[2], ExportedEvidence::Scan { source, .. } if source == "github"));
     assert!(matches!(&exported.evidence[3], ExportedEvidence::Waiver { rule, .. } if rule == "documentation.basics"));
+    // The open round's shared link, as a hash; the other rounds have none.
+    assert_eq!(open.shared_link, Some(token(200).to_hex()));
+    assert!(exported.rounds[..2].iter().all(|r| r.shared_link.is_none()));
+    // Accounts last: people by id, their API tokens, invitations by hash.
+    // No session: a restore signs everybody out.
+    let kinds: Vec<&str> = exported
+        .accounts
+        .iter()
+        .map(|a| match a {
+            ExportedAccount::Person { .. } => "person",
+            ExportedAccount::ApiToken { .. } => "api_token",
+            ExportedAccount::Invitation { .. } => "invitation",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "person",
+            "person",
+            "api_token",
+            "api_token",
+            "invitation",
+            "invitation",
+            "invitation"
+        ]
+    );
+    let platform = exported
+        .teams
+        .iter()
+        .find(|t| t.name == "Platform")
+        .expect("Platform")
+        .id;
+    assert!(matches!(
+        &exported.accounts[1],
+        ExportedAccount::Person { name, role, leads, password_hash, .. }
+            if name == "Lee Lead" && role == "lead" && leads == &[platform] && password_hash.starts_with("$argon2id$")
+    ));
+    assert!(matches!(
+        &exported.accounts[2],
+        ExportedAccount::ApiToken { hash, last_used_at: Some(_), revoked_at: None, .. } if hash == &token(100).to_hex()
+    ));
+    assert!(matches!(
+        &exported.accounts[3],
+        ExportedAccount::ApiToken {
+            revoked_at: Some(_),
+            ..
+        }
+    ));
+    let text = exported.to_json().expect("json");
+    assert!(!text.contains(&token(300).to_hex()), "a session's hash is not exported");
+    assert!(!text.contains("csrf"), "nor its form token");
     // Through JSON and back, as the CLI does.
     let text = exported.to_json().expect("json");
     let read = ExportDocument::from_json(&text).expect("read back");
@@ -227,12 +357,41 @@ pub async fn export_from_this_backend_imports_elsewhere_unchanged(store: Arc<dyn
     assert_eq!(target.evidence_salt(&[1; 16]).await.expect("salt"), vec![0xab; 32]);
     assert_eq!(without_time(again), without_time(exported.clone()));
 
+    // A document of version 3 ends after `evidence` and its rounds have
+    // no shared link: it still reads and imports, with no accounts.
+    let mut v3 = exported.clone();
+    v3.version = 3;
+    v3.accounts.clear();
+    v3.rounds.iter_mut().for_each(|r| r.shared_link = None);
+    let text = v3.to_json().expect("json").replacen(",\n  \"accounts\": []", "", 1);
+    assert!(
+        !text.contains("\"accounts\"") && !text.contains("shared_link"),
+        "{text}"
+    );
+    let read = ExportDocument::from_json(&text).expect("a version 3 document reads");
+    let older = memory_store().await;
+    older.import_all(&read).await.expect("import");
+    assert_eq!(older.user_count().await.expect("people"), 0);
+    assert_eq!(older.team_evidence(&team("Solo")).await.expect("evidence").len(), 2);
+    // A version 4 document needs its accounts section.
+    let mut current = v3.clone();
+    current.version = EXPORT_VERSION;
+    let text = current
+        .to_json()
+        .expect("json")
+        .replacen(",\n  \"accounts\": []", "", 1);
+    assert!(ExportDocument::from_json(&text).is_err());
+
     // A document of version 2 ends after `actions`: it still reads and
     // imports, with no evidence.
-    let mut old = exported;
+    let mut old = v3;
     old.version = 2;
     old.evidence.clear();
-    let text = old.to_json().expect("json").replacen(",\n  \"evidence\": []", "", 1);
+    let text = old
+        .to_json()
+        .expect("json")
+        .replacen(",\n  \"evidence\": []", "", 1)
+        .replacen(",\n  \"accounts\": []", "", 1);
     assert!(!text.contains("\"evidence\""), "{text}");
     let read = ExportDocument::from_json(&text).expect("a version 2 document reads");
     let older = memory_store().await;
@@ -325,6 +484,51 @@ pub async fn import_into_this_backend_keeps_everything_working(store: Arc<dyn St
         .await
         .expect("round");
     assert!(round.id.0 > max_round);
+    // People sign in with the same password hash; API tokens keep their
+    // person, a revoked one stays revoked; the shared link still finds its
+    // round; sessions are gone; leads still lead.
+    let (ada, hash) = store.user_for_login("ada admin").await.expect("login").expect("Ada");
+    assert_eq!(hash, PASSWORD_HASH);
+    assert_eq!(ada.role, Role::Admin);
+    let later = T0 + Duration::days(2);
+    assert_eq!(
+        store.api_token_user(&token(100), later).await.expect("token"),
+        Some(ada.clone())
+    );
+    assert_eq!(store.api_token_user(&token(101), later).await.expect("token"), None);
+    let (lee, _) = store.user_for_login("Lee Lead").await.expect("login").expect("Lee");
+    let tokens = store.api_tokens_of(lee.id).await.expect("tokens");
+    assert!(tokens.len() == 1 && tokens[0].revoked_at.is_some(), "{tokens:?}");
+    assert_eq!(store.teams_led_by(lee.id).await.expect("leads").len(), 1);
+    assert_eq!(store.round_for_shared_link(&token(200)).await.expect("link"), open);
+    assert_eq!(store.session(&token(300), T0).await.expect("session"), None);
+    assert_eq!(
+        store.invite_role(&token(402), T0).await.expect("invite"),
+        Some(Role::Viewer)
+    );
+    assert_eq!(
+        store.invite_role(&token(400), T0).await.expect("invite"),
+        None,
+        "used stays used"
+    );
+    // New people and tokens get ids after the imported ones.
+    let newcomer = store
+        .accept_invite(&token(402), "Vi Viewer", PASSWORD_HASH, T0 + Duration::hours(6))
+        .await
+        .expect("a new person");
+    assert!(newcomer.id.0 > lee.id.0.max(ada.id.0));
+    let new_token = store
+        .create_api_token(&NewApiToken {
+            user: newcomer.id,
+            name: "new".to_string(),
+            prefix: "amm_new".to_string(),
+            hash: token(102),
+            created_at: later,
+        })
+        .await
+        .expect("a new token");
+    assert!(new_token.id > tokens[0].id);
+
     let max_action = exported.actions.iter().map(|a| a.id).max().expect("actions");
     let action = store
         .add_action(&NewAction {
@@ -356,6 +560,25 @@ pub async fn import_into_a_non_empty_database_is_refused(store: Arc<dyn Store>) 
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(without_time(store.export_all().await.expect("export")), before);
+
+    // A database that holds only web accounts is not empty either: here
+    // only the set-up link `asyncmm serve` makes while nobody has an account.
+    let setup_only = memory_store().await;
+    setup_only
+        .create_invite(&NewInvite {
+            hash: token(499),
+            role: Role::Admin,
+            created_at: T0,
+            expires_at: T0 + Duration::days(7),
+        })
+        .await
+        .expect("set-up link");
+    assert!(matches!(
+        setup_only.import_all(&exported).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(setup_only.user_count().await.expect("people"), 0);
+    assert!(setup_only.teams_in_org(true).await.expect("teams").is_empty());
 }
 
 pub async fn a_newer_or_broken_document_changes_nothing(store: Arc<dyn Store>) {
@@ -393,6 +616,38 @@ pub async fn a_newer_or_broken_document_changes_nothing(store: Arc<dyn Store>) {
     bad_hash.rounds[0].tokens[0].hash = "zz".to_string();
     match store.import_all(&bad_hash).await {
         Err(StoreError::Invalid(message)) => assert!(message.contains("64 hex digits"), "{message}"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+
+    // A bad API token hash, and a token whose person isn't there (the
+    // schema refuses it after everything else was written): nothing stays.
+    let mut bad_account = exported.clone();
+    if let Some(ExportedAccount::ApiToken { hash, .. }) = bad_account.accounts.get_mut(2) {
+        *hash = "not hex".to_string();
+    }
+    match store.import_all(&bad_account).await {
+        Err(StoreError::Invalid(message)) => {
+            assert!(
+                message.contains("API token") && message.contains("64 hex digits"),
+                "{message}"
+            )
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+    let mut orphan = exported.clone();
+    if let Some(ExportedAccount::ApiToken { person, .. }) = orphan.accounts.get_mut(2) {
+        *person = 999;
+    }
+    assert!(store.import_all(&orphan).await.is_err());
+    assert_eq!(without_time(store.export_all().await.expect("export")), empty);
+    assert_eq!(store.user_count().await.expect("people"), 0);
+    // A bad shared link hash is caught before anything is written.
+    let mut bad_link = exported.clone();
+    bad_link.rounds[2].shared_link = Some("abc".to_string());
+    match store.import_all(&bad_link).await {
+        Err(StoreError::Invalid(message)) => assert!(message.contains("shared_link"), "{message}"),
         other => panic!("expected invalid, got {other:?}"),
     }
     assert_eq!(without_time(store.export_all().await.expect("export")), empty);
