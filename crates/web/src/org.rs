@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use askama::Template;
-use asyncmm_core::{Team, TeamId};
+use asyncmm_core::{Mode, RollupRule, Team, TeamId};
 use asyncmm_report::summary::{HiddenTeams, OrgSummary};
 use asyncmm_report::team::{HiddenInfo, OrgCell, OrgReport, OrgRollupRow, OrgTeamRow};
 use axum::Router;
@@ -206,11 +206,74 @@ fn rollup_row(name: String, href: Option<String>, row: &OrgRollupRow, cut: &Cut)
     }
 }
 
+/// One roll-up of an org report: the model version and the mode whose
+/// rounds it pools (quick levels and detailed scores are never pooled).
+pub(crate) type RollupKey<'a> = (&'a str, Mode);
+
+/// One roll-up's group rows by node, with what it pools.
+pub(crate) type KeyedRollup<'a> = (RollupKey<'a>, HashMap<&'a str, &'a OrgRollupRow>);
+
+/// The group rows of each roll-up by the median of team medians, with what
+/// it pools, in the report's order.
+pub(crate) fn median_rollups(report: &OrgReport) -> Vec<KeyedRollup<'_>> {
+    report
+        .rollups
+        .iter()
+        .filter(|r| r.rule == RollupRule::MedianOfTeamMedians)
+        .map(|r| {
+            (
+                (r.model.as_str(), r.mode),
+                r.rows.iter().map(|row| (row.node.as_str(), row)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// A roll-up row that pools nothing: no round of its model version and
+/// mode under the node.
+pub(crate) fn pools_nothing(row: &OrgRollupRow) -> bool {
+    row.hidden.as_ref().is_some_and(|h| h.n == 0)
+}
+
+/// How a roll-up row names what it pools, when the organisation has more
+/// than one roll-up: the mode, and the model version too when those differ.
+pub(crate) fn rollup_label(key: RollupKey<'_>, keys: &[RollupKey<'_>]) -> String {
+    if keys.len() < 2 {
+        String::new()
+    } else if keys.iter().all(|(model, _)| *model == key.0) {
+        format!(", {}", key.1)
+    } else {
+        format!(", {} · {}", key.1, key.0)
+    }
+}
+
+/// Per node, its roll-up rows: one for each model version and mode with
+/// rounds under it, labelled (see [`rollup_label`]); a node with rounds in
+/// none gets the first roll-up's row, which says why it is empty.
+fn group_rows(report: &OrgReport) -> HashMap<&str, Vec<(String, &OrgRollupRow)>> {
+    let rollups = median_rollups(report);
+    let keys: Vec<RollupKey<'_>> = rollups.iter().map(|(key, _)| *key).collect();
+    let mut by_node: HashMap<&str, Vec<(String, &OrgRollupRow)>> = HashMap::new();
+    for (key, rows) in &rollups {
+        for (node, row) in rows {
+            if !pools_nothing(row) {
+                by_node.entry(node).or_default().push((rollup_label(*key, &keys), *row));
+            }
+        }
+    }
+    if let Some((_, first)) = rollups.first() {
+        for (node, row) in first {
+            by_node.entry(node).or_insert_with(|| vec![(String::new(), *row)]);
+        }
+    }
+    by_node
+}
+
 /// The report laid along the team tree.
 struct Layout<'a> {
     children: HashMap<Option<TeamId>, Vec<&'a Team>>,
     team_rows: HashMap<&'a str, &'a OrgTeamRow>,
-    group_rows: HashMap<&'a str, &'a OrgRollupRow>,
+    group_rows: HashMap<&'a str, Vec<(String, &'a OrgRollupRow)>>,
     areas: Vec<String>,
     cut: Cut,
     open_depth: usize,
@@ -233,11 +296,7 @@ impl<'a> Layout<'a> {
         Layout {
             children,
             team_rows: report.teams.iter().map(|t| (t.team.as_str(), t)).collect(),
-            group_rows: report
-                .rollups
-                .first()
-                .map(|r| r.rows.iter().map(|row| (row.node.as_str(), row)).collect())
-                .unwrap_or_default(),
+            group_rows: group_rows(report),
             areas: report.areas.iter().map(|a| a.name.clone()).collect(),
             cut,
             open_depth,
@@ -281,16 +340,17 @@ impl<'a> Layout<'a> {
     fn group(&mut self, group: &'a Team, depth: usize) -> Vec<Block> {
         let before = self.matches;
         let mut rows = Vec::new();
-        let rollup = self.group_rows.get(group.name.as_str()).copied();
+        let rollups = self.group_rows.get(group.name.as_str()).cloned().unwrap_or_default();
         let href = format!("/teams/{}", segment(group.name.as_str()));
-        if let Some(r) = rollup {
+        for (label, r) in &rollups {
             rows.push(rollup_row(
-                format!("{} (roll-up)", group.name),
-                Some(href),
+                format!("{} (roll-up{label})", group.name),
+                Some(href.clone()),
                 r,
                 &self.cut,
             ));
         }
+        let rollup = rollups.first().map(|(_, r)| *r);
         rows.extend(self.leaf_rows(Some(group), Some(group.id)));
         let subgroups: Vec<&Team> = self
             .children
@@ -319,8 +379,13 @@ impl<'a> Layout<'a> {
 
     fn blocks(mut self) -> (Vec<Block>, usize) {
         let mut top = Vec::new();
-        if let Some(org) = self.group_rows.get("organisation").copied() {
-            top.push(rollup_row("Organisation (roll-up)".to_string(), None, org, &self.cut));
+        for (label, org) in self.group_rows.get("organisation").cloned().unwrap_or_default() {
+            top.push(rollup_row(
+                format!("Organisation (roll-up{label})"),
+                None,
+                org,
+                &self.cut,
+            ));
         }
         top.extend(self.leaf_rows(None, None));
         let groups: Vec<&Team> = self

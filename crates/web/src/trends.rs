@@ -14,6 +14,7 @@ use axum::routing::get;
 
 use crate::auth::Signed;
 use crate::error::WebError;
+use crate::org::{KeyedRollup, RollupKey, median_rollups, pools_nothing, rollup_label};
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use crate::teams::tree;
@@ -110,32 +111,58 @@ async fn trends(State(state): State<AppState>, signed: Signed) -> Result<Respons
         .last()
         .map(|p| p.report.areas.iter().map(|a| (a.id.clone(), a.name.clone())).unzip())
         .unwrap_or_default();
-    // Per quarter, the group rows of its median-of-medians roll-up.
-    let rows: Vec<(&str, HashMap<&str, &OrgRollupRow>)> = periods
+    // Per quarter, the group rows of its median-of-medians roll-ups, one
+    // per model version and mode; a group gets a line for each of those
+    // with rounds under it in some quarter (labelled when there are
+    // several), or one empty line when it has none.
+    let quarters: Vec<(&str, Vec<KeyedRollup<'_>>)> = periods
         .iter()
-        .map(|p| {
-            let rows = p
-                .report
-                .rollups
-                .first()
-                .map(|r| r.rows.iter().map(|row| (row.node.as_str(), row)).collect())
-                .unwrap_or_default();
-            (p.quarter.as_str(), rows)
-        })
+        .map(|p| (p.quarter.as_str(), median_rollups(&p.report)))
         .collect();
-    let group = |node: &str, name: String, depth: usize| Group {
-        name,
-        depth,
-        lines: rows
-            .iter()
-            .map(|(quarter, by_node)| line(quarter, by_node.get(node).copied(), &area_ids))
-            .collect(),
-    };
+    let mut keys: Vec<RollupKey<'_>> = Vec::new();
+    for (_, rollups) in &quarters {
+        for (key, _) in rollups {
+            if !keys.contains(key) {
+                keys.push(*key);
+            }
+        }
+    }
     let mut groups = Vec::new();
+    let mut add = |node: &str, name: &str, depth: usize| {
+        let pooled: Vec<RollupKey<'_>> = keys
+            .iter()
+            .copied()
+            .filter(|key| {
+                quarters
+                    .iter()
+                    .any(|(_, rollups)| row_of(node, *key, rollups).is_some_and(|r| !pools_nothing(r)))
+            })
+            .collect();
+        let shown: Vec<(RollupKey<'_>, String)> = if pooled.is_empty() {
+            keys.first().map(|key| (*key, String::new())).into_iter().collect()
+        } else {
+            pooled.iter().map(|key| (*key, rollup_label(*key, &keys))).collect()
+        };
+        for (key, label) in shown {
+            let label = label.trim_start_matches(", ");
+            groups.push(Group {
+                name: if label.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{name} ({label})")
+                },
+                depth,
+                lines: quarters
+                    .iter()
+                    .map(|(quarter, rollups)| line(quarter, row_of(node, key, rollups), &area_ids))
+                    .collect(),
+            });
+        }
+    };
     if !periods.is_empty() {
-        groups.push(group("organisation", "Organisation".to_string(), 0));
+        add("organisation", "Organisation", 0);
         for node in tree(&teams).into_iter().filter(|n| n.has_children) {
-            groups.push(group(&node.name, node.name.clone(), node.depth + 1));
+            add(&node.name, &node.name, node.depth + 1);
         }
     }
     Ok(render(&TrendsPage {
@@ -144,6 +171,18 @@ async fn trends(State(state): State<AppState>, signed: Signed) -> Result<Respons
         groups,
     })?
     .into_response())
+}
+
+/// A node's row in one quarter's roll-up for `key`, if that quarter has it.
+fn row_of<'r>(
+    node: &str,
+    key: RollupKey<'_>,
+    rollups: &[(RollupKey<'_>, HashMap<&str, &'r OrgRollupRow>)],
+) -> Option<&'r OrgRollupRow> {
+    rollups
+        .iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, rows)| rows.get(node).copied())
 }
 
 pub(crate) fn router() -> Router<AppState> {

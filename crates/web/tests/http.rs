@@ -151,6 +151,16 @@ impl Site {
     /// Opens a quick round with `links` personal links; returns the round
     /// page's address and the links.
     async fn open_round(&self, client: &reqwest::Client, team: &str, links: u32) -> (String, Vec<String>) {
+        self.open_round_in(client, team, "quick", links).await
+    }
+
+    async fn open_round_in(
+        &self,
+        client: &reqwest::Client,
+        team: &str,
+        mode: &str,
+        links: u32,
+    ) -> (String, Vec<String>) {
         let (status, page) = get(client, &self.team_url(team)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let (status, page) = post(
@@ -158,7 +168,7 @@ impl Site {
             &format!("{}/rounds", self.team_url(team)),
             &[
                 ("csrf", &csrf(&page)),
-                ("mode", "quick"),
+                ("mode", mode),
                 ("k", "5"),
                 ("tokens", &links.to_string()),
                 ("closes", ""),
@@ -1514,4 +1524,96 @@ async fn a_lead_edits_an_actions_title_owner_and_link_and_hostile_links_stay_ine
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Answers every statement of a detailed round's link with `value`,
+/// through the respondent API (the statements as it lists them).
+async fn answer_detailed(link: &str, value: u8) {
+    let (base, token) = link.rsplit_once("/r/").expect("a respondent link");
+    let api = format!("{base}/api/v1/respond/{token}");
+    let client = browser();
+    let round: serde_json::Value = client.get(&api).send().await.expect("get").json().await.expect("json");
+    let mut answers = serde_json::Map::new();
+    for area in round["areas"].as_array().expect("areas") {
+        for statement in area["statements"].as_array().expect("statements") {
+            let id = statement["id"].as_str().expect("statement id");
+            answers.insert(id.to_string(), serde_json::json!(value));
+        }
+    }
+    assert!(answers.len() >= 5, "{round}");
+    let response = client
+        .put(&api)
+        .json(&serde_json::json!({"mode": "detailed", "answers": answers}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_org_and_trends_pages_roll_up_each_mode_for_the_groups_that_use_it() {
+    let site = site().await;
+    let admin = site.admin().await;
+    assert_eq!(site.create_team(&admin, "Quick Group", "").await.0, StatusCode::OK);
+    assert_eq!(site.create_team(&admin, "Detailed Group", "").await.0, StatusCode::OK);
+    site.team_with_result(&admin, "Q1", "Quick Group", 2, 5).await;
+    site.team_with_result(&admin, "Q2", "Quick Group", 2, 5).await;
+    for team in ["D1", "D2"] {
+        assert_eq!(site.create_team(&admin, team, "Detailed Group").await.0, StatusCode::OK);
+        let (round, links) = site.open_round_in(&admin, team, "detailed", 5).await;
+        for link in &links {
+            answer_detailed(link, 3).await;
+        }
+        let (_, open) = get(&admin, &round).await;
+        let (status, closed) = post(&admin, &format!("{round}/close"), &[("csrf", &csrf(&open))]).await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+    }
+
+    let (status, page) = get(&admin, &format!("{}/org", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tree = tree_part(&page);
+    // Each group rolls up the mode its teams answered in, named so; the
+    // organisation has one roll-up per mode; quick levels and detailed
+    // scores are never pooled.
+    for row in [
+        ">Quick Group (roll-up, quick)<",
+        ">Detailed Group (roll-up, detailed)<",
+        ">Organisation (roll-up, quick)<",
+        ">Organisation (roll-up, detailed)<",
+    ] {
+        assert!(tree.contains(row), "{row} in {tree}");
+    }
+    assert!(!tree.contains("Quick Group (roll-up, detailed)"), "{tree}");
+    assert!(!tree.contains("Detailed Group (roll-up, quick)"), "{tree}");
+    let detailed = tree
+        .split(">Detailed Group (roll-up, detailed)<")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .expect("the detailed group's row");
+    // Both teams answered alike, so the group's median is each team's.
+    let team = tree
+        .split("><bdi>D1</bdi></a></th>")
+        .nth(1)
+        .and_then(|rest| rest.split("<td class=\"meta\">").next())
+        .expect("D1's row");
+    assert!(team.contains("<td class=\"num\""), "{team}");
+    assert!(detailed.contains(team), "{team} in {detailed}");
+    let quick = tree
+        .split(">Quick Group (roll-up, quick)<")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .expect("the quick group's row");
+    assert!(quick.contains(">2.00<"), "both teams at level 2: {quick}");
+
+    let (status, trends) = get(&admin, &format!("{}/org/trends", site.base)).await;
+    assert_eq!(status, StatusCode::OK, "{trends}");
+    for name in [
+        "Quick Group (quick)",
+        "Detailed Group (detailed)",
+        "Organisation (quick)",
+        "Organisation (detailed)",
+    ] {
+        assert!(trends.contains(name), "{name} in {trends}");
+    }
+    assert!(!trends.contains("Quick Group (detailed)"), "{trends}");
 }
