@@ -7,8 +7,8 @@
 //! Titles, owners and links are read by the application layer's rules, the
 //! ones the plan page and the command line use.
 
-use asyncmm_app::AppError;
 use asyncmm_app::plans::{ActionEdit, SuggestRequest};
+use asyncmm_app::{App, AppError};
 use asyncmm_core::Team;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -110,8 +110,8 @@ pub(crate) struct ActionChange {
 pub(crate) struct ActionOut(#[allow(dead_code)] serde_json::Value);
 
 /// The team a request changes: the caller's to change, and not archived.
-async fn team_to_change(state: &AppState, caller: &Caller, name: &str) -> Result<Team, ApiError> {
-    let team = state.app().await?.team_to_change(caller.user(), name).await?;
+async fn team_to_change(app: &App<'_>, caller: &Caller, name: &str) -> Result<Team, ApiError> {
+    let team = app.team_to_change(caller.user(), name).await?;
     if team.archived {
         return Err(ApiError::Conflict(format!(
             "team \"{}\" is archived; its plan is kept as it was",
@@ -170,10 +170,9 @@ pub(crate) async fn add_goal(
     Path(name): Path<String>,
     Json(goal): Json<NewGoal>,
 ) -> Result<Response, ApiError> {
-    let team = team_to_change(&state, &caller, &name).await?;
-    let set = state
-        .app()
-        .await?
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    let set = app
         .set_goal(team.name.as_str(), &goal.area, &goal.level.to_string(), &goal.by)
         .await?;
     let body = GoalOut {
@@ -211,8 +210,9 @@ pub(crate) async fn remove_goal(
     State(state): State<AppState>,
     Path((name, area)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let team = team_to_change(&state, &caller, &name).await?;
-    state.app().await?.remove_goal(team.name.as_str(), &area).await?;
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    app.remove_goal(team.name.as_str(), &area).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -262,10 +262,9 @@ pub(crate) async fn accept_suggestion(
     Path(name): Path<String>,
     Json(accept): Json<AcceptSuggestion>,
 ) -> Result<Response, ApiError> {
-    let team = team_to_change(&state, &caller, &name).await?;
-    let added = state
-        .app()
-        .await?
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    let added = app
         .accept_suggestion(team.name.as_str(), accept.number, &accept.title)
         .await?;
     let action = added
@@ -296,10 +295,9 @@ pub(crate) async fn add_action(
     Path(name): Path<String>,
     Json(action): Json<NewAction>,
 ) -> Result<Response, ApiError> {
-    let team = team_to_change(&state, &caller, &name).await?;
-    let added = state
-        .app()
-        .await?
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    let added = app
         .add_action(
             team.name.as_str(),
             &action.title,
@@ -336,10 +334,9 @@ pub(crate) async fn update_action(
     Json(change): Json<ActionChange>,
 ) -> Result<Response, ApiError> {
     let id = action_id(&id)?;
-    let team = team_to_change(&state, &caller, &name).await?;
-    let changed = state
-        .app()
-        .await?
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    let changed = app
         .edit_team_action(
             team.name.as_str(),
             id,
@@ -377,8 +374,9 @@ pub(crate) async fn remove_action(
     Path((name, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = action_id(&id)?;
-    let team = team_to_change(&state, &caller, &name).await?;
-    match state.app().await?.remove_team_action(team.name.as_str(), id).await {
+    let app = state.app().await?;
+    let team = team_to_change(&app, &caller, &name).await?;
+    match app.remove_team_action(team.name.as_str(), id).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
         Err(e @ AppError::NotFound { .. }) => Err(ApiError::NotFound(e.to_string())),
         Err(e) => Err(e.into()),
