@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | [`accounts`] | web accounts: set-up link, invitations, sign-in, sessions, who may see which team |
 //! | [`api_tokens`] | personal API tokens: make (secret shown once), list, revoke, authenticate |
+//! | [`caller`] | who a web request comes from (session or API token), without sealing first |
 //! | [`teams`] | which team a name means; add, list, rename, move, archive |
 //! | [`assess`] | self-assessments: save, explain, correct, remove |
 //! | [`rounds`] | open, close, reopen, tokens, k, import, respond, status |
@@ -32,6 +33,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod assess;
 pub mod backup;
+pub mod caller;
 pub mod check;
 pub mod demo;
 mod error;
@@ -51,6 +53,7 @@ use time::{Date, OffsetDateTime};
 
 /// A window of a long list and the list's length, read by the database.
 pub use asyncmm_store::{Listed, Window};
+pub use caller::Caller;
 pub use error::AppError;
 pub use models::LoadedModel;
 pub use respondent::Respondent;

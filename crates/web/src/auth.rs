@@ -118,7 +118,7 @@ pub(crate) async fn signed_in(headers: &HeaderMap, state: &AppState) -> Result<O
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(state.app().await?.signed_in(&secret).await?)
+    Ok(state.caller().signed_in(&secret).await?)
 }
 
 /// The browser's anonymous form token: the one its cookie holds, or a new

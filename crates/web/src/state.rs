@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use asyncmm_app::{App, AppError, Respondent};
+use asyncmm_app::{App, AppError, Caller, Respondent};
 use asyncmm_store::Store;
 use time::OffsetDateTime;
 
@@ -32,5 +32,11 @@ impl AppState {
     /// seal rounds first).
     pub fn respondent(&self) -> Respondent<'_> {
         Respondent::new(self.store.as_ref(), OffsetDateTime::now_utc())
+    }
+
+    /// Who a request comes from (see [`Caller`] for why it doesn't seal
+    /// rounds first: the handler's own [`AppState::app`] does).
+    pub fn caller(&self) -> Caller<'_> {
+        Caller::new(self.store.as_ref(), OffsetDateTime::now_utc())
     }
 }

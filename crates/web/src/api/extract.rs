@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let secret = bearer(parts)?;
-        match state.app().await?.api_user(secret).await? {
+        match state.caller().api_user(secret).await? {
             Some(user) => Ok(Caller(user)),
             None => Err(ApiError::Unauthorized(
                 "this API token is not valid: it was revoked, or never existed".to_string(),
