@@ -11,10 +11,12 @@
 //! with `BEGIN IMMEDIATE`, so it takes the write lock up front and waits (up
 //! to the busy timeout) for another process instead of failing half-way, and
 //! writers inside this process queue on a mutex rather than spin in SQLite's
-//! busy handler.
+//! busy handler. Respondents' saves, the most frequent write, are written
+//! in turns by one task instead, many to a transaction (`sql::group_commit`).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Connection;
@@ -25,7 +27,7 @@ use sqlx::sqlite::{
 use tokio::sync::Mutex;
 
 use crate::StoreError;
-use crate::sql::Database;
+use crate::sql::{Database, Saves};
 
 mod setup;
 
@@ -51,7 +53,10 @@ const POOL_SIZE: u32 = 4;
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     /// Writers of this process take turns here; see the module docs.
-    pub(crate) write_lock: Mutex<()>,
+    pub(crate) write_lock: Arc<Mutex<()>>,
+    /// Respondents' saves, written in turns by one task that holds
+    /// `write_lock` for each turn (group commit).
+    pub(crate) saves: Saves,
     /// The file, for messages (`:memory:` for an in-memory database).
     pub(crate) path: PathBuf,
 }
@@ -108,7 +113,8 @@ impl SqliteStore {
             .connect_lazy_with(options);
         Ok(Database::from(SqliteStore {
             pool,
-            write_lock: Mutex::new(()),
+            write_lock: Arc::new(Mutex::new(())),
+            saves: Saves::default(),
             path: path.to_path_buf(),
         }))
     }
@@ -134,9 +140,15 @@ impl SqliteStore {
         drop(conn);
         Ok(Database::from(SqliteStore {
             pool,
-            write_lock: Mutex::new(()),
+            write_lock: Arc::new(Mutex::new(())),
+            saves: Saves::default(),
             path: PathBuf::from(":memory:"),
         }))
+    }
+
+    /// Whether this is a file, not an in-memory database.
+    pub(crate) fn is_file(&self) -> bool {
+        self.path != Path::new(":memory:")
     }
 
     /// Applies pending migrations (also done when opening).
@@ -177,6 +189,14 @@ fn common_options_on(options: SqliteConnectOptions) -> SqliteConnectOptions {
         // 16 MiB of page cache (negative = KiB) instead of 2 MiB: large
         // batches touch many index pages.
         .pragma("cache_size", "-16384")
+        // Statement journals (which a write of several rows in a
+        // transaction keeps, to undo just that statement), sorts that
+        // outgrow the cache and temporary indexes stay in memory rather
+        // than in temporary files: a respondent's save no longer writes
+        // and re-reads a journal file for every statement. (The large
+        // reads, a round's or an organisation's answers, walk their keys in
+        // order and sort nothing.)
+        .pragma("temp_store", "MEMORY")
 }
 
 /// Creates a missing database file readable by its owner only: it holds

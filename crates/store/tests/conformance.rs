@@ -762,6 +762,7 @@ conformance!(
         org::more_tokens_can_be_issued_later,
         org::a_shared_link_finds_its_round_until_replaced_and_stops_when_closed,
         org::a_round_takes_tokens_or_imports_never_both,
+        org::saves_arriving_together_are_each_checked_on_their_own,
         org::many_rounds_are_published_at_once,
         org::import_is_all_or_nothing,
         org::responses_of_many_rounds_come_in_one_call,

@@ -149,15 +149,12 @@ fn columns(chunk: Vec<(i64, &str, Option<i16>)>) -> (Vec<i64>, Vec<&str>, Vec<Op
 /// links the token (`hash`) to it, and forgets the round's kept result,
 /// which a new answer changes.
 ///
-/// One round trip on either backend, because this is the web server's most
-/// frequent write. SQLite: one call with every statement in it; sqlx runs a
-/// query on the connection's own thread, and runs all statements of a query
-/// there in one hand-over between threads (positional parameters count on
-/// across statements), under the process's writer lock, where every other
-/// writer waits for it. PostgreSQL: one statement of data-modifying common
-/// table expressions; the foreign keys and the cascade from the earlier
-/// response are checked and applied at the end of the statement, when the
-/// new response and the token's new link are both in place. A response too
+/// PostgreSQL's saves come here (SQLite's are written in turns by
+/// `group_commit`). One round trip, because this is the web server's most
+/// frequent write: one statement of data-modifying common table
+/// expressions; the foreign keys and the cascade from the earlier response
+/// are checked and applied at the end of the statement, when the new
+/// response and the token's new link are both in place. A response too
 /// large for one statement (not a questionnaire page) takes the statements
 /// one by one.
 pub(super) async fn replace_response(
@@ -173,46 +170,6 @@ pub(super) async fn replace_response(
             "one response at a time replaces a token's answers".to_string(),
         ));
     };
-    if let Conn::Sqlite(c) = conn.re()
-        && response.answer_count() <= SQLITE_ANSWERS
-    {
-        let mut query = QueryBuilder::<Sqlite>::new("");
-        if let Some(previous) = previous {
-            query
-                .push("DELETE FROM responses WHERE id = ")
-                .push_bind(previous)
-                .push("; ");
-        }
-        query
-            .push("INSERT INTO responses (id, round_id, submitted_on) VALUES (")
-            .push_bind(id)
-            .push(", ")
-            .push_bind(round.0)
-            .push(", ")
-            .push_bind(day)
-            .push("); ");
-        let answers = response.chunks().next_chunk(SQLITE_ANSWERS);
-        if !answers.is_empty() {
-            query.push("INSERT INTO response_answers (round_id, response_id, item, value) ");
-            query.push_values(answers, |mut values, (response, item, value)| {
-                values
-                    .push_bind(round.0)
-                    .push_bind(response)
-                    .push_bind(item)
-                    .push_bind(value);
-            });
-            query.push("; ");
-        }
-        query
-            .push("UPDATE tokens SET response_id = ")
-            .push_bind(id)
-            .push(" WHERE hash = ")
-            .push_bind(hash)
-            .push("; DELETE FROM round_results WHERE round_id = ")
-            .push_bind(round.0);
-        query.build().execute(&mut *c).await?;
-        return Ok(());
-    }
     if let Conn::Postgres(c) = conn.re()
         && response.answer_count() <= POSTGRES_ROWS
     {

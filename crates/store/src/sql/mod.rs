@@ -26,12 +26,14 @@ mod assessments;
 mod backup;
 mod bulk;
 mod evidence;
+mod group_commit;
 mod import;
 mod kept;
 mod plans;
 mod rounds;
 pub(crate) mod stamp;
 
+pub(crate) use group_commit::Saves;
 pub use import::{Import, ImportBatch};
 mod teams;
 

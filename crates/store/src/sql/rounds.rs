@@ -10,17 +10,17 @@ use sqlx::FromRow;
 use time::Date;
 
 use super::teams::team_by_name;
-use super::{Conn, Database, Lock, bulk, kept, on};
+use super::{Backend, Conn, Database, Lock, bulk, group_commit, kept, on};
 use crate::org::{self, NewResponses, ResponseGroups, RoundRow};
 use crate::{Refusal, StoreError, SubmitOutcome, TokenRound, TokenStatus};
 
 /// A round with its team's current name and its number of responses.
-const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
+pub(super) const ROUND_COLUMNS: &str = "r.id, t.name AS team, r.model_id, r.model_version, r.mode, r.k, r.opens_on, \
      r.closes_on, r.closed_on, r.published, r.intake, \
      (SELECT COUNT(*) FROM responses s WHERE s.round_id = r.id) AS responses";
 
 #[derive(FromRow)]
-struct RoundColumns {
+pub(super) struct RoundColumns {
     id: i64,
     team: String,
     model_id: String,
@@ -36,7 +36,7 @@ struct RoundColumns {
 }
 
 impl RoundColumns {
-    fn into_round(self) -> Result<Round, StoreError> {
+    pub(super) fn into_round(self) -> Result<Round, StoreError> {
         RoundRow {
             id: self.id,
             team: self.team,
@@ -83,7 +83,7 @@ struct TokenAnswerRow {
     answer_value: Option<i16>,
 }
 
-async fn round_by_id(conn: Conn<'_>, id: RoundId) -> Result<Round, StoreError> {
+pub(super) async fn round_by_id(conn: Conn<'_>, id: RoundId) -> Result<Round, StoreError> {
     let row: Option<RoundColumns> = on!(conn, |c| {
         sqlx::query_as(&format!(
             "SELECT {ROUND_COLUMNS} FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.id = $1"
@@ -526,16 +526,27 @@ impl Database {
         org::check_date(today, "the day of the response")?;
         let response = NewResponses::prepare(std::slice::from_ref(answers))?;
         let hash = org::hash_bytes(token);
+        if let Backend::Sqlite(sqlite) = &self.backend {
+            let save = group_commit::Save {
+                round: id,
+                hash,
+                answers: answers.clone(),
+                response,
+                today,
+            };
+            return sqlite
+                .saves
+                .submit(&sqlite.pool, &sqlite.write_lock, sqlite.is_file(), save)
+                .await;
+        }
 
         let mut tx = self.write().await?;
-        // The round and the token in one statement, both locked on
-        // PostgreSQL: the round shared (a close or a change of k waits for
-        // this response), the token for update (a second save of the same
-        // token waits for this one).
-        let lock = match tx.conn() {
-            Conn::Sqlite(_) => "",
-            Conn::Postgres(_) => " FOR SHARE OF r FOR UPDATE OF k",
-        };
+        // PostgreSQL from here (SQLite's saves take turns in the writer
+        // task above). The round and the token in one statement, both
+        // locked: the round shared (a close or a change of k waits for this
+        // response), the token for update (a second save of the same token
+        // waits for this one).
+        let lock = " FOR SHARE OF r FOR UPDATE OF k";
         let found: Option<TokenRoundColumns> = on!(tx.conn(), |c| {
             sqlx::query_as(&format!(
                 "SELECT {ROUND_COLUMNS}, k.response_id AS token_response, k.spent AS token_spent \

@@ -896,6 +896,113 @@ pub async fn a_hundred_concurrent_respondents_all_land(store: Arc<dyn Store>) {
     );
 }
 
+/// Saves arriving together, good ones among refused ones (which SQLite
+/// writes in one transaction where it can): each is checked and answered
+/// on its own, exactly as if it came alone.
+pub async fn saves_arriving_together_are_each_checked_on_their_own(store: Arc<dyn Store>) {
+    let quick = team_with_round(&*store, "Platform", Mode::Quick, &tokens(0..40)).await;
+    let detailed = store
+        .open_round(&new_round("Platform", Mode::Detailed), &tokens(100..110))
+        .await
+        .expect("open");
+    // Tokens 200-204 answered a round that was closed and reopened: spent.
+    let reopened = store
+        .open_round(&new_round("Platform", Mode::Quick), &tokens(200..205))
+        .await
+        .expect("open");
+    for n in 200..205 {
+        store
+            .submit_response(reopened.id, &token(n), &quick_answers([2; 5]), DAY)
+            .await
+            .expect("answer");
+    }
+    store.close_round(reopened.id, DAY).await.expect("close");
+    store.reopen_round(reopened.id, DAY).await.expect("reopen");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut spawn = |what: &'static str, round: RoundId, n: u32, answers: Answers| {
+        let store = Arc::clone(&store);
+        tasks.spawn(async move { (what, n, store.submit_response(round, &token(n), &answers, DAY).await) });
+    };
+    for n in 0..40 {
+        spawn("good quick", quick.id, n, quick_answers([(n % 4) as u8; 5]));
+    }
+    for n in 100..110 {
+        spawn("good detailed", detailed.id, n, detailed_answers(n as usize));
+    }
+    for n in 100..105 {
+        spawn("another round's token", quick.id, n, quick_answers([1; 5]));
+    }
+    for n in 105..110 {
+        spawn("wrong mode", detailed.id, n, quick_answers([1; 5]));
+    }
+    for n in 200..205 {
+        spawn("spent", reopened.id, n, quick_answers([3; 5]));
+    }
+    for n in 300..303 {
+        spawn("never issued", quick.id, n, quick_answers([1; 5]));
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (what, n, result) = joined.expect("task");
+        *seen.entry(what).or_default() += 1;
+        match what {
+            "good quick" | "good detailed" => {
+                assert_eq!(result.expect(what), SubmitOutcome::Created, "token {n}");
+            }
+            "another round's token" | "never issued" => {
+                assert_eq!(
+                    not_found(result),
+                    format!(
+                        "respondent token for round {} (check that it was copied whole)",
+                        quick.id
+                    ),
+                    "token {n}"
+                );
+            }
+            "wrong mode" => {
+                let message = conflict(result);
+                assert!(message.contains("quick mode"), "{message}");
+            }
+            "spent" => assert_eq!(refused(result), Refusal::TokenSpent { round: reopened.id }),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let expected: HashMap<&str, usize> = [
+        ("good quick", 40),
+        ("good detailed", 10),
+        ("another round's token", 5),
+        ("wrong mode", 5),
+        ("spent", 5),
+        ("never issued", 3),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(seen, expected, "every save answered once");
+
+    let quick_expected: Vec<Answers> = (0..40).map(|n| quick_answers([(n % 4) as u8; 5])).collect();
+    assert_eq!(
+        store.round_responses(quick.id).await.expect("answers"),
+        canonical(quick_expected)
+    );
+    let detailed_expected: Vec<Answers> = (100..110).map(detailed_answers).collect();
+    assert_eq!(
+        store.round_responses(detailed.id).await.expect("answers"),
+        canonical(detailed_expected)
+    );
+    assert_eq!(
+        store.round_responses(reopened.id).await.expect("answers"),
+        canonical(vec![quick_answers([2; 5]); 5]),
+        "spent tokens changed nothing"
+    );
+    // The refused tokens of the detailed round kept their own answers.
+    assert_eq!(
+        store.token_round(&token(107)).await.expect("token").answers,
+        Some(detailed_answers(107))
+    );
+}
+
 // ---------------------------------------------------------------- raw
 
 pub async fn responses_are_stored_by_the_day_without_identity(store: Arc<dyn Store>, raw: Raw) {
