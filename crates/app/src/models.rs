@@ -3,6 +3,8 @@
 //! taken with (kept as text in the store, so an old result is always
 //! explained with its own wording and thresholds).
 
+use std::sync::Arc;
+
 use asyncmm_core::ModelRef;
 use asyncmm_model::Model;
 use asyncmm_store::Store;
@@ -92,6 +94,16 @@ pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model, 
         .await?
         .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))?;
     asyncmm_model::parse_cached(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
+}
+
+/// [`stored_model`], shared rather than copied: for the respondent's pages,
+/// which read their round's model on every request.
+pub async fn shared_model(store: &dyn Store, model: &ModelRef) -> Result<Arc<Model>, AppError> {
+    let text = store
+        .model_source(model)
+        .await?
+        .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))?;
+    asyncmm_model::parse_shared(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
 }
 
 /// The model versions a set of records was taken with, each read from the

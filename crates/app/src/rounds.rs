@@ -9,6 +9,7 @@
 //! the round they were invited to.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use asyncmm_core::plan::Action;
 use asyncmm_core::{Answers, K, Mode, NewRound, Round, RoundState, TeamName, Token, TokenHash};
@@ -17,7 +18,7 @@ use asyncmm_report::team::RoundMeta;
 use asyncmm_store::{Listed, StoreError, SubmitOutcome, Window};
 
 use crate::input::import;
-use crate::models::{LoadedModel, stored_model};
+use crate::models::{LoadedModel, shared_model, stored_model};
 use crate::plans::parse_day;
 use crate::{App, AppError, Random};
 
@@ -65,7 +66,7 @@ impl CloseCheck {
 pub struct Invitation {
     pub round: Round,
     pub team: TeamName,
-    pub model: Model,
+    pub model: Arc<Model>,
     /// The token answered before (while the round is open): new answers
     /// replace the earlier ones.
     pub answered_before: bool,
@@ -342,7 +343,7 @@ impl App<'_> {
                 round: round.id,
             }));
         }
-        let model = stored_model(self.store, &round.model).await?;
+        let model = shared_model(self.store, &round.model).await?;
         Ok(Invitation {
             team: round.team.clone(),
             round,

@@ -8,7 +8,7 @@
 //! what parsing that text would give; only successes are kept (an error
 //! names its place and is parsed again, cheaply enough, when asked for).
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::{Model, ModelError, parse};
 
@@ -21,7 +21,7 @@ const MOST_KEPT: usize = 64;
 struct Kept {
     origin: String,
     text: String,
-    model: Model,
+    model: Arc<Model>,
 }
 
 /// [`parse`], remembering each model parsed without error.
@@ -30,14 +30,22 @@ struct Kept {
 /// file is tens of kB; comparing is a memory compare, where hashing it as
 /// a map key cost more than the rest of the lookup).
 pub fn parse_cached(text: &str, origin: &str) -> Result<Model, ModelError> {
+    parse_shared(text, origin).map(|model| Model::clone(&model))
+}
+
+/// [`parse_cached`] without copying the model: the one kept, shared.
+/// Every page a respondent opens or saves reads its round's model, and a
+/// copy of a whole model (every text of every statement) was a noticeable
+/// part of such a request.
+pub fn parse_shared(text: &str, origin: &str) -> Result<Arc<Model>, ModelError> {
     static PARSED: OnceLock<Mutex<Vec<Kept>>> = OnceLock::new();
     let cache = PARSED.get_or_init(Mutex::default);
     if let Ok(kept) = cache.lock()
         && let Some(found) = kept.iter().find(|k| k.origin == origin && k.text == text)
     {
-        return Ok(found.model.clone());
+        return Ok(Arc::clone(&found.model));
     }
-    let model = parse(text, origin)?;
+    let model = Arc::new(parse(text, origin)?);
     if let Ok(mut kept) = cache.lock() {
         if kept.len() >= MOST_KEPT {
             kept.clear();
@@ -46,7 +54,7 @@ pub fn parse_cached(text: &str, origin: &str) -> Result<Model, ModelError> {
             kept.push(Kept {
                 origin: origin.to_string(),
                 text: text.to_string(),
-                model: model.clone(),
+                model: Arc::clone(&model),
             });
         }
     }
@@ -64,6 +72,12 @@ mod tests {
         let again = parse_cached(text, "m.toml").expect("valid");
         assert_eq!(first, parse(text, "m.toml").expect("valid"));
         assert_eq!(first, again);
+        let shared = parse_shared(text, "m.toml").expect("valid");
+        assert_eq!(*shared, first);
+        assert!(
+            Arc::ptr_eq(&shared, &parse_shared(text, "m.toml").expect("valid")),
+            "kept, not parsed again"
+        );
         let broken = text.replacen("[[areas]]", "[[areas", 1);
         let e1 = parse_cached(&broken, "broken.toml").expect_err("invalid");
         let e2 = parse_cached(&broken, "other.toml").expect_err("invalid");

@@ -14,7 +14,7 @@ mod parse;
 mod position;
 mod revision;
 
-pub use cache::parse_cached;
+pub use cache::{parse_cached, parse_shared};
 pub use ids::{AreaId, IdError, Level, StatementId};
 pub use model::{Area, Change, ChangePart, ChangeTarget, LevelInfo, Model, Profile, Scoring, Source, Statement};
 pub use parse::{ModelError, Problem, parse};
