@@ -87,17 +87,13 @@ pub async fn register(store: &dyn Store, model: &LoadedModel) -> Result<(), AppE
 }
 
 /// The model a stored result was taken with, parsed from the text the store
-/// kept.
+/// kept: a copy of [`shared_model`]'s, for callers that keep or change it.
 pub async fn stored_model(store: &dyn Store, model: &ModelRef) -> Result<Model, AppError> {
-    let text = store
-        .model_source(model)
-        .await?
-        .ok_or_else(|| AppError::Conflict(format!("model {model} is not in the database; the data is incomplete")))?;
-    asyncmm_model::parse_cached(&text, &format!("<stored model {model}>")).map_err(|e| AppError::invalid("", e))
+    shared_model(store, model).await.map(|shared| Model::clone(&shared))
 }
 
-/// [`stored_model`], shared rather than copied: for the respondent's pages,
-/// which read their round's model on every request.
+/// The model a stored result was taken with, shared rather than copied:
+/// the respondent's pages read their round's model on every request.
 pub async fn shared_model(store: &dyn Store, model: &ModelRef) -> Result<Arc<Model>, AppError> {
     let text = store
         .model_source(model)

@@ -265,18 +265,8 @@ async fn write_turn(
     saves: &[&Save],
 ) -> Result<Vec<Result<SubmitOutcome, StoreError>>, StoreError> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut hashes = String::from("[");
-    for (index, save) in saves.iter().enumerate() {
-        if index > 0 {
-            hashes.push(',');
-        }
-        hashes.push('"');
-        for byte in &save.hash {
-            let _ = write!(hashes, "{byte:02x}");
-        }
-        hashes.push('"');
-    }
-    hashes.push(']');
+    let hashes: Vec<String> = saves.iter().map(|save| hex(&save.hash)).collect();
+    let hashes = json(&hashes)?;
     // The rounds once each (their response count is a count of rows), then
     // the tokens with them.
     let stored: Vec<TokenOfTurn> = sqlx::query_as(&format!(
@@ -373,11 +363,7 @@ impl<'a> TurnRows<'a> {
             for (response, item, value) in save.response.chunks().next_chunk(save.response.answer_count()) {
                 rows.answers.push((save.round.0, response, item, value));
             }
-            let mut hex = String::with_capacity(hash.len() * 2);
-            for byte in hash {
-                let _ = write!(hex, "{byte:02x}");
-            }
-            rows.links.push((hex, id));
+            rows.links.push((hex(hash), id));
             rows.rounds.insert(save.round.0);
         }
         // In key order, which keeps the B-tree writes together.
@@ -419,6 +405,15 @@ impl<'a> TurnRows<'a> {
 
 fn json<T: Serialize + ?Sized>(rows: &T) -> Result<String, StoreError> {
     serde_json::to_string(rows).map_err(|e| StoreError::Invalid(format!("cannot pass the responses to SQLite: {e}")))
+}
+
+/// A token hash as SQLite's `unhex` reads it back.
+fn hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// A day as the store writes days: `YYYY-MM-DD` (the dates a store accepts
